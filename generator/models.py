@@ -1,0 +1,467 @@
+"""Typed model of a fact file: declared once, documented per field, exported as JSON Schema.
+
+A fact file describes one international instrument (a treaty or convention) in several
+languages. Every statement a reader can see carries ``sources``: ids into the file's
+``sources`` list. Cross-field rules (known languages, known source ids, consistent
+chapter ranges) are checked by :mod:`generator.checks`, which can point at file positions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
+
+#: A language code: ISO 639 language, optional region or script subtags (``vi``, ``en``, ``pt-BR``).
+LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")]
+#: A short identifier: lower-case letters, digits and hyphens (``untc``, ``seed-article``).
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+#: Non-empty text (after trimming).
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+SourceRefs = Annotated[list[Identifier], Field(min_length=1)]
+
+
+class Model(BaseModel):
+    """Base of every fact-file object: unknown keys are errors, types are not coerced."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True
+    )
+
+
+class Text(RootModel[dict[LangCode, NonEmpty]]):
+    """A text in several languages: a mapping from language code to text, e.g. ``{vi: ..., en: ...}``."""
+
+    model_config = ConfigDict(
+        strict=True, frozen=True, json_schema_extra={"additionalProperties": False}
+    )
+
+    def get(self, lang: str) -> str | None:
+        """The text in ``lang``, or None when that translation is missing."""
+        return self.root.get(lang)
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.root)
+
+
+class TextList(RootModel[dict[LangCode, list[NonEmpty]]]):
+    """A list of short texts per language, e.g. keywords: ``{vi: [a, b], en: [c, d]}``."""
+
+    model_config = ConfigDict(
+        strict=True, frozen=True, json_schema_extra={"additionalProperties": False}
+    )
+
+    def get(self, lang: str) -> list[str] | None:
+        return self.root.get(lang)
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.root)
+
+
+class Sourced(Model):
+    """Anything a reader sees as a fact: it names the sources that support it."""
+
+    sources: SourceRefs
+    """Ids of entries in the top-level ``sources`` list that support this fact (at least one)."""
+
+
+class Statement(Sourced):
+    """One fact stated in a sentence or two."""
+
+    text: Text
+    """The statement, in the file's own words, per language."""
+
+
+class Attributed(Statement):
+    """A position held by someone: a criticism, a reply, an official's point."""
+
+    by: Text
+    """Who holds this position (organization or person), per language."""
+
+
+class Quotation(Sourced):
+    """Words quoted verbatim from a source, always attributed."""
+
+    quote: NonEmpty
+    """The exact words, in the language they were said or written."""
+    lang: LangCode
+    """Language of ``quote``."""
+    by: Text
+    """Who said or wrote it."""
+    translation: Text | None = None
+    """Translations of the quotation into the file's other languages (marked as unofficial)."""
+
+
+class DatedFact(Sourced):
+    """A fact tied to a date."""
+
+    date: dt.date
+    """The date (YYYY-MM-DD)."""
+    text: Text
+    """What happened or applies on that date."""
+
+
+class Count(Sourced):
+    """A number that may change over time, with the date it was true."""
+
+    value: Annotated[int, Field(ge=0)]
+    """The number."""
+    as_of: dt.date | None = None
+    """The date on which the number was last verified; required for numbers that change."""
+    note: Text | None = None
+    """A short qualification (what is counted, what is not)."""
+
+
+class Source(Model):
+    """A document, web page or article that supports facts in this file."""
+
+    id: Identifier
+    """Identifier used in ``sources`` lists, e.g. ``untc``."""
+    title: NonEmpty
+    """Title as published (in the source's own language)."""
+    publisher: NonEmpty
+    """Who published it (organization, newspaper, author)."""
+    kind: Literal["official", "press", "analysis"]
+    """``official`` (UN or government), ``press`` (news media) or ``analysis`` (NGO, academic, commentary)."""
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    """Public web address, if any."""
+    document: NonEmpty | None = None
+    """Document symbol or file name when there is no URL, e.g. ``A/RES/79/243``."""
+    date: dt.date | None = None
+    """Publication date, if known."""
+    lang: LangCode | None = None
+    """Language the source is written in."""
+    note: Text | None = None
+    """What to keep in mind about this source (a reprint, a known error)."""
+
+
+class DocumentInfo(Model):
+    """About the generated documents themselves rather than the instrument."""
+
+    title: Text
+    """Title of the briefing documents."""
+    subtitle: Text
+    """Subtitle shown under the title."""
+    subject: Text
+    """One-sentence subject, written into document metadata."""
+    keywords: TextList
+    """Keywords per language, written into document metadata."""
+    issuer: Text
+    """Author or issuing body, written into document metadata and title blocks."""
+    classification: Text
+    """Status or classification line printed on the cover, e.g. "Unclassified – for reference"."""
+    as_of: dt.date
+    """The date the facts were last verified. Documents carry this date, never the clock's."""
+
+
+class Names(Model):
+    """How the instrument is called."""
+
+    full_title: Statement
+    """The full official title."""
+    short_title: Statement
+    """The short title used in running headers."""
+    common_name: Statement
+    """The informal name in everyday use (e.g. "Hanoi Convention")."""
+
+
+class Adoption(Sourced):
+    """The formal adoption of the instrument."""
+
+    body: Text
+    """The body that adopted it, e.g. the UN General Assembly."""
+    resolution: NonEmpty
+    """Resolution number, e.g. ``79/243``."""
+    date: dt.date
+    """Date of adoption."""
+    place: Text
+    """Where it was adopted."""
+    vote: Text
+    """How it was adopted, e.g. "without a vote"."""
+    significance: list[Statement] = []
+    """What makes the adoption notable."""
+
+
+class Mandate(Sourced):
+    """The decision that started the negotiations."""
+
+    resolution: NonEmpty
+    """Resolution number, e.g. ``74/247``."""
+    date: dt.date
+    """Date of the resolution."""
+    text: Text
+    """What the resolution decided."""
+
+
+class Committee(Sourced):
+    """The negotiating body."""
+
+    name: Text
+    """Full name."""
+    short_name: Text
+    """Short name or acronym."""
+    chair: Text | None = None
+    """Who chaired it."""
+
+
+class Session(Sourced):
+    """One negotiating session."""
+
+    number: Annotated[int, Field(ge=1)]
+    """Sequence number (1 for the first session)."""
+    place: Text
+    """City where it met."""
+    start: dt.date
+    """First day."""
+    end: dt.date
+    """Last day."""
+    note: Text | None = None
+    """What was special about it (concluding, reconvened)."""
+
+
+class Negotiation(Model):
+    """How the text was negotiated."""
+
+    mandate: Mandate
+    """The resolution that started the process."""
+    committee: Committee
+    """The negotiating committee."""
+    sessions: list[Session]
+    """Negotiating sessions in order."""
+    draft_approved: DatedFact
+    """When the negotiators approved the final draft."""
+    facts: list[Statement] = []
+    """Other facts about the negotiations (hours, participants)."""
+
+
+class Chapter(Sourced):
+    """One chapter of the instrument."""
+
+    number: Annotated[int, Field(ge=1)]
+    """Chapter number (1 for Chapter I)."""
+    title: Text
+    """Chapter title."""
+    first_article: Annotated[int, Field(ge=1)]
+    """Number of its first article."""
+    last_article: Annotated[int, Field(ge=1)]
+    """Number of its last article."""
+    range_confirmed: bool = True
+    """False when the article range is inferred rather than read from the text; documents mark it."""
+
+    @property
+    def article_count(self) -> int:
+        return self.last_article - self.first_article + 1
+
+
+class Structure(Model):
+    """How the instrument is organized."""
+
+    article_count: Count
+    """Total number of articles."""
+    chapters: list[Chapter]
+    """Chapters in order; their article ranges must cover 1..article_count without gaps."""
+    notes: list[Statement] = []
+    """Other structural facts (key definitions, annexes, languages)."""
+
+
+class Provision(Sourced):
+    """A provision of the instrument, such as an offence States must criminalize."""
+
+    title: Text
+    """Short name of the provision."""
+    article: Annotated[int, Field(ge=1)] | None = None
+    """Article number, only where a source confirms it."""
+    description: Text | None = None
+    """One-sentence explanation."""
+
+
+class Ceremony(Sourced):
+    """The opening for signature."""
+
+    place: Text
+    """City."""
+    venue: Text | None = None
+    """Building or venue."""
+    start: dt.date
+    """First day."""
+    end: dt.date
+    """Last day."""
+    theme: Text | None = None
+    """Official theme or motto."""
+    facts: list[Statement] = []
+    """What happened at the ceremony."""
+
+
+class Signature(Model):
+    """Signing the instrument."""
+
+    ceremony: Ceremony
+    """The signing ceremony."""
+    open_until: DatedFact
+    """Where and until when it stays open for signature."""
+    signatories: Count
+    """Number of signatories, with its as-of date."""
+    depositary: Statement
+    """Who keeps the original and receives instruments."""
+    facts: list[Statement] = []
+    """Other facts about signature."""
+
+
+class EntryIntoForce(Sourced):
+    """When the instrument takes legal effect."""
+
+    instruments_required: Annotated[int, Field(ge=1)]
+    """Number of ratifications, acceptances, approvals or accessions needed."""
+    days_after: Annotated[int, Field(ge=0)]
+    """Days after the last required instrument."""
+    text: Text
+    """The rule in words."""
+    ratifications: Count | None = None
+    """Instruments deposited so far, when verified."""
+    status: Statement | None = None
+    """The current status in words (e.g. that the count could not be verified)."""
+
+
+class Institution(Model):
+    """An organization with a role in the instrument."""
+
+    name: Text
+    """Its name."""
+    short_name: Text | None = None
+    """Acronym."""
+    roles: list[Statement]
+    """What it does."""
+
+
+class Interview(Sourced):
+    """An official's interview or statement, summarized point by point."""
+
+    speaker: Text
+    """Who spoke."""
+    position: Text
+    """Their office."""
+    date: dt.date | None = None
+    """When, if known."""
+    points: list[Statement]
+    """The points made, in the file's own words."""
+    quotations: list[Quotation] = []
+    """Short verbatim quotations, attributed."""
+
+
+class CountryRole(Model):
+    """The role of the country the briefing is written for."""
+
+    country: Text
+    """The country."""
+    points: list[Statement]
+    """Its role, contributions and commitments."""
+    interview: Interview | None = None
+    """An official's account."""
+
+
+class Event(Sourced):
+    """One milestone on the timeline."""
+
+    date: dt.date
+    """When it happened (first day)."""
+    end: dt.date | None = None
+    """Last day, for events spanning several days."""
+    title: Text
+    """Short label for the timeline graphic."""
+    upcoming: bool = False
+    """True for a deadline or planned event that has not happened yet."""
+
+
+class Claim(Model):
+    """What one source says about a disputed fact."""
+
+    source: Identifier
+    """The source making the claim."""
+    text: Text
+    """The claim, reported (not endorsed)."""
+
+
+class Discrepancy(Sourced):
+    """A point on which sources disagree, kept as data so documents can footnote it.
+
+    ``sources`` are the sources behind the verified position in ``text``.
+    """
+
+    id: Identifier
+    """Identifier, e.g. ``article-count``."""
+    concerns: NonEmpty | None = None
+    """Dotted path of the fact it concerns, e.g. ``structure.article_count``; empty for claims that match no fact."""
+    kind: Literal["contradicted", "unsupported", "overstated", "misleading"]
+    """How the competing claims relate to the verified facts."""
+    text: Text
+    """The verified position, in the file's words."""
+    claims: Annotated[list[Claim], Field(min_length=1)]
+    """The competing claims, each with its source."""
+
+
+class FactFile(Model):
+    """A fact file: everything the documents say, in every language, with sources."""
+
+    languages: Annotated[list[LangCode], Field(min_length=1)]
+    """Languages of the file; the first is the primary language."""
+    document: DocumentInfo
+    """About the generated documents."""
+    names: Names
+    """Titles and names of the instrument."""
+    adoption: Adoption
+    """Formal adoption."""
+    negotiation: Negotiation
+    """Negotiation history."""
+    structure: Structure
+    """Chapters and articles."""
+    offences: list[Provision] = []
+    """Offences States must establish (Chapter II of a criminal-law treaty)."""
+    signature: Signature
+    """Opening for signature and signatories."""
+    entry_into_force: EntryIntoForce
+    """Entry into force."""
+    safeguards: list[Statement] = []
+    """Human-rights and procedural safeguards."""
+    criticisms: list[Attributed] = []
+    """Main criticisms, each attributed."""
+    responses: list[Attributed] = []
+    """Replies to the criticisms, each attributed."""
+    institutions: list[Institution] = []
+    """Organizations with a role (secretariat, depositary)."""
+    country_role: CountryRole | None = None
+    """The role of the country the briefing is for."""
+    timeline: Annotated[list[Event], Field(min_length=1)]
+    """Milestones, drawn as the timeline graphic."""
+    next_steps: list[Statement] = []
+    """What comes next: deadlines, ratification, follow-up."""
+    discrepancies: list[Discrepancy] = []
+    """Points on which sources disagree."""
+    sources: Annotated[list[Source], Field(min_length=1)]
+    """Every source cited anywhere in the file."""
+
+    @property
+    def primary_language(self) -> str:
+        return self.languages[0]
+
+    def source(self, source_id: str) -> Source:
+        """The source with this id (KeyError when unknown)."""
+        for src in self.sources:
+            if src.id == source_id:
+                return src
+        raise KeyError(source_id)
+
+
+def walk(obj: object, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
+    """Yield ``(path, value)`` for ``obj`` and everything below it, depth first, in file order."""
+    yield path, obj
+    if isinstance(obj, RootModel):
+        return
+    if isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from walk(getattr(obj, name), path + (name,))
+    elif isinstance(obj, list):
+        for index, item in enumerate(obj):
+            yield from walk(item, path + (index,))
