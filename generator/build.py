@@ -1,0 +1,69 @@
+"""One build: load the facts once, render each requested kind in each language, publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from generator.errors import ConfigError
+from generator.facts import LoadedFacts, load_facts
+from generator.renderers import Output, RenderJob, get_renderer
+from generator.templating import TemplatePath, create_environment
+
+
+@dataclass
+class BuildOptions:
+    """The options every document command shares (see ``generator.cli``)."""
+
+    facts: Path | None = None
+    """Fact file; None means the bundled one."""
+    langs: tuple[str, ...] = ()
+    """Languages to build; empty means every language of the fact file."""
+    out: Path = Path("output")
+    """Output directory."""
+    templates: Path | None = None
+    """User template directory searched before the bundled templates."""
+    kind_options: dict = field(default_factory=dict)
+    """Options of one kind, e.g. ``{"pdf_variant": "pdf/ua-1"}``."""
+
+    def template_path(self) -> TemplatePath:
+        if self.templates is not None and not Path(self.templates).is_dir():
+            raise ConfigError(f"--templates: {self.templates} is not a directory")
+        return TemplatePath(overrides=(Path(self.templates),) if self.templates else ())
+
+
+def select_languages(requested: tuple[str, ...], loaded: LoadedFacts) -> list[str]:
+    """``requested`` in the fact file's order, or all of them; unknown codes are an error."""
+    available = loaded.facts.languages
+    unknown = [lang for lang in requested if lang not in available]
+    if unknown:
+        raise ConfigError(f"--lang {unknown[0]!r} is not a language of {loaded.document.file}; "
+                          f"expected one of {', '.join(available)}")
+    return [lang for lang in available if not requested or lang in requested]
+
+
+def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None) -> tuple[LoadedFacts, list[Output]]:
+    """Render ``kinds`` in every selected language; nothing is written."""
+    loaded = loaded or load_facts(options.facts)
+    for warning in loaded.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    langs = select_languages(options.langs, loaded)
+    templates = options.template_path()
+    env = create_environment(templates)
+    outputs: list[Output] = []
+    for kind in kinds:
+        renderer = get_renderer(kind)
+        for lang in langs:
+            job = RenderJob(loaded, lang, templates, env, dict(options.kind_options))
+            outputs += renderer.render(job)
+    return loaded, outputs
+
+
+def build(kinds: list[str], options: BuildOptions) -> list[dict]:
+    """Render and publish; returns the manifest records of the documents written."""
+    from generator.writer import publish
+
+    loaded, outputs = render_documents(kinds, options)
+    return publish(options.out, outputs, loaded)

@@ -1,0 +1,144 @@
+"""Cross-field rules of a fact file, each reported at the file position it concerns."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+
+from generator.models import Discrepancy, FactFile, Quotation, Sourced, Text, TextList, walk
+from generator.yamlsource import Document, Problem, format_path
+
+
+def check_facts(facts: FactFile, doc: Document) -> list[Problem]:
+    """Every rule the model alone cannot express; errors and warnings mixed, in file order."""
+    problems: list[Problem] = []
+
+    def report(path: tuple, message: str, severity: str = "error", *, key: bool = False) -> None:
+        problems.append(Problem(doc.position(path, key=key), format_path(path), message, severity))
+
+    _check_languages(facts, report)
+    _check_sources(facts, report)
+    _check_discrepancies(facts, report)
+    _check_structure(facts, report)
+    _check_dates(facts, report)
+    return problems
+
+
+def missing_translations(facts: FactFile) -> dict[str, list[str]]:
+    """For each language of the file, the paths of texts that lack it."""
+    missing: dict[str, list[str]] = {lang: [] for lang in facts.languages}
+    for path, value in walk(facts):
+        if isinstance(value, (Text, TextList)):
+            for lang in facts.languages:
+                if value.get(lang) is None:
+                    missing[lang].append(format_path(path))
+    return missing
+
+
+def _check_languages(facts: FactFile, report) -> None:
+    declared = facts.languages
+    for lang, count in Counter(declared).items():
+        if count > 1:
+            report(("languages",), f"expected each language once, found {lang!r} {count} times")
+    for path, value in walk(facts):
+        if isinstance(value, (Text, TextList)):
+            for lang in value.languages:
+                if lang not in declared:
+                    report(path + (lang,), f"expected one of the file's languages ({', '.join(declared)}), "
+                           f"found {lang!r}; add it to 'languages' or remove this text", key=True)
+            for lang in declared:
+                if value.get(lang) is None:
+                    report(path, f"missing translation: no {lang!r} text", "warning")
+        elif isinstance(value, Quotation) and value.lang not in declared:
+            report(path + ("lang",), f"expected one of the file's languages ({', '.join(declared)}), found {value.lang!r}")
+
+
+def _check_sources(facts: FactFile, report) -> None:
+    ids = [s.id for s in facts.sources]
+    for index, (source_id, count) in enumerate(Counter(ids).items()):
+        if count > 1:
+            where = ids.index(source_id, ids.index(source_id) + 1)
+            report(("sources", where, "id"), f"expected a unique source id, found {source_id!r} again")
+    for index, source in enumerate(facts.sources):
+        if source.url is None and source.document is None:
+            report(("sources", index), "expected a 'url' or a 'document', found neither")
+    known, used = set(ids), set()
+
+    def use(path: tuple, source_id: str) -> None:
+        used.add(source_id)
+        if source_id not in known:
+            close = difflib.get_close_matches(source_id, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            report(path, f"expected the id of an entry in 'sources', found unknown source {source_id!r}{hint}")
+
+    for path, value in walk(facts):
+        if isinstance(value, Sourced):
+            for i, source_id in enumerate(value.sources):
+                use(path + ("sources", i), source_id)
+        if isinstance(value, Discrepancy):
+            for i, claim in enumerate(value.claims):
+                use(path + ("claims", i, "source"), claim.source)
+    for index, source in enumerate(facts.sources):
+        if source.id not in used:
+            report(("sources", index, "id"), f"unused source {source.id!r}: no fact cites it", "warning")
+
+
+def fact_paths(facts: FactFile) -> dict[str, object]:
+    """Every sourced fact by its dotted path (what ``discrepancies[].concerns`` refers to)."""
+    return {format_path(path): value for path, value in walk(facts)
+            if isinstance(value, (Sourced, list)) and path and path[0] != "discrepancies"}
+
+
+def _check_discrepancies(facts: FactFile, report) -> None:
+    paths = fact_paths(facts)
+    seen: set[str] = set()
+    for index, item in enumerate(facts.discrepancies):
+        if item.id in seen:
+            report(("discrepancies", index, "id"), f"expected a unique discrepancy id, found {item.id!r} again")
+        seen.add(item.id)
+        if item.concerns is not None and item.concerns not in paths:
+            close = difflib.get_close_matches(item.concerns, sorted(paths), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            report(("discrepancies", index, "concerns"),
+                   f"expected the path of a fact in this file, found {item.concerns!r}{hint}")
+
+
+def _check_structure(facts: FactFile, report) -> None:
+    chapters = facts.structure.chapters
+    expected_first = 1
+    for index, chapter in enumerate(chapters):
+        path = ("structure", "chapters", index)
+        if chapter.number != index + 1:
+            report(path + ("number",), f"expected chapter number {index + 1}, found {chapter.number}")
+        if chapter.first_article != expected_first:
+            report(path + ("first_article",), f"expected {expected_first} (the article after the previous chapter), "
+                   f"found {chapter.first_article}")
+        if chapter.last_article < chapter.first_article:
+            report(path + ("last_article",), f"expected a number ≥ first_article ({chapter.first_article}), "
+                   f"found {chapter.last_article}")
+        expected_first = chapter.last_article + 1
+    total = facts.structure.article_count.value
+    if chapters and chapters[-1].last_article != total:
+        report(("structure", "chapters", len(chapters) - 1, "last_article"),
+               f"expected {total} (structure.article_count), found {chapters[-1].last_article}")
+    for path in (("signature", "signatories"), ("entry_into_force", "ratifications")):
+        count = getattr(getattr(facts, path[0]), path[1])
+        if count is not None and count.as_of is None:
+            report(path, "expected an 'as_of' date: this number changes over time, found none")
+
+
+def _check_dates(facts: FactFile, report) -> None:
+    spans = [(("negotiation", "sessions", i), s.start, s.end) for i, s in enumerate(facts.negotiation.sessions)]
+    spans.append((("signature", "ceremony"), facts.signature.ceremony.start, facts.signature.ceremony.end))
+    spans += [(("timeline", i), e.date, e.end) for i, e in enumerate(facts.timeline) if e.end]
+    for path, start, end in spans:
+        if end < start:
+            report(path + ("end",), f"expected a date on or after {start.isoformat()}, found {end.isoformat()}")
+    for index, session in enumerate(facts.negotiation.sessions):
+        if session.number != index + 1:
+            report(("negotiation", "sessions", index, "number"), f"expected session number {index + 1}, found {session.number}")
+    dates = [e.date for e in facts.timeline]
+    for index in range(1, len(dates)):
+        if dates[index] < dates[index - 1]:
+            report(("timeline", index, "date"), f"expected dates in order, found {dates[index].isoformat()} "
+                   f"after {dates[index - 1].isoformat()}", "warning")

@@ -1,0 +1,151 @@
+"""Per-language labels and Babel formatting of dates and numbers.
+
+Labels (UI words such as "At a glance", and the date patterns a language uses) live in
+``templates/labels/<lang>.yaml`` so that adding a language is a data change: copy a label
+file, translate it, add the language to the fact file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from pydantic import BaseModel, ConfigDict, Field
+
+from generator.errors import TemplateError
+from generator.models import Text, TextList
+from generator.validation import validate
+from generator.yamlsource import describe, load_yaml
+
+Pattern = Annotated[str, Field(min_length=1)]
+PatternPair = Annotated[list[Pattern], Field(min_length=2, max_length=2)]
+
+
+class DateFormats(BaseModel):
+    """Babel (CLDR) date patterns for one language."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
+
+    formal: Pattern
+    """A full date in running text, e.g. ``'ngày' d 'tháng' M 'năm' y`` or ``d MMMM y``."""
+    short: Pattern
+    """A compact date for tables and graphics, e.g. ``dd/MM/y`` or ``d MMM y``."""
+    month_year: Pattern
+    """Month and year, e.g. ``'tháng' M/y`` or ``MMM y``."""
+    year: Pattern = "y"
+    """The year alone."""
+    range_same_month: PatternPair
+    """Start and end patterns of a range within one month (``25–26 October 2025``)."""
+    range_same_year: PatternPair
+    """Start and end patterns of a range within one year (``28 February – 11 March 2022``)."""
+    range_separator_tight: str = "–"
+    """Separator between days of the same month."""
+    range_separator: str = " – "
+    """Separator between longer ranges."""
+
+
+class Labels(BaseModel):
+    """Everything a template says in one language that is not a fact."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
+
+    language_tag: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")]
+    """BCP 47 tag written into documents, e.g. ``vi-VN``; it also selects Babel's locale data."""
+    language_name: Pattern
+    """The language's own name, e.g. ``Tiếng Việt`` (used by language switches)."""
+    date_formats: DateFormats
+    """Date patterns."""
+    text: dict[str, str]
+    """UI labels by key, used in templates as ``L.key``."""
+
+
+@dataclass
+class Localizer:
+    """Formats values for one language and picks that language out of bilingual texts."""
+
+    lang: str
+    primary: str
+    labels: Labels
+    fallbacks: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        try:
+            self.locale = Locale.parse(self.labels.language_tag.replace("-", "_"))
+        except (UnknownLocaleError, ValueError) as exc:
+            raise TemplateError(f"labels for {self.lang!r}: Babel has no locale data for "
+                                f"language_tag {self.labels.language_tag!r} ({exc})") from None
+
+    def date(self, value: dt.date, style: str = "formal") -> str:
+        """Format a date with the named pattern of ``date_formats``."""
+        pattern = getattr(self.labels.date_formats, style, None)
+        if not isinstance(pattern, str):
+            raise TemplateError(f"unknown date style {style!r}; expected one of formal, short, month_year, year")
+        return format_date(value, pattern, locale=self.locale)
+
+    def date_range(self, start: dt.date, end: dt.date | None) -> str:
+        """``25–26 October 2025``; a single date when ``end`` is missing or equal."""
+        formats = self.labels.date_formats
+        if end is None or end == start:
+            return self.date(start)
+        if (start.year, start.month) == (end.year, end.month):
+            first, last = formats.range_same_month
+            sep = formats.range_separator_tight
+        elif start.year == end.year:
+            first, last = formats.range_same_year
+            sep = formats.range_separator
+        else:
+            first = last = formats.formal
+            sep = formats.range_separator
+        return format_date(start, first, locale=self.locale) + sep + format_date(end, last, locale=self.locale)
+
+    def number(self, value: int | float) -> str:
+        """Locale-aware number: ``1.234,5`` in Vietnamese, ``1,234.5`` in English."""
+        return format_decimal(value, locale=self.locale)
+
+    def text(self, value: object) -> str:
+        """The current language's text of a bilingual field (or of an object's ``text``).
+
+        A missing translation falls back to the primary language and is recorded, so the
+        build can warn; ``generate check`` lists every missing translation beforehand.
+        """
+        if hasattr(value, "text") and isinstance(value.text, Text):
+            value = value.text
+        if isinstance(value, (Text, TextList)):
+            found = value.get(self.lang)
+            if found is None:
+                found = value.get(self.primary)
+                self.fallbacks.append(repr(found)[:60])
+            return found if found is not None else ""
+        if isinstance(value, str):
+            return value
+        raise TemplateError(f"expected a bilingual text, found {describe(value)}")
+
+
+def labels_path(search_dirs: list[Path], lang: str) -> Path | None:
+    """The label file for ``lang``: the first ``labels/<lang>.yaml`` on the template search path."""
+    for directory in search_dirs:
+        candidate = directory / "labels" / f"{lang}.yaml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_labels(search_dirs: list[Path], lang: str) -> Labels:
+    """Read and validate the labels of ``lang``; raises :class:`TemplateError` with file positions."""
+    path = labels_path(search_dirs, lang)
+    if path is None:
+        looked = ", ".join(str(d / "labels") for d in search_dirs)
+        raise TemplateError(f"no labels for language {lang!r}: create labels/{lang}.yaml "
+                            f"(copy labels/en.yaml and translate it); looked in {looked}")
+    doc = load_yaml(path)
+    problems = [p for p in doc.problems if p.severity == "error"]
+    if not problems:
+        labels, problems = validate(Labels, doc)
+        if labels is not None:
+            return labels
+    raise TemplateError("\n".join(str(p) for p in problems))

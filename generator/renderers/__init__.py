@@ -1,0 +1,95 @@
+"""Document renderers: one module per document kind behind one small interface.
+
+A renderer turns one language's template context into files (as bytes); it never writes
+to disk: :mod:`generator.writer` does. Heavy libraries (WeasyPrint, python-docx,
+python-pptx) are imported inside renderer modules only, which load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from generator.errors import ConfigError
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from generator.facts import LoadedFacts
+    from generator.templating import TemplatePath
+    from generator.yamlsource import Problem
+
+#: Document kind -> "module:class". The CLI and ``generate all`` take their kinds from here.
+REGISTRY: dict[str, str] = {
+    "brief": "generator.renderers.brief:BriefRenderer",
+    "handout": "generator.renderers.handout:HandoutRenderer",
+    "slides": "generator.renderers.slides:SlidesRenderer",
+}
+
+
+@dataclass
+class Output:
+    """One generated file, not yet written."""
+
+    kind: str
+    """Document kind (``brief``, ``handout``, ``slides``)."""
+    lang: str
+    """Language code."""
+    format: str
+    """File format: ``pdf``, ``docx``, ``pptx``, ``md``."""
+    path: str
+    """Path relative to the output directory, ``/``-separated."""
+    data: bytes
+    """File contents."""
+    title: str
+    """Document title in its language."""
+    pages: int | None = None
+    """Page count (PDF, DOCX), when known."""
+    slides: int | None = None
+    """Slide count (PPTX, Markdown outline)."""
+
+
+@dataclass
+class RenderJob:
+    """Everything a renderer needs to produce one language's documents."""
+
+    loaded: "LoadedFacts"
+    lang: str
+    templates: "TemplatePath"
+    env: "jinja2.Environment"
+    options: dict = field(default_factory=dict)
+    """Kind-specific options, e.g. ``pdf_variant``."""
+
+    def context(self, **extra: object) -> dict:
+        """A fresh template context (own citation numbering) for one document."""
+        from generator.context import build_context
+
+        return build_context(self.loaded, self.lang, self.templates, **extra)
+
+    def filename(self, kind: str, suffix: str) -> str:
+        """``vi/hanoi-convention-brief.pdf``: named after the fact file, grouped by language."""
+        return f"{self.lang}/{self.loaded.path.stem}-{kind}.{suffix}"
+
+
+class Renderer:
+    """Base class: set ``kind`` and implement ``render``; ``lint`` is optional."""
+
+    kind: str = ""
+
+    def render(self, job: RenderJob) -> list[Output]:
+        raise NotImplementedError
+
+    def lint(self, loaded: "LoadedFacts", templates: "TemplatePath") -> list["Problem"]:
+        """Problems ``generate check`` reports for this kind's templates; must stay import-light."""
+        return []
+
+
+def get_renderer(kind: str) -> Renderer:
+    """Instantiate the renderer of ``kind``; an unknown kind lists the valid ones."""
+    try:
+        target = REGISTRY[kind]
+    except KeyError:
+        raise ConfigError(f"unknown document kind {kind!r}; expected one of {', '.join(REGISTRY)}") from None
+    module_name, class_name = target.split(":")
+    return getattr(importlib.import_module(module_name), class_name)()

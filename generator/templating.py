@@ -1,0 +1,188 @@
+"""The one Jinja environment every document kind uses, and the template search path.
+
+Templates are looked up in the user's override directories first, then in the bundled
+``templates/`` directory; ``builtin:NAME`` always means the bundled file, so an override
+can ``{% extends "builtin:brief/base.html.jinja" %}`` and replace only some blocks.
+Facts reach templates as data: they are never compiled, so ``{{ 7*7 }}`` in a fact prints as is.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from jinja2 import pass_context
+from markupsafe import Markup
+
+from generator.errors import TemplateError
+
+#: Templates and assets shipped with the project.
+BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+BUILTIN_PREFIX = "builtin"
+_ESCAPED_SUFFIXES = {".html", ".htm", ".xml", ".svg"}
+
+
+@dataclass(frozen=True)
+class TemplatePath:
+    """Where templates and assets are looked up: user overrides first, the bundled set last."""
+
+    overrides: tuple[Path, ...] = ()
+    bundled: Path = BUNDLED_TEMPLATES
+    dirs: tuple[Path, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dirs", tuple(p.resolve() for p in (*self.overrides, self.bundled)))
+
+    def find(self, name: str) -> Path:
+        """The file ``name`` (relative, ``/``-separated) from the first directory that has it."""
+        if name.startswith(BUILTIN_PREFIX + ":"):
+            return self._inside(self.bundled.resolve(), name.split(":", 1)[1], name)
+        for directory in self.dirs:
+            candidate = self._inside(directory, name, name, must_exist=False)
+            if candidate.is_file():
+                return candidate
+        raise TemplateError(f"template file not found: {name} (looked in {', '.join(map(str, self.dirs))})")
+
+    def origin(self, name: str) -> str:
+        """``bundled`` or ``overridden (DIR)`` for the file that ``find`` returns."""
+        found = self.find(name)
+        bundled = self.bundled.resolve()
+        return "bundled" if found.is_relative_to(bundled) else f"overridden ({found.parent})"
+
+    @staticmethod
+    def _inside(directory: Path, name: str, shown: str, must_exist: bool = True) -> Path:
+        candidate = (directory / name).resolve()
+        if not candidate.is_relative_to(directory):
+            raise TemplateError(f"template name {shown!r} points outside the template directory {directory}")
+        if must_exist and not candidate.is_file():
+            raise TemplateError(f"template file not found: {shown} (in {directory})")
+        return candidate
+
+
+def _autoescape(name: str | None) -> bool:
+    if not name:
+        return False
+    suffixes = Path(name.split(":", 1)[-1]).suffixes
+    while suffixes and suffixes[-1] in (".jinja", ".j2"):
+        suffixes.pop()
+    return bool(suffixes) and suffixes[-1] in _ESCAPED_SUFFIXES
+
+
+def create_environment(path: TemplatePath) -> jinja2.Environment:
+    """A strict environment over ``path`` with the localization and citation helpers.
+
+    Filters read the current language from the render context's ``i18n`` object, so one
+    environment serves every language.
+    """
+    search = [str(d) for d in path.dirs]
+    loader = jinja2.ChoiceLoader([
+        jinja2.PrefixLoader({BUILTIN_PREFIX: jinja2.FileSystemLoader(str(path.bundled))}, delimiter=":"),
+        jinja2.FileSystemLoader(search),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=_autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(
+        tr=_tr, date=_date, daterange=_daterange, number=_number, cite=_cite, romans=to_roman,
+    )
+    env.globals.update(cite_numbers=_cite_numbers, disputes=_disputes)
+    return env
+
+
+@pass_context
+def _tr(ctx, value) -> str:
+    """``{{ field | tr }}``: the current language's text of a bilingual field."""
+    return ctx["i18n"].text(value)
+
+
+@pass_context
+def _date(ctx, value, style: str = "formal") -> str:
+    """``{{ d | date }}`` -> "ngày 24 tháng 12 năm 2024" / "24 December 2024"; styles from the label file."""
+    return ctx["i18n"].date(value, style)
+
+
+@pass_context
+def _daterange(ctx, start, end=None) -> str:
+    """``{{ s.start | daterange(s.end) }}`` -> "25–26 October 2025"."""
+    return ctx["i18n"].date_range(start, end)
+
+
+@pass_context
+def _number(ctx, value) -> str:
+    """``{{ n | number }}`` -> "1.234" (vi) / "1,234" (en)."""
+    return ctx["i18n"].number(value)
+
+
+@pass_context
+def _cite(ctx, fact) -> str:
+    """``{{ fact | cite }}`` -> "[1, 4]": plain citation marks (HTML templates use ``cite_numbers``)."""
+    numbers = ctx["citations"].numbers(fact)
+    return "[" + ", ".join(map(str, numbers)) + "]" if numbers else ""
+
+
+@pass_context
+def _cite_numbers(ctx, fact) -> list[int]:
+    """Note numbers of the sources of ``fact``, numbered in order of first citation."""
+    return ctx["citations"].numbers(fact)
+
+
+@pass_context
+def _disputes(ctx, fact) -> list:
+    """Discrepancies recorded about ``fact`` (for footnotes next to it)."""
+    return ctx["citations"].disputes(fact)
+
+
+def to_roman(number: int) -> str:
+    """Chapter numerals: 9 -> "IX"."""
+    numerals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for value, letters in numerals:
+        while number >= value:
+            out += letters
+            number -= value
+    return out
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
+    """Render ``name``; any template problem becomes a :class:`TemplateError` naming file and line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateError as exc:
+        raise template_error(exc, env, name) from None
+
+
+def template_error(exc: Exception, env: jinja2.Environment, name: str) -> TemplateError:
+    """Describe a Jinja failure as ``FILE:LINE: message`` for the template that caused it."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = f"{exc.filename or exc.name or name}:{exc.lineno}"
+        return TemplateError(f"{where}: template syntax error: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return TemplateError(f"{name}: template not found: {exc.name}")
+    where = _template_frame(exc) or name
+    message = str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        message = f"undefined name: {message} (the facts or labels do not provide it)"
+    return TemplateError(f"{where}: {message}")
+
+
+def _template_frame(exc: Exception) -> str | None:
+    """The innermost ``template-file:line`` in the traceback Jinja rewrote for us."""
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".jinja", ".j2", ".html", ".md", ".xml", ".svg", ".css")) or "<template>" in frame.filename:
+            found = f"{frame.filename}:{frame.lineno}"
+    return found
+
+
+def mark_safe(text: str) -> Markup:
+    """Mark markup produced by our own code (never by facts) as safe for HTML templates."""
+    return Markup(text)
