@@ -1,0 +1,40 @@
+"""Shared test fixtures: scenario fact files, a CLI runner, and output builders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+
+ROOTS = Path(__file__).parent / "roots"
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED_FACTS = REPO / "facts" / "hanoi-convention.yaml"
+
+
+def root(name: str) -> Path:
+    """A scenario directory under tests/roots/."""
+    return ROOTS / name
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def cli(runner, monkeypatch, tmp_path):
+    """Run ``generate ARGS`` in a temporary working directory; returns the click Result."""
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def have(program: str) -> bool:
+    return shutil.which(program) is not None
