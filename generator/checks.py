@@ -27,16 +27,28 @@ def check_facts(facts: FactFile, doc: Document) -> list[Problem]:
 def missing_translations(facts: FactFile) -> dict[str, list[str]]:
     """For each language of the file, the paths of texts that lack it."""
     missing: dict[str, list[str]] = {lang: [] for lang in facts.languages}
+    for path, value, lang in _untranslated(facts):
+        missing[lang].append(format_path(path))
+    return missing
+
+
+def _untranslated(facts: FactFile):
+    """``(path, text, lang)`` for every text lacking a language of the file.
+
+    A quotation's ``translation`` needs no entry in the quotation's own language.
+    """
+    quote_langs = {path + ("translation",): value.lang for path, value in walk(facts) if isinstance(value, Quotation)}
     for path, value in walk(facts):
         if isinstance(value, (Text, TextList)):
             for lang in facts.languages:
-                if value.get(lang) is None:
-                    missing[lang].append(format_path(path))
-    return missing
+                if value.get(lang) is None and quote_langs.get(path) != lang:
+                    yield path, value, lang
 
 
 def _check_languages(facts: FactFile, report) -> None:
     declared = facts.languages
+    for path, _, lang in _untranslated(facts):
+        report(path, f"missing translation: no {lang!r} text", "warning")
     for lang, count in Counter(declared).items():
         if count > 1:
             report(("languages",), f"expected each language once, found {lang!r} {count} times")
@@ -46,9 +58,6 @@ def _check_languages(facts: FactFile, report) -> None:
                 if lang not in declared:
                     report(path + (lang,), f"expected one of the file's languages ({', '.join(declared)}), "
                            f"found {lang!r}; add it to 'languages' or remove this text", key=True)
-            for lang in declared:
-                if value.get(lang) is None:
-                    report(path, f"missing translation: no {lang!r} text", "warning")
         elif isinstance(value, Quotation) and value.lang not in declared:
             report(path + ("lang",), f"expected one of the file's languages ({', '.join(declared)}), found {value.lang!r}")
 
