@@ -142,7 +142,7 @@ def load_yaml(path: Path) -> Document:
         raw = path.read_bytes()
     except OSError as exc:
         doc = Document(name, None)
-        doc.problems.append(Problem(None, "", f"cannot read the file: {exc.strerror or exc}"))
+        doc.problems.append(Problem(None, "", f"{name}: cannot read the file: {exc.strerror or exc}"))
         return doc
     try:
         text = raw.decode("utf-8-sig")

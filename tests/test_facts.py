@@ -1,0 +1,164 @@
+"""The fact file: the bundled one is valid and complete; broken ones fail with exact, positioned messages."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import jsonschema
+import pytest
+import yaml
+
+from generator.facts import load_facts, read_facts
+from generator.errors import FactFileError
+from generator.models import FactFile, Sourced, Text, walk
+from tests.conftest import BUNDLED_FACTS, REPO, root
+
+SCENARIOS = ["bad-syntax", "bad-values", "unknown-references", "inconsistent", "untranslated"]
+
+
+@pytest.fixture
+def in_repo(monkeypatch):
+    monkeypatch.chdir(REPO)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_check_reports_exactly_the_expected_problems(scenario, in_repo, runner):
+    """Each scenario's report (stderr of `generate check`) matches its expected.txt line for line."""
+    from generator.cli import main
+
+    result = runner.invoke(main, ["check", "--facts", f"tests/roots/{scenario}/facts.yaml"])
+    expected = (root(scenario) / "expected.txt").read_text(encoding="utf-8")
+    assert result.stderr == expected
+    assert "Traceback" not in result.output
+    assert result.exit_code == (0 if scenario == "untranslated" else 1)
+
+
+def test_warnings_fail_only_with_strict(in_repo, runner):
+    from generator.cli import main
+
+    args = ["check", "--facts", "tests/roots/untranslated/facts.yaml"]
+    assert runner.invoke(main, args).exit_code == 0
+    strict = runner.invoke(main, [*args, "--strict"])
+    assert strict.exit_code == 1
+    assert "FAILED: 0 errors, 3 warnings (--strict: warnings count as errors)" in strict.stdout
+
+
+def test_check_lists_missing_translations_per_language(in_repo, runner):
+    from generator.cli import main
+
+    result = runner.invoke(main, ["check", "--facts", "tests/roots/untranslated/facts.yaml"])
+    assert "  vi: complete\n  en: 1 missing: safeguards[0].text\n" in result.stdout
+
+
+def test_load_raises_with_every_error_and_no_partial_model(in_repo):
+    with pytest.raises(FactFileError) as caught:
+        load_facts("tests/roots/bad-values/facts.yaml")
+    message = caught.value.format_message()
+    assert len(caught.value.problems) == 9
+    assert message.endswith("9 problems in tests/roots/bad-values/facts.yaml; nothing was generated.")
+
+
+def test_nfd_text_is_normalized_on_load(in_repo):
+    loaded, problems = read_facts("tests/roots/untranslated/facts.yaml")
+    title = loaded.facts.names.full_title.text.get("vi")
+    assert title.startswith("Công ước")
+    assert unicodedata.is_normalized("NFC", title)
+
+
+def test_bundled_fact_file_passes_strict_check(in_repo, runner):
+    from generator.cli import main
+
+    result = runner.invoke(main, ["check", "--strict"])
+    assert result.exit_code == 0, result.output
+    assert "OK: 0 errors, 0 warnings" in result.stdout
+    assert "facts/hanoi-convention.yaml: 2 languages (vi, en)" in result.stdout
+
+
+def test_bundled_fact_file_states_the_verified_values():
+    facts = load_facts(BUNDLED_FACTS).facts
+    assert facts.languages == ["vi", "en"]
+    assert facts.structure.article_count.value == 68
+    assert len(facts.structure.chapters) == 9
+    assert sum(c.article_count for c in facts.structure.chapters) == 68
+    assert facts.adoption.resolution == "79/243"
+    assert facts.adoption.date.isoformat() == "2024-12-24"
+    assert facts.negotiation.mandate.resolution == "74/247"
+    assert len(facts.negotiation.sessions) == 8
+    assert facts.negotiation.draft_approved.date.isoformat() == "2024-08-08"
+    ceremony = facts.signature.ceremony
+    assert (ceremony.start.isoformat(), ceremony.end.isoformat()) == ("2025-10-25", "2025-10-26")
+    assert ceremony.place.get("vi") == "Hà Nội"
+    assert facts.signature.signatories.value == 72 and facts.signature.signatories.as_of is not None
+    assert facts.signature.open_until.date.isoformat() == "2026-12-31"
+    assert (facts.entry_into_force.instruments_required, facts.entry_into_force.days_after) == (40, 90)
+    assert facts.names.common_name.text.get("vi") == "Công ước Hà Nội"
+
+
+def test_bundled_fact_file_keeps_the_seed_disagreements_as_data():
+    facts = load_facts(BUNDLED_FACTS).facts
+    by_id = {d.id: d for d in facts.discrepancies}
+    article_count = by_id["article-count"]
+    assert article_count.concerns == "structure.article_count"
+    assert "seed-000" in {c.source for c in article_count.claims}
+    assert any("71" in c.text.get("en") for c in article_count.claims)
+    assert "68" in article_count.text.get("en")
+    assert any("2021" in c.text.get("en") for c in by_id["negotiation-period"].claims)
+    # A claim no source supports is never stated as a fact: "climate" appears only in discrepancies.
+    for path, value in walk(facts):
+        if isinstance(value, Text) and path[0] != "discrepancies":
+            assert "climate" not in (value.get("en") or "").lower(), path
+
+
+def test_every_fact_cites_a_listed_source_and_the_seeds_are_sources():
+    facts = load_facts(BUNDLED_FACTS).facts
+    ids = {s.id for s in facts.sources}
+    assert {"seed-000", "seed-003"} <= ids
+    sourced = [v for _, v in walk(facts) if isinstance(v, Sourced)]
+    assert len(sourced) > 80
+    assert all(set(v.sources) <= ids for v in sourced)
+
+
+def test_bundled_fact_file_is_stored_as_nfc():
+    raw = BUNDLED_FACTS.read_text(encoding="utf-8")
+    assert unicodedata.is_normalized("NFC", raw)
+
+
+def test_json_schema_validates_the_bundled_file_and_rejects_a_broken_one(runner):
+    from generator.cli import main
+
+    schema = json.loads(runner.invoke(main, ["schema"]).stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    data = yaml.safe_load(BUNDLED_FACTS.read_text(encoding="utf-8"))
+    # YAML dates are datetime.date; JSON Schema sees the text form, as an editor does.
+    data = json.loads(json.dumps(data, default=str))
+    jsonschema.validate(data, schema)
+    data["adoption"]["resolution"] = 79
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
+def test_committed_schema_is_current(runner):
+    """facts/fact-file.schema.json (used by editors) equals `generate schema`."""
+    from generator.cli import main
+
+    committed = (REPO / "facts" / "fact-file.schema.json").read_text(encoding="utf-8")
+    assert runner.invoke(main, ["schema"]).stdout == committed, "run: generate schema -o facts/fact-file.schema.json"
+
+
+def test_schema_documents_every_field():
+    schema = FactFile.model_json_schema()
+    for name, definition in schema["$defs"].items():
+        for field_name, field in definition.get("properties", {}).items():
+            assert field.get("description"), f"{name}.{field_name} has no description"
+
+
+def test_a_third_language_is_data_only(in_repo, runner):
+    """French added by editing the fact file and adding labels/fr.yaml: no code change."""
+    from generator.cli import main
+
+    result = runner.invoke(main, ["check", "--strict", "--facts", "tests/roots/three-languages/facts.yaml",
+                                  "--templates", "tests/roots/three-languages/templates"])
+    assert result.exit_code == 0, result.output
+    assert "3 languages (vi, en, fr)" in result.stdout
+    assert "  fr: complete" in result.stdout
