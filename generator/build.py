@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -44,7 +45,12 @@ def select_languages(requested: tuple[str, ...], loaded: LoadedFacts) -> list[st
     return [lang for lang in available if not requested or lang in requested]
 
 
-def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None) -> tuple[LoadedFacts, list[Output]]:
+Progress = Callable[[int, int, str, str], None]
+"""Called before each document: ``(index, total, kind, lang)``."""
+
+
+def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None,
+                     progress: Progress | None = None) -> tuple[LoadedFacts, list[Output]]:
     """Render ``kinds`` in every selected language; nothing is written."""
     loaded = loaded or load_facts(options.facts)
     for warning in loaded.warnings:
@@ -53,17 +59,39 @@ def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFact
     templates = options.template_path()
     env = create_environment(templates)
     outputs: list[Output] = []
-    for kind in kinds:
-        renderer = get_renderer(kind)
-        for lang in langs:
-            job = RenderJob(loaded, lang, templates, env, dict(options.kind_options))
-            outputs += renderer.render(job)
+    jobs = [(kind, lang) for kind in kinds for lang in langs]
+    for index, (kind, lang) in enumerate(jobs, start=1):
+        if progress:
+            progress(index, len(jobs), kind, lang)
+        job = RenderJob(loaded, lang, templates, env, dict(options.kind_options))
+        outputs += get_renderer(kind).render(job)
     return loaded, outputs
 
 
-def build(kinds: list[str], options: BuildOptions) -> list[dict]:
-    """Render and publish; returns the manifest records of the documents written."""
+def build(kinds: list[str], options: BuildOptions, progress: Progress | None = None) -> list[dict]:
+    """Render and publish ``kinds``; other documents already in OUT stay. Returns the new records."""
     from generator.writer import publish
 
-    loaded, outputs = render_documents(kinds, options)
+    loaded, outputs = render_documents(kinds, options, progress=progress)
     return publish(options.out, outputs, loaded)
+
+
+def build_all(options: BuildOptions, progress: Progress | None = None) -> list[dict]:
+    """Every kind in every selected language, the download page and the manifest.
+
+    The staged output is verified (every file opened, every key fact found in its
+    language) before it replaces OUT; on failure OUT keeps the previous build.
+    """
+    from generator.renderers import REGISTRY
+    from generator.site import site_files
+    from generator.verify import require_verified
+    from generator.writer import publish
+
+    loaded, outputs = render_documents(list(REGISTRY), options, progress=progress)
+    templates = options.template_path()
+    env = create_environment(templates)
+    return publish(
+        options.out, outputs, loaded, replace_all=True,
+        extra_files=lambda staging, documents: site_files(loaded, templates, env, documents),
+        check=lambda staging: require_verified(staging, loaded, templates),
+    )

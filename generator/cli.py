@@ -94,6 +94,85 @@ def slides(facts, langs, out, templates):
     _report(build(["slides"], _options(facts, langs, out, templates)), out)
 
 
+@main.command(name="all")
+@document_options
+@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default="pdf/ua-1",
+              show_default=True, help="Variant of the briefing PDFs.")
+def all_documents(facts, langs, out, templates, pdf_variant):
+    """Build every document in every language, verify them, then publish OUT/index.html and OUT/manifest.json.
+
+    If verification fails, the previously published output stays untouched.
+    """
+    from generator.build import build_all
+
+    def progress(index, total, kind, lang):
+        click.echo(f"[{index}/{total}] {kind} ({lang})", err=True)
+
+    records = build_all(_options(facts, langs, out, templates, pdf_variant=pdf_variant), progress)
+    click.echo(summary_table(records, out))
+    click.echo(f"published {out / 'index.html'} and {out / 'manifest.json'} (verified)")
+
+
+def summary_table(records: list[dict], out: Path) -> str:
+    """Document, language, format, pages or slides, size, path: aligned columns."""
+    rows = [("document", "lang", "format", "pages/slides", "size", "path")]
+    for r in sorted(records, key=lambda r: (r["kind"], r["lang"], r["format"])):
+        extent = r["pages"] if r["pages"] is not None else r["slides"]
+        unit = "p" if r["pages"] is not None else "slides"
+        rows.append((r["kind"], r["lang"], r["format"], f"{extent} {unit}" if extent is not None else "-",
+                     f"{r['bytes'] / 1000:,.0f} kB", str(out / r["path"])))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), required=False)
+@facts_option
+@templates_option
+def verify(out, facts, templates):
+    """Check a published OUT: every file in manifest.json exists with its sha256, opens,
+    and states every key fact (dates, numbers, names) in its own language."""
+    from generator.build import BuildOptions
+    from generator.facts import load_facts
+    from generator.verify import require_verified
+
+    loaded = load_facts(facts)
+    require_verified(out, loaded, BuildOptions(templates=templates).template_path())
+    click.echo(f"verified {out}: every document is intact and states the key facts in its language")
+
+
+@main.command()
+@document_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
+@click.option("--watch/--no-watch", default=True, show_default=True,
+              help="Rebuild everything when the fact file or a template changes, and reload the page.")
+def serve(facts, langs, out, templates, host, port, watch):
+    """Serve OUT (the download page and documents) on http://HOST:PORT/ for preview."""
+    from generator.build import build_all
+    from generator.facts import BUNDLED_FACTS
+    from generator.serve import run_server
+    from generator.templating import BUNDLED_TEMPLATES
+    from generator.writer import read_manifest
+
+    options = _options(facts, langs, out, templates, pdf_variant="pdf/ua-1")
+
+    def rebuild() -> None:
+        click.echo("rebuilding…", err=True)
+        build_all(options)
+        click.echo(f"published {out / 'index.html'}", err=True)
+
+    if read_manifest(out) is None:
+        rebuild()
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: other machines can reach this server", err=True)
+    watched = [Path(facts or BUNDLED_FACTS), BUNDLED_TEMPLATES] + ([Path(templates)] if templates else [])
+    run_server(out, host, port, rebuild=rebuild if watch else None, watch=watched,
+               ready=lambda url: click.echo(f"serving {out} at {url}  (Ctrl-C to stop)"))
+
+
 @main.command()
 @facts_option
 @lang_option

@@ -1,18 +1,24 @@
-"""The only code that writes generated files: staged, then moved into place, plus the manifest.
+"""The only code that writes generated files: a complete new OUT is staged, checked, then swapped in.
 
-Files are first written to a staging directory next to OUT; only when every document of
-the build has been produced are they moved into OUT and the manifest updated, so a failed
-build leaves the previous good output as it was.
+A build never edits OUT in place. It assembles the next OUT in a staging directory beside
+it (files of the previous build that stay valid are hard-linked, not copied), runs the
+caller's checks on the staged tree, and only then swaps the directories. Any failure
+before the swap leaves the previous good output exactly as it was. A lock file beside
+OUT keeps two builds from publishing into the same OUT at once.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 from generator import __version__
 from generator.errors import GenerateError
@@ -41,7 +47,7 @@ def document_record(output: Output) -> dict:
 def read_manifest(out_dir: Path) -> dict | None:
     """The manifest in ``out_dir``, or None when there is none (or it is unreadable)."""
     try:
-        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
@@ -63,39 +69,112 @@ def manifest_bytes(loaded: LoadedFacts, documents: list[dict]) -> bytes:
     return (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def publish(out_dir: Path, outputs: list[Output], loaded: LoadedFacts,
-            extra_files: dict[str, bytes] | None = None) -> list[dict]:
-    """Write ``outputs`` (and ``extra_files``) into ``out_dir`` and update its manifest.
-
-    Documents already listed in the manifest from other kinds or languages stay listed if
-    their files still exist; entries for the same path are replaced. Returns the records of
-    ``outputs``.
-    """
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold ``.OUT.lock`` beside OUT; a second build fails at once with a clear message."""
     out_dir = Path(out_dir)
-    records = [document_record(o) for o in outputs]
-    previous = read_manifest(out_dir) or {}
-    written = {r["path"] for r in records}
-    kept = [d for d in previous.get("documents", [])
-            if isinstance(d, dict) and d.get("path") not in written and (out_dir / str(d.get("path"))).is_file()]
-    files = {o.path: o.data for o in outputs}
-    files.update(extra_files or {})
-    files[MANIFEST] = manifest_bytes(loaded, kept + records)
+    parent = out_dir.resolve().parent
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+        parent.mkdir(parents=True, exist_ok=True)
+        handle = open(parent / f".{out_dir.resolve().name}.lock", "a+")
     except OSError as exc:
         raise GenerateError(f"cannot create the output directory {out_dir}: {exc.strerror or exc}") from None
-    try:
-        for rel, data in files.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        for rel in files:  # manifest last: it only ever lists files that are in place
-            destination = out_dir / rel
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / rel, destination)
-    except OSError as exc:
-        raise GenerateError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise GenerateError(f"another build is writing to {out_dir} ({holder}); "
+                                "wait for it to finish and run the command again") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def publish(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *,
+            extra_files: Callable[[Path, list[dict]], dict[str, bytes]] | None = None,
+            check: Callable[[Path], None] | None = None, replace_all: bool = False) -> list[dict]:
+    """Make ``out_dir`` hold ``outputs`` plus a manifest, atomically.
+
+    Without ``replace_all``, documents of the previous build that this one does not
+    replace stay (and stay listed). ``extra_files(staging, documents)`` may add files
+    (e.g. the download page) computed from the final document list; ``check(staging)``
+    may reject the staged tree by raising. Returns the records of ``outputs``.
+    """
+    out_dir = Path(out_dir)
+    with output_lock(out_dir):
+        records = [document_record(o) for o in outputs]
+        written = {r["path"] for r in records}
+        kept = [] if replace_all else _kept_documents(out_dir, written)
+        documents = kept + records
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.resolve().name}.staging-", dir=out_dir.resolve().parent))
+        try:
+            if not replace_all and out_dir.is_dir():
+                _link_tree(out_dir, staging)
+            files = {o.path: o.data for o in outputs}
+            if extra_files:
+                files.update(extra_files(staging, documents))
+            files[MANIFEST] = manifest_bytes(loaded, documents)
+            for rel, data in files.items():
+                _write_new(staging / rel, data)
+            if check:
+                check(staging)
+            _swap(staging, out_dir)
+        except OSError as exc:
+            raise GenerateError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return records
+
+
+def _kept_documents(out_dir: Path, replaced: set[str]) -> list[dict]:
+    previous = read_manifest(out_dir) or {}
+    return [d for d in previous.get("documents", [])
+            if isinstance(d, dict) and d.get("path") not in replaced and (out_dir / str(d.get("path"))).is_file()]
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Mirror ``source`` into ``target`` with hard links (copies where links are impossible)."""
+    for path in sorted(source.rglob("*")):
+        destination = target / path.relative_to(source)
+        if path.is_dir() and not path.is_symlink():
+            destination.mkdir(parents=True, exist_ok=True)
+        elif path.is_file():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, destination)
+            except OSError:
+                shutil.copy2(path, destination)
+
+
+def _write_new(target: Path, data: bytes) -> None:
+    """Write through a new inode: the staged file may be a hard link to a published one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    """Put ``staging`` in OUT's place; the previous tree is removed only after the swap."""
+    staging.chmod(0o755)  # mkdtemp makes it 0700; a published directory is readable
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    retired = out_dir.resolve().parent / f".{out_dir.resolve().name}.previous-{os.getpid()}"
+    os.rename(out_dir, retired)
+    try:
+        os.rename(staging, out_dir)
+    except OSError:
+        os.rename(retired, out_dir)  # put the previous output back
+        raise
+    shutil.rmtree(retired, ignore_errors=True)

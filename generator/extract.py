@@ -1,0 +1,86 @@
+"""Read generated documents back: their text and their language tags, per format.
+
+Used by ``generate verify``; only the standard library and pypdf, so it runs wherever the
+documents can be built.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def normalize_space(text: str) -> str:
+    """NFC, soft hyphens dropped, every run of whitespace one space: text as a reader sees it."""
+    text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def extract_text(path: Path, fmt: str) -> str:
+    """All the text of a document (body, headers, footers, notes), whitespace-normalized."""
+    path = Path(path)
+    if fmt == "pdf":
+        from pypdf import PdfReader
+
+        reader = PdfReader(path)
+        return normalize_space("\n".join(page.extract_text() or "" for page in reader.pages))
+    if fmt == "docx":
+        return normalize_space(_ooxml_text(path, r"word/(document|header\d*|footer\d*|footnotes)\.xml", f"{_W}p", f"{_W}t"))
+    if fmt == "pptx":
+        return normalize_space(_ooxml_text(path, r"ppt/(slides/slide|notesSlides/notesSlide|charts/chart)\d+\.xml", f"{_A}p", f"{_A}t"))
+    if fmt in ("md", "html", "txt"):
+        return normalize_space(path.read_text(encoding="utf-8"))
+    raise ValueError(f"cannot read text from format {fmt!r}")
+
+
+def _ooxml_text(path: Path, parts: str, paragraph: str, text: str) -> str:
+    pattern = re.compile(parts)
+    out: list[str] = []
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(archive.namelist(), key=_natural):
+            if pattern.fullmatch(name):
+                root = ElementTree.fromstring(archive.read(name))
+                for para in root.iter(paragraph):
+                    out.append("".join(node.text or "" for node in para.iter(text)))
+                if name.startswith("ppt/charts/"):  # category labels and series names
+                    out += [node.text or "" for node in root.iter("{http://schemas.openxmlformats.org/drawingml/2006/chart}v")]
+    return "\n".join(out)
+
+
+def _natural(name: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def language_tags(path: Path, fmt: str) -> set[str]:
+    """The language tags a document declares (PDF /Lang, w:lang, a:rPr/@lang, front matter ``lang``)."""
+    path = Path(path)
+    if fmt == "pdf":
+        from pypdf import PdfReader
+
+        lang = PdfReader(path).trailer["/Root"].get("/Lang")
+        return {str(lang)} if lang else set()
+    if fmt == "docx":
+        with zipfile.ZipFile(path) as archive:
+            root = ElementTree.fromstring(archive.read("word/document.xml"))
+        return {node.get(f"{_W}val") for node in root.iter(f"{_W}lang") if node.get(f"{_W}val")}
+    if fmt == "pptx":
+        tags: set[str] = set()
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if re.fullmatch(r"ppt/slides/slide\d+\.xml", name):
+                    root = ElementTree.fromstring(archive.read(name))
+                    tags |= {node.get("lang") for node in root.iter(f"{_A}rPr") if node.get("lang")}
+        return tags
+    if fmt in ("md",):
+        match = re.search(r"^lang:\s*['\"]?([A-Za-z-]+)", path.read_text(encoding="utf-8"), re.MULTILINE)
+        return {match.group(1)} if match else set()
+    if fmt == "html":
+        match = re.search(r"<html[^>]*\blang=\"([^\"]+)\"", path.read_text(encoding="utf-8"))
+        return {match.group(1)} if match else set()
+    return set()

@@ -1,0 +1,54 @@
+"""The download page: one static HTML page per language listing every document, with relative links."""
+
+from __future__ import annotations
+
+import jinja2
+from babel.units import format_unit
+
+from generator.context import build_context
+from generator.facts import LoadedFacts
+from generator.templating import TemplatePath, render_template
+
+PAGE_TEMPLATE = "site/index.html.jinja"
+STYLESHEET = "site/style.css"
+
+
+def page_name(lang: str, primary: str) -> str:
+    """``index.html`` for the primary language, ``<lang>.html`` for the others."""
+    return "index.html" if lang == primary else f"{lang}.html"
+
+
+def human_size(size: int, lang_locale) -> str:
+    """``1,2 MB`` / ``350 kB`` in the page's locale."""
+    if size >= 1_000_000:
+        return format_unit(size / 1_000_000, "digital-megabyte", length="short", locale=lang_locale, format="#,##0.0")
+    return format_unit(max(1, round(size / 1000)), "digital-kilobyte", length="short", locale=lang_locale)
+
+
+def site_files(loaded: LoadedFacts, templates: TemplatePath, env: jinja2.Environment,
+               documents: list[dict]) -> dict[str, bytes]:
+    """Every file of the download page, by path relative to OUT."""
+    facts = loaded.facts
+    files: dict[str, bytes] = {"assets/site.css": templates.find(STYLESHEET).read_bytes()}
+    pages = [{"lang": lang, "href": page_name(lang, facts.primary_language)} for lang in facts.languages]
+    for lang in facts.languages:
+        context = build_context(loaded, lang, templates)
+        i18n = context["i18n"]
+        for page in pages:
+            page["name"] = page.get("name") or _language_name(loaded, templates, page["lang"])
+        entries = [dict(doc, size=human_size(doc["bytes"], i18n.locale)) for doc in documents]
+        context.update(
+            pages=pages,
+            documents=[d for d in entries if d["lang"] == lang],
+            other_documents=[d for d in entries if d["lang"] != lang],
+            stylesheet="assets/site.css",
+        )
+        html = render_template(env, PAGE_TEMPLATE, context)
+        files[page_name(lang, facts.primary_language)] = html.encode("utf-8")
+    return files
+
+
+def _language_name(loaded: LoadedFacts, templates: TemplatePath, lang: str) -> str:
+    from generator.i18n import load_labels
+
+    return load_labels(list(templates.dirs), lang).language_name

@@ -1,0 +1,77 @@
+"""``generate verify``: the published files are intact and every one states the key facts in its language."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path, PurePosixPath
+
+from generator.errors import GenerateError
+from generator.extract import extract_text, language_tags, normalize_space
+from generator.facts import LoadedFacts
+from generator.i18n import Localizer, load_labels
+from generator.keyfacts import key_facts
+from generator.templating import TemplatePath
+from generator.writer import read_manifest
+
+READABLE_FORMATS = {"pdf", "docx", "pptx", "md"}
+
+
+class VerificationError(GenerateError):
+    """Raised when published documents are missing, altered, or disagree with the facts."""
+
+
+def verify_output(out_dir: Path, loaded: LoadedFacts, templates: TemplatePath) -> list[str]:
+    """Every problem found in ``out_dir`` (empty when all is well)."""
+    out_dir = Path(out_dir)
+    manifest = read_manifest(out_dir)
+    if manifest is None:
+        return [f"{out_dir / 'manifest.json'}: missing or unreadable; build first with `generate all`"]
+    problems: list[str] = []
+    recorded = manifest.get("facts", {}).get("sha256")
+    if recorded != loaded.sha256:
+        problems.append(f"manifest.json: built from a different fact file than {loaded.document.file} "
+                        "(sha256 differs); rebuild, or pass the right --facts")
+    localizers: dict[str, Localizer] = {}
+    for record in manifest.get("documents", []):
+        path = str(record.get("path", ""))
+        problems += _verify_document(out_dir, path, record, loaded, templates, localizers)
+    return problems
+
+
+def _verify_document(out_dir, path, record, loaded, templates, localizers) -> list[str]:
+    relative = PurePosixPath(path)
+    if relative.is_absolute() or ".." in relative.parts or not path:
+        return [f"manifest.json: document path {path!r} is not inside the output directory"]
+    file = out_dir / relative
+    if not file.is_file():
+        return [f"{path}: listed in manifest.json but missing"]
+    data = file.read_bytes()
+    if hashlib.sha256(data).hexdigest() != record.get("sha256") or len(data) != record.get("bytes"):
+        return [f"{path}: content differs from manifest.json (sha256 or size); the file was altered"]
+    fmt, lang = record.get("format"), record.get("lang")
+    if fmt not in READABLE_FORMATS:
+        return []
+    if lang not in loaded.facts.languages:
+        return [f"{path}: language {lang!r} is not a language of the fact file"]
+    if lang not in localizers:
+        localizers[lang] = Localizer(lang, loaded.facts.primary_language, load_labels(list(templates.dirs), lang))
+    i18n = localizers[lang]
+    try:
+        text = extract_text(file, fmt)
+        tags = language_tags(file, fmt)
+    except Exception as exc:  # a corrupt document is a finding, not a crash
+        return [f"{path}: cannot be opened as {fmt}: {exc}"]
+    problems = [f"{path}: missing {fact.name} {fact.text!r}"
+                for fact in key_facts(loaded.facts, i18n) if normalize_space(fact.text) not in text]
+    expected_tag = i18n.labels.language_tag
+    if expected_tag not in tags:
+        problems.append(f"{path}: not tagged as {expected_tag} (found {', '.join(sorted(tags)) or 'no language tag'})")
+    return problems
+
+
+def require_verified(out_dir: Path, loaded: LoadedFacts, templates: TemplatePath) -> None:
+    """Raise :class:`VerificationError` listing every problem, if any."""
+    problems = verify_output(out_dir, loaded, templates)
+    if problems:
+        count = len(problems)
+        raise VerificationError("\n".join(problems) + f"\nverification failed: {count} problem{'s' * (count != 1)}")
