@@ -71,6 +71,9 @@ def make_handler(out_dir: Path, state: BuildState, live_reload: bool = True) -> 
     class Handler(BaseHTTPRequestHandler):
         server_version = "generate-serve"
         sys_version = ""
+
+        def version_string(self) -> str:
+            return self.server_version
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
