@@ -38,7 +38,8 @@ def document_options(command):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", "-V", prog_name="generate")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Bilingual briefing documents (PDF, Word, PowerPoint, Markdown) from a sourced fact file.
 
     \b
@@ -46,7 +47,16 @@ def main() -> None:
       generate check                 validate the fact file
       generate brief                 briefing PDFs in every language -> output/
       generate brief --lang vi       only the Vietnamese one
+      generate all                   everything, verified, with the download page
+
+    Settings can also come from generate.toml (or [tool.generate] in pyproject.toml) in the
+    working directory; command-line options win. `generate config` shows the result.
     """
+    from generator.config import default_map, load_config
+
+    if ctx.resilient_parsing:
+        return
+    ctx.default_map = default_map(load_config(), list(main.commands))
 
 
 def _options(facts, langs, out, templates, **kind_options):
@@ -209,3 +219,69 @@ def fact_file_schema(model) -> dict:
     body = model.model_json_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             **body, "title": "Fact file for the generate briefing toolkit"}
+
+
+@main.command()
+@document_options
+def config(facts, langs, out, templates):
+    """Print the merged configuration and where each value came from."""
+    from generator.config import SETTINGS, load_config
+
+    ctx = click.get_current_context()
+    project = load_config()
+    params = {"facts": "facts", "out": "out", "languages": "langs", "templates": "templates"}
+    values = {"facts": facts, "out": out, "languages": langs, "templates": templates}
+    click.echo(f"configuration file: {project.file or 'none (looked for generate.toml and [tool.generate] in pyproject.toml)'}")
+    rows = []
+    for name, (meaning, default) in SETTINGS.items():
+        source = ctx.get_parameter_source(params[name]) if name in params else None
+        if source is click.core.ParameterSource.COMMANDLINE:
+            value, origin = values[name], "command line"
+        elif name in project.settings:
+            value, origin = project.settings[name].value, project.settings[name].origin
+        else:
+            value, origin = default, "default"
+        shown = ", ".join(value) if isinstance(value, tuple) else ("-" if value is None else str(value))
+        rows.append((name, shown, origin, meaning))
+    widths = [max(len(r[i]) for r in rows + [("setting", "value", "from", "")]) for i in range(3)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(("setting", "value", "from"), widths)).rstrip())
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths)).rstrip())
+
+
+@main.group()
+def templates():
+    """List the templates and where each comes from, or copy bundled ones to edit."""
+
+
+@templates.command(name="list")
+@templates_option
+def templates_list(templates):
+    """Every template and asset, bundled or overridden by your --templates directory."""
+    from generator.build import BuildOptions
+    from generator.customize import list_templates
+
+    rows = list_templates(BuildOptions(templates=templates).template_path())
+    width = max(len(name) for name, _ in rows)
+    for name, origin in rows:
+        click.echo(f"{name.ljust(width)}  {origin}")
+
+
+@templates.command(name="eject")
+@click.argument("kind")
+@click.option("--to", "target", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Directory to copy into (default: the configured templates directory, else ./templates-custom).")
+def templates_eject(kind, target):
+    """Copy the bundled templates of KIND (brief, handout, slides, site, labels) for editing.
+
+    Existing files are never overwritten. Then build with --templates DIR (or set
+    templates = "DIR" in generate.toml) and edit the copies.
+    """
+    from generator.config import load_config
+    from generator.customize import eject
+    from generator.templating import TemplatePath
+
+    target = target or load_config().get("templates") or Path("templates-custom")
+    for path in eject(TemplatePath(), kind, target):
+        click.echo(f"copied {path}")
+    click.echo(f"now build with --templates {target}")

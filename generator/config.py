@@ -1,0 +1,123 @@
+"""Project configuration: ``generate.toml`` in the working directory, or ``[tool.generate]`` in pyproject.toml.
+
+Command-line options override it; it overrides the built-in defaults. Relative paths in
+the file are relative to the file's directory, so a project can be built from anywhere.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.errors import ConfigError
+
+CONFIG_FILE = "generate.toml"
+
+#: Every setting: name -> (meaning, default shown by `generate config`).
+SETTINGS: dict[str, tuple[str, object]] = {
+    "facts": ("fact file", "facts/hanoi-convention.yaml (bundled)"),
+    "out": ("output directory", "output"),
+    "languages": ("languages to build", "every language of the fact file"),
+    "templates": ("template override directory", None),
+    "brand": ("brand file (colours, fonts, logo, organization)", None),
+}
+_PATH_SETTINGS = {"facts", "out", "templates", "brand"}
+
+
+@dataclass
+class Setting:
+    """One configured value and where it came from."""
+
+    value: object
+    origin: str
+
+
+@dataclass
+class ProjectConfig:
+    """Settings read from a configuration file (only those it sets)."""
+
+    file: Path | None = None
+    settings: dict[str, Setting] = field(default_factory=dict)
+
+    def get(self, name: str) -> object:
+        setting = self.settings.get(name)
+        return setting.value if setting else None
+
+
+def find_config(directory: Path | None = None) -> tuple[Path, str] | None:
+    """``(file, table)`` of the configuration in ``directory`` (default: the working directory)."""
+    directory = Path(directory or Path.cwd())
+    if (directory / CONFIG_FILE).is_file():
+        return directory / CONFIG_FILE, ""
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return None  # not ours to report: only a [tool.generate] table makes it ours
+        if isinstance(data.get("tool"), dict) and "generate" in data["tool"]:
+            return pyproject, "tool.generate"
+    return None
+
+
+def load_config(directory: Path | None = None) -> ProjectConfig:
+    """Read and validate the configuration; raises :class:`ConfigError` naming file, line and key."""
+    found = find_config(directory)
+    if found is None:
+        return ProjectConfig()
+    file, table = found
+    text = file.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+    for part in filter(None, table.split(".")):
+        data = data[part]
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file}: [{table}] must be a table of settings")
+    config = ProjectConfig(file)
+    problems = []
+    for key, value in data.items():
+        where = f"{file}:{_line_of(text, key)}"
+        if key not in SETTINGS:
+            close = difflib.get_close_matches(key, list(SETTINGS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"{where}: {key}: expected one of the settings {', '.join(SETTINGS)}, found unknown setting {key!r}{hint}")
+            continue
+        try:
+            config.settings[key] = Setting(_convert(key, value, file.parent), f"{file.name}:{_line_of(text, key)}")
+        except ValueError as exc:
+            problems.append(f"{where}: {key}: {exc}")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return config
+
+
+def _convert(key: str, value: object, base: Path) -> object:
+    if key == "languages":
+        if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            raise ValueError(f"expected a list of language codes such as [\"vi\", \"en\"], found {value!r}")
+        return tuple(value)
+    if key in _PATH_SETTINGS:
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"expected a path (text), found {value!r}")
+        return (base / value).resolve() if not Path(value).is_absolute() else Path(value)
+    raise ValueError(f"unsupported setting {key!r}")  # pragma: no cover - SETTINGS and here agree
+
+
+def _line_of(text: str, key: str) -> int:
+    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def default_map(config: ProjectConfig, commands: list[str]) -> dict[str, dict]:
+    """Click ``default_map`` entries so the configuration supplies option defaults to ``commands``."""
+    values: dict[str, object] = {}
+    for name, option in (("facts", "facts"), ("out", "out"), ("templates", "templates"),
+                         ("languages", "langs"), ("brand", "brand")):
+        if name in config.settings:
+            values[option] = config.settings[name].value
+    return {command: dict(values) for command in commands}
