@@ -1,0 +1,131 @@
+"""The brand: colours, fonts, logo and organization name, applied to every format.
+
+One YAML file (``brand.yaml`` on the template search path, or ``--brand FILE``) feeds CSS
+variables in the PDF and the download page, styles in the .docx, and the theme colours,
+fonts and logo of the .pptx.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from generator.errors import TemplateError
+from generator.models import Text
+from generator.templating import TemplatePath
+from generator.validation import validate
+from generator.yamlsource import load_yaml
+
+Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+BRAND_FILE = "brand.yaml"
+_LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True)
+
+
+class Colours(_Strict):
+    """Six colours, as ``#RRGGBB``."""
+
+    primary: Colour = "#1f3864"
+    """Headings, title bars, chart bars, buttons."""
+    accent: Colour = "#2e5597"
+    """Links, list markers, secondary highlights."""
+    light: Colour = "#eef2f8"
+    """Backgrounds of boxes and cards."""
+    rule: Colour = "#b7c2d6"
+    """Lines and borders."""
+    text: Colour = "#1a1a1a"
+    """Body text."""
+    muted: Colour = "#5f6b7a"
+    """Secondary text: captions, headers and footers."""
+
+
+class Fonts(_Strict):
+    """Font family names; the fallbacks cover systems without the first choice."""
+
+    body: str = "Times New Roman"
+    """Body text (Vietnamese administrative documents use Times New Roman)."""
+    heading: str = "Times New Roman"
+    """Headings and titles."""
+    fallbacks: list[str] = ["Liberation Serif", "Noto Serif", "serif"]
+    """Tried in order when a font is missing (HTML and PDF only; Word and PowerPoint substitute themselves)."""
+
+
+class Brand(_Strict):
+    """A brand file."""
+
+    organization: Text | None = None
+    """Organization name per language; when absent, documents use the fact file's ``document.issuer``."""
+    colours: Colours = Colours()
+    """Colour palette."""
+    fonts: Fonts = Fonts()
+    """Fonts."""
+    logo: str | None = None
+    """Logo image (PNG or JPEG), relative to the brand file; shown on covers, title slides and in the page header."""
+
+
+class LoadedBrand:
+    """A validated brand plus its resolved logo."""
+
+    def __init__(self, brand: Brand, logo_path: Path | None, source: Path | None) -> None:
+        self.brand = brand
+        self.colours = brand.colours
+        self.fonts = brand.fonts
+        self.organization = brand.organization
+        self.logo_path = logo_path
+        self.source = source
+
+    def css_font_stack(self, family: str) -> str:
+        """``"Times New Roman", "Liberation Serif", serif`` for CSS."""
+        names = [family, *self.fonts.fallbacks]
+        return ", ".join(n if n in ("serif", "sans-serif", "monospace") else f'"{n}"' for n in names)
+
+    @property
+    def logo_data_uri(self) -> str | None:
+        """The logo as a ``data:`` URL for HTML and PDF."""
+        if self.logo_path is None:
+            return None
+        mime = _LOGO_TYPES[self.logo_path.suffix.lower()]
+        return f"data:{mime};base64," + base64.b64encode(self.logo_path.read_bytes()).decode("ascii")
+
+    def hex(self, name: str) -> str:
+        """A colour without ``#`` (for OOXML attributes)."""
+        return getattr(self.colours, name).lstrip("#").upper()
+
+
+def load_brand(templates: TemplatePath, explicit: Path | None = None) -> LoadedBrand:
+    """The brand from ``explicit`` or the first ``brand.yaml`` on the search path; defaults if none."""
+    path = Path(explicit) if explicit else _find(templates)
+    if path is None:
+        return LoadedBrand(Brand(), None, None)
+    doc = load_yaml(path)
+    problems = [p for p in doc.problems if p.severity == "error"]
+    brand = None
+    if not problems:
+        brand, problems = validate(Brand, doc) if doc.data is not None else (Brand(), [])
+    if problems or brand is None:
+        raise TemplateError("\n".join(str(p) for p in problems))
+    logo = None
+    if brand.logo:
+        logo = (path.parent / brand.logo).resolve()
+        position = doc.position(("logo",))
+        if logo.suffix.lower() not in _LOGO_TYPES:
+            raise TemplateError(f"{position}: logo: expected a PNG or JPEG file, found {brand.logo!r}")
+        if not logo.is_file():
+            raise TemplateError(f"{position}: logo: file not found: {logo}")
+        allowed = [d for d in templates.dirs] + [path.parent.resolve()]
+        if not any(logo.is_relative_to(d) for d in allowed):
+            raise TemplateError(f"{position}: logo: {brand.logo!r} is outside the brand file's directory and the template directories")
+    return LoadedBrand(brand, logo, path)
+
+
+def _find(templates: TemplatePath) -> Path | None:
+    for directory in templates.dirs:
+        if (directory / BRAND_FILE).is_file():
+            return directory / BRAND_FILE
+    return None
