@@ -1,0 +1,128 @@
+"""Helpers the brief templates call: graphics layouts, CSS strings, and discrepancy footnotes.
+
+They are added to the ordinary template context (see ``generator.context``) under the
+names documented in ``templates/brief/README.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from generator.brief_graphics import (BarChartLayout, TimelineEntry, TimelineLayout, bar_chart_layout,
+                                      timeline_layout)
+from generator.context import Citations
+from generator.i18n import Localizer
+from generator.models import Chapter, Discrepancy, Event
+from generator.templating import to_roman
+
+_PLACEHOLDER = re.compile(r"\{(page|pages)\}")
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string (for ``content:`` in the stylesheet template)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return f'"{escaped}"'
+
+
+def css_page_counter(label: str) -> str:
+    """A label such as ``"Page {page} of {pages}"`` as a CSS ``content`` value with counters."""
+    parts = []
+    for index, piece in enumerate(_PLACEHOLDER.split(label)):
+        if index % 2:
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append(css_string(piece))
+    return " ".join(parts) or '""'
+
+
+def compact_range(start: str, end: str) -> str:
+    """``25/10/2025`` + ``26/10/2025`` -> ``25–26/10/2025``: drop what both dates share at the end.
+
+    Works on formatted dates of any pattern: the shared tail must begin at a separator,
+    otherwise the two dates are joined whole.
+    """
+    if start == end:
+        return start
+    shared = 0
+    while shared < min(len(start), len(end)) and start[-1 - shared] == end[-1 - shared]:
+        shared += 1
+    while shared and start[-shared].isalnum():
+        shared -= 1
+    head = start[:len(start) - shared] if shared else start
+    tight = head.isdigit()
+    return f"{head}{'–' if tight else ' – '}{end}"
+
+
+def row_groups(rows: Sequence[object], edge: int = 3) -> list[list[object]]:
+    """Table rows grouped so that each group can be kept on one page (``tbody`` per group).
+
+    The first and last ``edge`` rows form groups of their own and every other row stands
+    alone: a page break then never strands fewer than ``edge`` rows at either end.
+    """
+    rows = list(rows)
+    if len(rows) <= 2 * edge:
+        return [rows] if rows else []
+    return [rows[:edge], *([row] for row in rows[edge:-edge]), rows[-edge:]]
+
+
+@dataclass
+class DisputeNotes:
+    """Hands out each recorded discrepancy once, as a footnote where its fact is shown.
+
+    ``for_fact(fact)`` gives the discrepancies about ``fact`` not yet footnoted;
+    ``remaining()`` lists those no template call claimed, for the closing section.
+    """
+
+    citations: Citations
+    shown: list[str] = field(default_factory=list)
+
+    def for_fact(self, fact: object) -> list[Discrepancy]:
+        found = [d for d in self.citations.disputes(fact) if d.id not in self.shown]
+        self.shown += [d.id for d in found]
+        return found
+
+    def remaining(self) -> list[Discrepancy]:
+        return [d for d in self.citations.facts.discrepancies if d.id not in self.shown]
+
+
+def brief_helpers(context: dict) -> dict:
+    """The brief-only names added to a template ``context`` (see templates/brief/README.md)."""
+    i18n: Localizer = context["i18n"]
+    labels: dict[str, str] = context["L"]
+    as_of: dt.date = context["as_of"]
+    notes = DisputeNotes(context["citations"])
+
+    def short_range(start: dt.date, end: dt.date | None) -> str:
+        first = i18n.date(start, "short")
+        return first if end is None or end == start else compact_range(first, i18n.date(end, "short"))
+
+    def timeline(events: Sequence[Event], width: float, font_size: float = 10.5,
+                 show_as_of: bool = True) -> TimelineLayout:
+        def title(event: Event) -> str:
+            text = i18n.text(event.title)
+            return f"{text} ({labels['upcoming']})" if event.upcoming else text
+
+        entries = [TimelineEntry(e.date, e.end, short_range(e.date, e.end), title(e), e.upcoming) for e in events]
+        if show_as_of:
+            entries.append(TimelineEntry(as_of, None, i18n.date(as_of, "short"),
+                                         labels["timeline_as_of"], marker=True))
+        return timeline_layout(entries, width=width, font_size=font_size)
+
+    def chapter_chart(chapters: Sequence[Chapter], width: float, font_size: float = 10.0,
+                      row_height: float | None = None) -> BarChartLayout:
+        items = [(to_roman(c.number), c.article_count, c.range_confirmed) for c in chapters]
+        return bar_chart_layout(items, i18n.number, width=width, font_size=font_size, row_height=row_height)
+
+    return {
+        "css_string": css_string,
+        "css_page_counter": css_page_counter,
+        "short_range": short_range,
+        "row_groups": row_groups,
+        "timeline_layout": timeline,
+        "chapter_chart": chapter_chart,
+        "dispute_notes": notes.for_fact,
+        "remaining_disputes": notes.remaining,
+    }

@@ -1,0 +1,125 @@
+"""HTML -> PDF with WeasyPrint, allowed to read only template files and ``data:`` URLs.
+
+WeasyPrint is imported inside functions: ``generate --help`` and ``generate check``
+must not pay for loading it.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from generator.brief_tagging import finish_structure
+from generator.errors import ConfigError, ResourceError, TemplateError
+from generator.templating import TemplatePath
+
+#: ``--pdf-variant`` values: tagged and accessible, or archival (tagged as well).
+VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+#: Where relative links in the brief resolve: ``assets/mark.svg`` is ``<dir>/brief/assets/mark.svg``.
+KIND_DIR = "brief"
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+    warnings: tuple[str, ...]
+    """What WeasyPrint logged at warning level or above (unsupported CSS, missing alt text)."""
+
+
+def resolve_resource(url: str, templates: TemplatePath) -> Path:
+    """The template file a ``file:`` URL names, looked up override-first like templates.
+
+    Raises :class:`ResourceError` for anything outside the template directories.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        raise ResourceError(f"refused to load {url}: a brief may only use files in the template "
+                            f"directories and data: URLs (no network)")
+    path = Path(url2pathname(parts.path)).resolve()
+    for directory in templates.dirs:
+        if path.is_relative_to(directory):
+            name = path.relative_to(directory).as_posix()
+            try:
+                return templates.find(name)
+            except TemplateError:
+                raise ResourceError(f"refused to load {url}: no file {name} in the template directories "
+                                    f"({', '.join(map(str, templates.dirs))})") from None
+    raise ResourceError(f"refused to load {url}: it is outside the template directories "
+                        f"({', '.join(map(str, templates.dirs))})")
+
+
+@lru_cache(maxsize=1)
+def _fetcher_types() -> tuple[type, type]:
+    """``(Refused, TemplateOnlyFetcher)``, defined on first use so that WeasyPrint loads lazily."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class Refused(FatalURLFetchingError):
+        """Stops the rendering (WeasyPrint only lets BaseException through) and carries our error."""
+
+        def __init__(self, error: ResourceError) -> None:
+            super().__init__(error.format_message())
+            self.error = error
+
+    class TemplateOnlyFetcher(URLFetcher):
+        """Serves ``data:`` URLs and files inside the template directories; refuses the rest."""
+
+        def __init__(self, templates: TemplatePath) -> None:
+            super().__init__(allowed_protocols=["file", "data"], fail_on_errors=True)
+            self.templates = templates
+
+        def fetch(self, url, headers=None):
+            if urlsplit(url).scheme.lower() == "data":
+                return super().fetch(url, headers)
+            try:
+                found = resolve_resource(url, self.templates)
+            except ResourceError as error:
+                raise Refused(error) from None
+            return super().fetch(found.as_uri(), headers)
+
+    return Refused, TemplateOnlyFetcher
+
+
+def html_to_pdf(html: str, templates: TemplatePath, variant: str = "pdf/ua-1") -> RenderedPdf:
+    """Lay out ``html`` and write the PDF; relative links resolve in ``<template dir>/brief/``."""
+    if variant not in VARIANTS:
+        raise ConfigError(f"unknown PDF variant {variant!r}; expected one of {', '.join(VARIANTS)}")
+    import weasyprint
+
+    refused, fetcher_type = _fetcher_types()
+    base_url = (templates.dirs[0] / KIND_DIR).as_uri() + "/"
+    options = {"pdf_variant": variant, "pdf_tags": True}
+    with _weasyprint_log() as warnings:
+        try:
+            document = weasyprint.HTML(string=html, base_url=base_url,
+                                       url_fetcher=fetcher_type(templates)).render(**options)
+            data = document.write_pdf(finisher=finish_structure, **options)
+        except refused as stop:
+            raise stop.error from None
+    return RenderedPdf(data, len(document.pages), tuple(dict.fromkeys(warnings)))
+
+
+@contextmanager
+def _weasyprint_log() -> Iterator[list[str]]:
+    """Collect WeasyPrint's warnings instead of letting them reach the console unformatted."""
+    records: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(level=logging.WARNING)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
