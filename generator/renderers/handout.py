@@ -1,0 +1,215 @@
+"""The Word handout: a .docx template with Jinja tags (docxtpl), rendered per language, reproducible.
+
+docxtpl and python-docx are imported inside ``render`` only: ``generate check`` calls
+``lint``, which reads the template with zipfile and lxml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+from urllib.parse import urlsplit
+
+import jinja2
+
+from generator import __version__
+from generator.errors import RenderError, TemplateError
+from generator.handout_lint import context_types, lint_docx_template
+from generator.handout_package import (
+    DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package,
+    strip_run_languages, tag_language, write_package,
+)
+from generator.renderers import Output, Renderer, RenderJob
+from generator.yamlsource import Problem, display_path
+
+if TYPE_CHECKING:
+    from generator.facts import LoadedFacts
+    from generator.templating import TemplatePath
+
+#: The template, found on the template search path (your --templates directory first).
+TEMPLATE = "handout/handout.docx"
+#: Names the renderer adds to the template context (documented in templates/handout/README.md).
+HELPERS = ("cite_mark", "link", "in_language", "host")
+
+
+class HandoutRenderer(Renderer):
+    """``generate handout``: one .docx per language from ``templates/handout/handout.docx``."""
+
+    kind = "handout"
+
+    def render(self, job: RenderJob) -> list[Output]:
+        source = job.templates.find(TEMPLATE)
+        shown = display_path(source)
+        errors = [p for p in lint_handout(job.loaded, job.templates, job.env, source) if p.severity == "error"]
+        if errors:
+            raise TemplateError("\n".join(str(p) for p in errors))
+        facts = job.loaded.facts
+        as_of = facts.document.as_of
+        template = read_package(source.read_bytes())
+        strip_run_languages(template)
+        document, context = _render_docx(write_package(template, as_of), shown, job)
+        labels = context["labels"]
+        parts = read_package(document)
+        drop_thumbnail(parts)
+        tag_language(parts, labels.language_tag)
+        properties = document_properties(context)
+        parts["docProps/core.xml"] = core_properties_xml(properties)
+        parts["docProps/app.xml"] = app_properties_xml(f"generate {__version__}")
+        data = write_package(parts, as_of)
+        # Pages: a .docx has no fixed page count (Word lays it out on the reader's machine), so
+        # none is claimed; see templates/handout/README.md.
+        return [Output(self.kind, job.lang, "docx", job.filename(self.kind, "docx"), data, properties.title)]
+
+    def lint(self, loaded: "LoadedFacts", templates: "TemplatePath") -> list[Problem]:
+        """Check the handout template (yours if ``--templates`` has one) without rendering it."""
+        from generator.templating import create_environment
+
+        return lint_handout(loaded, templates, create_environment(templates), templates.find(TEMPLATE))
+
+
+def lint_handout(loaded: "LoadedFacts", templates: "TemplatePath", env: jinja2.Environment,
+                 source: Path) -> list[Problem]:
+    """Problems of the template at ``source``, checked against every language's context."""
+    from generator.context import build_context
+
+    contexts = [build_context(loaded, lang, templates) for lang in loaded.facts.languages]
+    return lint_docx_template(source, display_path(source), env, context_types(contexts, HELPERS))
+
+
+def document_properties(context: dict) -> DocumentProperties:
+    """Core properties of one handout, all from the fact file and the labels."""
+    facts, i18n, labels = context["facts"], context["i18n"], context["L"]
+    info = facts.document
+    as_of = info.as_of
+    return DocumentProperties(
+        title=i18n.text(info.title),
+        subject=i18n.text(info.subject),
+        creator=i18n.text(info.issuer),
+        keywords=list(info.keywords.get(context["lang"]) or info.keywords.get(facts.primary_language) or []),
+        description=labels.get("generated_with", "{version} {date}").format(version=__version__, date=i18n.date(as_of)),
+        category=labels.get("kind_handout", "handout"),
+        language=context["language_tag"],
+        created=dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.timezone.utc),
+    )
+
+
+def citation_mark(numbers: list[int]) -> str:
+    """``[6, 12, 24, 25, 26]`` -> ``[6,12,24–26]``: no spaces, so a mark never wraps across lines."""
+    groups: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if groups and number == groups[-1][-1] + 1:
+            groups[-1].append(number)
+        else:
+            groups.append([number])
+    parts = [f"{g[0]}–{g[-1]}" if len(g) > 2 else ",".join(map(str, g)) for g in groups]
+    return f"[{','.join(parts)}]" if parts else ""
+
+
+def host(url: str | None) -> str:
+    """``https://www.unodc.org/unodc/en/...`` -> ``unodc.org``: a short, printable pointer to a page."""
+    if not url:
+        return ""
+    name = urlsplit(url).hostname or url
+    return name[4:] if name.startswith("www.") else name
+
+
+def _render_docx(template: bytes, shown: str, job: RenderJob) -> tuple[bytes, dict]:
+    """Fill the template with docxtpl; returns the .docx bytes and the context used."""
+    from docxtpl import DocxTemplate, RichText
+
+    document = DocxTemplate(io.BytesIO(template))
+    language_tags = _language_tags(job)
+
+    def link(url: str | None, text: str | None = None) -> RichText | str:
+        """A clickable hyperlink run (style "Hyperlink") showing ``text`` or the address."""
+        if not url:
+            return text or ""
+        return RichText(text or url, style="Hyperlink", url_id=document.build_url_id(url))
+
+    def in_language(text: str | None, lang: str | None) -> RichText | str:
+        """``text`` marked as written in ``lang`` (a source's own title), for spelling and screen readers."""
+        if not text:
+            return ""
+        tag = language_tags(lang) if lang and lang != job.lang else None
+        return RichText(text, lang=tag) if tag else RichText(text)
+
+    context = job.context(link=link, in_language=in_language, host=host)
+    context["cite_mark"] = lambda fact: citation_mark(context["citations"].numbers(fact))
+    # An overlay shares the project's filters, globals and loader; docxtpl sets autoescape on
+    # the environment it is given, which must not leak into the other document kinds.
+    env = job.env.overlay(autoescape=True)
+    try:
+        document.render(context, jinja_env=env, autoescape=True)
+    except jinja2.TemplateError as exc:
+        raise _template_error(exc, document, shown) from None
+    except Exception as exc:  # lxml rejects XML that a tag broke (a tag inside a field code, say)
+        if type(exc).__module__.startswith("lxml"):
+            raise RenderError(f"{shown}: the filled-in template is not a valid Word document: {exc}") from None
+        raise
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue(), context
+
+
+def _language_tags(job: RenderJob) -> Callable[[str], str]:
+    """Language code -> BCP 47 tag from that language's label file (the code itself if there is none)."""
+    from generator.i18n import labels_path, load_labels
+
+    cache: dict[str, str] = {}
+
+    def tag(lang: str) -> str:
+        if lang not in cache:
+            has_labels = labels_path(list(job.templates.dirs), lang) is not None
+            cache[lang] = load_labels(list(job.templates.dirs), lang).language_tag if has_labels else lang
+        return cache[lang]
+
+    return tag
+
+
+def _template_error(exc: jinja2.TemplateError, document, shown: str) -> TemplateError:
+    """Name the template, the part and the paragraph text where rendering failed."""
+    part = getattr(document, "current_rendering_part", None)
+    partname = str(getattr(part, "partname", "/word/document.xml"))
+    where = _part_name(partname)
+    lineno = getattr(exc, "lineno", None) or _template_line(exc)
+    snippet = _paragraph_text(document, part, lineno) if lineno else ""
+    near = f", near “{snippet}”" if snippet else ""
+    message = exc.message if isinstance(exc, jinja2.TemplateSyntaxError) else str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        message = f"undefined name: {message} (the facts or labels do not provide it)"
+    elif isinstance(exc, jinja2.TemplateSyntaxError):
+        message = f"Jinja syntax error: {message}"
+    return TemplateError(f"{shown} ({where}{near}): {message}")
+
+
+def _part_name(partname: str) -> str:
+    match = re.search(r"(document|header|footer|footnotes)(\d*)\.xml$", partname)
+    if not match:
+        return partname
+    kind, number = match.groups()
+    return "body" if kind == "document" else f"{kind} {number}".strip()
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line Jinja was executing (its rewritten traceback names ``<template>``)."""
+    lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == "<template>"]
+    return lines[-1] if lines else None
+
+
+def _paragraph_text(document, part, lineno: int) -> str:
+    """The text of the paragraph on ``lineno`` of the XML docxtpl rendered (one paragraph per line)."""
+    try:
+        if part is None or part is document.docx._part:
+            xml = document.get_xml()
+        else:
+            xml = document.get_part_xml(part)
+        lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", document.patch_xml(xml)).splitlines()
+        text = re.sub(r"<[^>]+>", "", lines[lineno - 1]) if 0 < lineno <= len(lines) else ""
+    except Exception:  # the location is a courtesy; the error itself must still be reported
+        return ""
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:79] + "…"

@@ -1,0 +1,500 @@
+"""Build templates/handout/handout.docx, the Word template of the handout, reproducibly with python-docx.
+
+Run ``.venv/bin/python scripts/build_handout_template.py`` after changing this script; the
+result is committed next to it. Communications staff may instead edit the .docx in Word:
+then keep this script in step or stop regenerating the file (see templates/handout/README.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+from pathlib import Path
+
+import docx
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.handout_package import (  # noqa: E402 - after the path setup
+    DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package, write_package,
+)
+
+OUTPUT = ROOT / "templates" / "handout" / "handout.docx"
+FONT = "Times New Roman"  # Vietnamese administrative standard (Decree 30/2020/ND-CP)
+NAVY = RGBColor(0x1F, 0x38, 0x64)
+GREY = RGBColor(0x59, 0x59, 0x59)
+TEXT_WIDTH = Mm(165)  # A4 width minus the 30 mm left and 15 mm right margins
+Run = tuple[str, str | None]  # (text with Jinja tags, character style or None)
+
+
+# ---------------------------------------------------------------- page and fonts
+
+def set_up_page(document: docx.document.Document) -> None:
+    """A4 portrait with the margins of Vietnamese administrative documents."""
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.header_distance, section.footer_distance = Mm(10), Mm(10)
+
+
+def use_one_font(document: docx.document.Document) -> None:
+    """Times New Roman everywhere: document defaults, every style, and the theme's fonts.
+
+    Theme font references (``asciiTheme``) win over named fonts in Word, so they are removed;
+    the theme's own fonts are renamed too, so Word's "(Body)" and "(Headings)" mean the same font.
+    """
+    styles = document.styles.element
+    rpr_default = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = rpr_default.find(qn("w:rFonts"))
+    for name in list(fonts.attrib):
+        del fonts.attrib[name]
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), FONT)
+    for size in ("w:sz", "w:szCs"):
+        rpr_default.find(qn(size)).set(qn("w:val"), "26")  # 13 pt
+    for rfonts in styles.iter(qn("w:rFonts")):
+        if rfonts is fonts:
+            continue
+        for name in [n for n in rfonts.attrib if n.endswith("Theme") or n.endswith("theme")]:
+            del rfonts.attrib[name]
+        if not any(rfonts.get(qn(a)) for a in ("w:ascii", "w:hAnsi")):
+            rfonts.getparent().remove(rfonts)
+    theme_part = next(rel.target_part for rel in document.part.rels.values() if rel.reltype.endswith("/theme"))
+    theme = etree.fromstring(theme_part.blob)
+    drawing = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    for latin in theme.iter(f"{drawing}latin"):
+        latin.set("typeface", FONT)
+    theme_part._blob = etree.tostring(theme, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# ---------------------------------------------------------------- styles
+
+def paragraph_style(document, name: str, *, base: str = "Normal", size: float | None = None,
+                    bold: bool | None = None, italic: bool | None = None, color: RGBColor | None = None,
+                    before: float | None = None, after: float | None = None, keep_next: bool | None = None,
+                    align=None):
+    """Create or restyle a paragraph style (sizes and spacing in points)."""
+    try:
+        style = document.styles[name]
+    except KeyError:
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.quick_style = True
+    if name != "Normal":
+        style.base_style = document.styles[base]
+    font, paragraph = style.font, style.paragraph_format
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    if italic is not None:
+        font.italic = italic
+    if color is not None:
+        font.color.rgb = color
+    if before is not None:
+        paragraph.space_before = Pt(before)
+    if after is not None:
+        paragraph.space_after = Pt(after)
+    if keep_next is not None:
+        paragraph.keep_with_next = keep_next
+    if align is not None:
+        paragraph.alignment = align
+    return style
+
+
+def drop_style_properties(style, *tags: str) -> None:
+    """Remove inherited-from-the-library formatting (borders, numbering, letter spacing)."""
+    for container in (style.element.pPr, style.element.rPr):
+        if container is None:
+            continue
+        for tag in tags:
+            for child in container.findall(qn(tag)):
+                container.remove(child)
+
+
+def bottom_border(style, color: str, size_eighths: int, space: int) -> None:
+    ppr = style.element.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    line = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", str(size_eighths)), ("w:space", str(space)), ("w:color", color)):
+        line.set(qn(key), value)
+    border.append(line)
+    ppr.insert_element_before(border, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                              "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+                              "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+                              "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+                              "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+                              "w:sectPr", "w:pPrChange")
+
+
+def set_up_styles(document) -> None:
+    """The named styles the template uses; restyle them in Word to restyle every handout."""
+    normal = paragraph_style(document, "Normal", size=13, after=3)
+    normal.paragraph_format.line_spacing = 1.0
+    normal.paragraph_format.widow_control = True
+
+    title = paragraph_style(document, "Title", size=18, bold=True, color=NAVY, after=2)
+    drop_style_properties(title, "w:pBdr", "w:contextualSpacing", "w:spacing", "w:kern")
+    title.paragraph_format.space_after = Pt(2)
+    title.paragraph_format.keep_with_next = True
+    subtitle = paragraph_style(document, "Subtitle", size=13, italic=True, color=NAVY, after=2, keep_next=True)
+    drop_style_properties(subtitle, "w:numPr", "w:spacing")
+    subtitle.paragraph_format.space_after = Pt(2)
+    info = paragraph_style(document, "Document Info", size=11, color=GREY, after=6)
+    bottom_border(info, "1F3864", 12, 4)
+
+    for name, size, before in (("Heading 1", 14, 7), ("Heading 2", 13, 3)):
+        heading = paragraph_style(document, name, size=size, bold=True, color=NAVY, before=before, after=2,
+                                  keep_next=True)
+        heading.paragraph_format.keep_together = True
+
+    bullet = paragraph_style(document, "List Bullet", after=1)
+    drop_style_properties(bullet, "w:contextualSpacing")
+    paragraph_style(document, "Table Text", size=10.5, after=0).paragraph_format.line_spacing = 1.0
+    paragraph_style(document, "Note", size=10, italic=True, color=GREY, after=0)
+    paragraph_style(document, "Source", size=9, after=0)
+    for name in ("Header", "Footer"):
+        style = paragraph_style(document, name, size=9, color=GREY, after=0)
+        style.element.pPr.remove(style.element.pPr.find(qn("w:tabs")))  # Letter-width stops
+        style.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+
+    citation = document.styles.add_style("Citation", WD_STYLE_TYPE.CHARACTER)
+    citation.quick_style = True
+    citation.font.superscript = True
+    citation.font.color.rgb = NAVY
+    number = document.styles.add_style("Source Number", WD_STYLE_TYPE.CHARACTER)
+    number.font.bold = True
+    number.font.color.rgb = NAVY
+    hyperlink = document.styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+    hyperlink.font.color.rgb = RGBColor(0x1F, 0x4E, 0x79)
+    hyperlink.font.underline = True
+    set_up_bullets(document)
+    add_table_style(document)
+
+
+def set_up_bullets(document) -> None:
+    """List Bullet's numbering: a real Word list with a round bullet from the body font."""
+    numbering = document.part.numbering_part.element
+    style_id = document.styles["List Bullet"].style_id
+    for level in numbering.iter(qn("w:lvl")):
+        owner = level.find(qn("w:pStyle"))
+        if owner is None or owner.get(qn("w:val")) != style_id:
+            continue
+        level.find(qn("w:lvlText")).set(qn("w:val"), "•")
+        fonts = level.find(qn("w:rPr")).find(qn("w:rFonts"))
+        for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(attribute), FONT)
+        level.find(qn("w:pPr")).find(qn("w:tabs")).find(qn("w:tab")).set(qn("w:pos"), "340")
+        indent = level.find(qn("w:pPr")).find(qn("w:ind"))
+        indent.set(qn("w:left"), "340")
+        indent.set(qn("w:hanging"), "283")
+
+
+TABLE_STYLE = """
+<w:style xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+         w:type="table" w:customStyle="1" w:styleId="HandoutTable">
+  <w:name w:val="Handout Table"/>
+  <w:basedOn w:val="TableNormal"/>
+  <w:uiPriority w:val="40"/>
+  <w:qFormat/>
+  <w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
+  <w:tblPr>
+    <w:tblBorders>
+      <w:top w:val="single" w:sz="8" w:space="0" w:color="1F3864"/>
+      <w:bottom w:val="single" w:sz="8" w:space="0" w:color="1F3864"/>
+      <w:insideH w:val="single" w:sz="4" w:space="0" w:color="BFBFBF"/>
+    </w:tblBorders>
+    <w:tblCellMar>
+      <w:top w:w="20" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>
+      <w:bottom w:w="20" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>
+    </w:tblCellMar>
+  </w:tblPr>
+  <w:trPr><w:cantSplit/></w:trPr>
+  <w:tblStylePr w:type="firstRow">
+    <w:rPr><w:b/><w:bCs/><w:color w:val="FFFFFF"/></w:rPr>
+    <w:trPr><w:tblHeader/></w:trPr>
+    <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1F3864"/></w:tcPr>
+  </w:tblStylePr>
+  <w:tblStylePr w:type="firstCol">
+    <w:rPr><w:b/><w:bCs/><w:color w:val="1F3864"/></w:rPr>
+    <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="EAF0F7"/></w:tcPr>
+  </w:tblStylePr>
+</w:style>
+"""
+
+
+def add_table_style(document) -> None:
+    """"Handout Table": rules above, below and between rows; a dark header row; a tinted label column."""
+    document.styles.element.append(etree.fromstring(TABLE_STYLE))
+
+
+# ---------------------------------------------------------------- content helpers
+
+def add_runs(paragraph, runs: list[Run]) -> None:
+    for text, style in runs:
+        run = paragraph.add_run(text)
+        if style:
+            run.style = paragraph.part.document.styles[style]
+
+
+def para(container, style: str, *runs: Run | str):
+    """A paragraph of ``style``; plain strings are runs without a character style."""
+    paragraph = container.add_paragraph(style=style)
+    add_runs(paragraph, [(r, None) if isinstance(r, str) else r for r in runs])
+    return paragraph
+
+
+def cite(expression: str) -> Run:
+    """The superscript citation mark of a fact: ``[1,4–6]`` (compact, so it never breaks across lines)."""
+    return ("{{ cite_mark(" + expression + ") }}", "Citation")
+
+
+Paragraph = tuple[str, list[Run]]  # (paragraph style, runs)
+
+
+def cell_text(*runs: Run | str) -> Paragraph:
+    return ("Table Text", [(r, None) if isinstance(r, str) else r for r in runs])
+
+
+def cell_note(*runs: Run | str) -> Paragraph:
+    return ("Note", [(r, None) if isinstance(r, str) else r for r in runs])
+
+
+def table(document, widths_mm: list[float], rows: list[list[list[Paragraph]]], *, header: bool,
+          label_column: bool):
+    """A "Handout Table"; each cell is a list of paragraphs."""
+    grid = document.add_table(rows=len(rows), cols=len(widths_mm))
+    grid.style = document.styles["Handout Table"]
+    grid.alignment = WD_TABLE_ALIGNMENT.LEFT
+    grid.autofit = False
+    look = grid._tbl.tblPr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        grid._tbl.tblPr.append(look)
+    # The hex bitmask is what LibreOffice (and Word 2007) read; the named flags are for newer Words.
+    mask = 0x0600 | (0x0020 if header else 0) | (0x0080 if label_column else 0)
+    for key, value in (("w:val", f"{mask:04X}"), ("w:firstRow", "1" if header else "0"), ("w:lastRow", "0"),
+                       ("w:firstColumn", "1" if label_column else "0"), ("w:lastColumn", "0"),
+                       ("w:noHBand", "1"), ("w:noVBand", "1")):
+        look.set(qn(key), value)
+    for column, width in zip(grid.columns, widths_mm):
+        column.width = Mm(width)
+    for row, cells in zip(grid.rows, rows):
+        for cell, width, paragraphs in zip(row.cells, widths_mm, cells):
+            cell.width = Mm(width)
+            for index, (style, runs) in enumerate(paragraphs):
+                paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
+                paragraph.style = document.styles[style]
+                add_runs(paragraph, runs)
+    return grid
+
+
+def field(paragraph, instruction: str, placeholder: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word and LibreOffice compute when laying out pages."""
+    def run_with(child):
+        run = paragraph.add_run()
+        run._r.append(child)
+        return run
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    run_with(code)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run_with(separate)
+    paragraph.add_run(placeholder)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+# ---------------------------------------------------------------- the handout
+
+def header_and_footer(document) -> None:
+    section = document.sections[0]
+    header = section.header.paragraphs[0]
+    header.style = document.styles["Header"]
+    add_runs(header, [("{{ facts.names.short_title|tr }}", None), ("\t", None),
+                      ("{{ facts.document.classification|tr }}", None)])
+    footer = section.footer.paragraphs[0]
+    footer.style = document.styles["Footer"]
+    add_runs(footer, [("{{ facts.document.issuer|tr }} · {{ L.as_of }} {{ as_of|date }}", None), ("\t", None),
+                      ("{{ L.page }} ", None)])
+    field(footer, "PAGE", "1")
+    footer.add_run(" {{ L.page_of }} ")
+    field(footer, "NUMPAGES", "2")
+
+
+def title_block(document) -> None:
+    """Title, subtitle, then classification, as-of date and issuer above a rule."""
+    para(document, "Title", "{{ facts.document.title|tr }}")
+    para(document, "Subtitle", "{{ facts.document.subtitle|tr }}")
+    info = para(document, "Document Info", "{{ facts.document.classification|tr }} · {{ L.as_of }} {{ as_of|date }}")
+    info.runs[-1].add_break()  # a line break, not a new paragraph: the rule below spans both lines
+    info.add_run("{{ L.issued_by }}: {{ facts.document.issuer|tr }}")
+
+
+def key_facts(document) -> None:
+    """"At a glance": label | value rows, each value with its citation mark."""
+    ceremony = "facts.signature.ceremony"
+    chapters = "facts.structure.chapters"
+    signatories = "facts.signature.signatories"
+    force = "facts.entry_into_force"
+
+    def disputed(fact: str) -> list[Paragraph]:
+        """A quiet warning under a value that other sources state differently."""
+        return [cell_note("{%p if disputes(" + fact + ") %}"), cell_note("{{ L.handout_disputed }}"),
+                cell_note("{%p endif %}")]
+
+    rows = [
+        [[cell_text("{{ L.common_name }}")],
+         [cell_text("{{ facts.names.common_name|tr }}", cite("facts.names.common_name"))]],
+        [[cell_text("{{ L.adopted }}")],
+         [cell_text("{{ facts.adoption.date|date }} – {{ facts.adoption.body|tr }}", cite("facts.adoption")),
+          cell_text("{{ L.resolution }} {{ facts.adoption.resolution }} · {{ facts.adoption.vote|tr }}")]],
+        [[cell_text("{{ L.structure }}")],
+         [cell_text("{{ facts.structure.article_count.value|number }} {{ L.articles }}, "
+                    "{{ " + chapters + "|length|number }} {{ L.chapters }}", cite("facts.structure.article_count")),
+          *disputed("facts.structure.article_count"),
+          cell_text("{% for c in " + chapters + " %}{{ c.number|romans }}. {{ c.title|tr }} ({{ L.handout_art }} "
+                    "{{ c.first_article }}{% if c.last_article != c.first_article %}–{{ c.last_article }}{% endif %})"
+                    "{% if not c.range_confirmed %}*{% endif %}{% if not loop.last %}; {% endif %}{% endfor %}",
+                    cite(chapters)),
+          cell_note("{%p if " + chapters + "|rejectattr('range_confirmed')|list %}"),
+          cell_note("* {{ L.range_inferred }}"),
+          cell_note("{%p endif %}")]],
+        [[cell_text("{{ L.signing_ceremony }}")],
+         [cell_text("{{ " + ceremony + ".place|tr }}{% if " + ceremony + ".venue %}, {{ " + ceremony
+                    + ".venue|tr }}{% endif %}, {{ " + ceremony + ".start|daterange(" + ceremony + ".end) }}",
+                    cite(ceremony))]],
+        [[cell_text("{{ L.signatories }}")],
+         [cell_text("{{ " + signatories + ".value|number }}{% if " + signatories + ".as_of %} ({{ L.as_of|lower }} "
+                    "{{ " + signatories + ".as_of|date }}){% endif %}", cite(signatories)),
+          *disputed(signatories)]],
+        [[cell_text("{{ L.open_until }}")],
+         [cell_text("{{ facts.signature.open_until.date|date }}", cite("facts.signature.open_until"))]],
+        [[cell_text("{{ L.entry_into_force }}")],
+         [cell_text("{{ L.handout_entry_into_force.format(count=" + force + ".instruments_required|number, "
+                    "days=" + force + ".days_after|number) }}", cite(force)),
+          cell_text("{%p if " + force + ".ratifications %}"),
+          cell_text("{{ L.ratifications }}: {{ " + force + ".ratifications.value|number }}",
+                    cite(force + ".ratifications")),
+          cell_text("{%p endif %}"),
+          cell_note("{%p if " + force + ".status %}"),
+          cell_note("{{ " + force + ".status|tr }}", cite(force + ".status")),
+          cell_note("{%p endif %}")]],
+    ]
+    para(document, "Heading 1", "{{ L.at_a_glance }}")
+    table(document, [38, 127], rows, header=False, label_column=True)
+
+
+def timeline(document) -> None:
+    """Milestones from ``facts.timeline``, one row each (``{%tr %}`` repeats the row)."""
+    short_range = ("{{ e.date|date('short') }}{% if e.end and e.end != e.date %} – "
+                   "{{ e.end|date('short') }}{% endif %}")
+    rows = [
+        [[cell_text("{{ L.handout_date }}")], [cell_text("{{ L.handout_milestone }}")]],
+        [[cell_text("{%tr for e in facts.timeline %}")], [cell_text("")]],
+        [[cell_text(short_range)],
+         [cell_text("{{ e.title|tr }}{% if e.upcoming %} ({{ L.upcoming }}){% endif %}", cite("e"))]],
+        [[cell_text("{%tr endfor %}")], [cell_text("")]],
+    ]
+    para(document, "Heading 1", "{{ L.timeline }}")
+    table(document, [48, 117], rows, header=True, label_column=False)
+
+
+def provisions(document) -> None:
+    """What the instrument does, in brief: the offences and the safeguards (its chapters are above)."""
+    para(document, "Heading 1", "{{ L.handout_content }}")
+    para(document, "Heading 2", "{%p if facts.offences %}")
+    para(document, "Heading 2", "{{ L.handout_offences }}")
+    para(document, "Normal",
+         "{% for o in facts.offences %}{{ o.title|tr }}{% if o.article %} ({{ L.handout_art }} {{ o.article }})"
+         "{% endif %}{% if not loop.last %}; {% endif %}{% endfor %}.", cite("facts.offences"))
+    para(document, "Normal", "{%p endif %}")
+
+    para(document, "Heading 2", "{%p if facts.safeguards %}")
+    para(document, "Heading 2", "{{ L.safeguards }}")
+    para(document, "List Bullet", "{%p for s in facts.safeguards %}")
+    para(document, "List Bullet", "{{ s|tr }}", cite("s"))
+    para(document, "List Bullet", "{%p endfor %}")
+    para(document, "Normal", "{%p endif %}")
+
+
+def next_steps_and_sources(document) -> None:
+    para(document, "Heading 1", "{%p if facts.next_steps %}")
+    para(document, "Heading 1", "{{ L.next_steps }}")
+    para(document, "List Bullet", "{%p for step in facts.next_steps %}")
+    para(document, "List Bullet", "{{ step|tr }}", cite("step"))
+    para(document, "List Bullet", "{%p endfor %}")
+    para(document, "Normal", "{%p endif %}")
+
+    # Numbers follow the order of first citation above, so this list must come last.
+    para(document, "Heading 1", "{{ L.sources }}")
+    # One run-on paragraph: a list of 30 short references would take a third of a page.
+    para(document, "Source",
+         ("{%r for number, src in citations.notes() %}", None),
+         ("[{{ number }}]", "Source Number"),
+         ("\u00a0{{r in_language(src.publisher, src.lang) }}, “{{r in_language(src.title, src.lang) }}”"
+          "{% if src.date %}, {{ src.date|date('short') }}{% endif %}"
+          "{% if src.url %}, {{r link(src.url, host(src.url)) }}{% elif src.document %}, {{ src.document }}"
+          "{% endif %}.{% if not loop.last %} {% endif %}", None),
+         ("{%r endfor %}", None))
+
+
+# ---------------------------------------------------------------- package
+
+def template_properties() -> DocumentProperties:
+    """Neutral properties for the template file itself; every rendered handout replaces them."""
+    return DocumentProperties(
+        title="Handout template", subject="Word template of the generate toolkit's handout",
+        creator="generate toolkit", keywords=["template", "handout"],
+        description="Jinja tags (docxtpl) are filled from the fact file; see templates/handout/README.md.",
+        category="template", language="en-US", created=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+
+
+def build() -> bytes:
+    """The template as reproducible .docx bytes."""
+    document = docx.Document()
+    set_up_page(document)
+    use_one_font(document)
+    set_up_styles(document)
+    header_and_footer(document)
+    title_block(document)
+    key_facts(document)
+    timeline(document)
+    provisions(document)
+    next_steps_and_sources(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    parts = read_package(buffer.getvalue())
+    drop_thumbnail(parts)
+    properties = template_properties()
+    parts["docProps/core.xml"] = core_properties_xml(properties)
+    parts["docProps/app.xml"] = app_properties_xml("generate toolkit (scripts/build_handout_template.py)")
+    return write_package(parts, properties.created.date())
+
+
+def main() -> None:
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_bytes(build())
+    print(f"wrote {OUTPUT.relative_to(ROOT)} ({OUTPUT.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()
