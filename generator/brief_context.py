@@ -14,6 +14,7 @@ from typing import Sequence
 from generator.brief_graphics import (BarChartLayout, TimelineEntry, TimelineLayout, bar_chart_layout,
                                       timeline_layout)
 from generator.context import Citations
+from generator.errors import TemplateError
 from generator.i18n import Localizer
 from generator.models import Chapter, Discrepancy, Event
 from generator.templating import to_roman
@@ -23,14 +24,23 @@ _PLACEHOLDER = re.compile(r"\{(page|pages)\}")
 
 def css_string(text: str) -> str:
     """``text`` as a quoted CSS string (for ``content:`` in the stylesheet template)."""
+    text = str(text)  # an undefined label raises here, and the template error names its line
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
     return f'"{escaped}"'
+
+
+_GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
+
+
+def css_font_stack(families: Sequence[str]) -> str:
+    """``"Times New Roman", "Liberation Serif", serif``: names quoted, generic families bare."""
+    return ", ".join(name if name in _GENERIC_FAMILIES else css_string(name) for name in families)
 
 
 def css_page_counter(label: str) -> str:
     """A label such as ``"Page {page} of {pages}"`` as a CSS ``content`` value with counters."""
     parts = []
-    for index, piece in enumerate(_PLACEHOLDER.split(label)):
+    for index, piece in enumerate(_PLACEHOLDER.split(str(label))):
         if index % 2:
             parts.append(f"counter({piece})")
         elif piece:
@@ -52,7 +62,7 @@ def compact_range(start: str, end: str) -> str:
     while shared and start[-shared].isalnum():
         shared -= 1
     head = start[:len(start) - shared] if shared else start
-    tight = head.isdigit()
+    tight = bool(shared) and not any(char.isalpha() or char.isspace() for char in head)  # "25–26/10/2025"
     return f"{head}{'–' if tight else ' – '}{end}"
 
 
@@ -89,10 +99,22 @@ class DisputeNotes:
 
 
 def brief_helpers(context: dict) -> dict:
-    """The brief-only names added to a template ``context`` (see templates/brief/README.md)."""
+    """The brief-only names added to a template ``context`` (see templates/brief/README.md).
+
+    ``context`` must hold ``brand`` (a :class:`generator.brand.LoadedBrand`): the graphics
+    measure their labels in the brand's body font.
+    """
     i18n: Localizer = context["i18n"]
-    labels: dict[str, str] = context["L"]
+    fonts = context["brand"].fonts
+    family: str = fonts.body
     as_of: dt.date = context["as_of"]
+
+    def label(key: str) -> str:
+        try:
+            return context["L"][key]
+        except KeyError:
+            raise TemplateError(f"labels/{context['lang']}.yaml has no label {key!r} (the brief's graphics use it); "
+                                f"copy it from labels/en.yaml and translate it") from None
     notes = DisputeNotes(context["citations"])
 
     def short_range(start: dt.date, end: dt.date | None) -> str:
@@ -103,21 +125,23 @@ def brief_helpers(context: dict) -> dict:
                  show_as_of: bool = True) -> TimelineLayout:
         def title(event: Event) -> str:
             text = i18n.text(event.title)
-            return f"{text} ({labels['upcoming']})" if event.upcoming else text
+            return f"{text} ({label('upcoming')})" if event.upcoming else text
 
         entries = [TimelineEntry(e.date, e.end, short_range(e.date, e.end), title(e), e.upcoming) for e in events]
         if show_as_of:
             entries.append(TimelineEntry(as_of, None, i18n.date(as_of, "short"),
-                                         labels["timeline_as_of"], marker=True))
-        return timeline_layout(entries, width=width, font_size=font_size)
+                                         label("timeline_as_of"), marker=True))
+        return timeline_layout(entries, width=width, font_size=font_size, family=family)
 
     def chapter_chart(chapters: Sequence[Chapter], width: float, font_size: float = 10.0,
                       row_height: float | None = None) -> BarChartLayout:
         items = [(to_roman(c.number), c.article_count, c.range_confirmed) for c in chapters]
-        return bar_chart_layout(items, i18n.number, width=width, font_size=font_size, row_height=row_height)
+        return bar_chart_layout(items, i18n.number, width=width, font_size=font_size, row_height=row_height,
+                                family=family)
 
     return {
         "css_string": css_string,
+        "font_stack": lambda first: css_font_stack([first, *fonts.fallbacks]),
         "css_page_counter": css_page_counter,
         "short_range": short_range,
         "row_groups": row_groups,

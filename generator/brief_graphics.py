@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Sequence
 
-from generator.brief_text import text_width, wrap
+from generator.brief_text import GRAPHICS_FONT, text_width as _text_width, wrap
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ class TimelineLayout:
 
 
 def timeline_layout(entries: Sequence[TimelineEntry], *, width: float, font_size: float = 10.5,
-                    line_height: float = 1.15, gap: float = 3.0, min_axis: float = 100.0) -> TimelineLayout:
+                    line_height: float = 1.15, gap: float = 3.0, min_axis: float = 100.0,
+                    family: str = GRAPHICS_FONT) -> TimelineLayout:
     """Lay out ``entries`` (sorted here by date) along a vertical, proportional time axis.
 
     Dots sit at their true date; labels start level with their dot and are pushed apart
@@ -80,6 +82,7 @@ def timeline_layout(entries: Sequence[TimelineEntry], *, width: float, font_size
     entries = sorted(entries, key=lambda e: (e.start, e.marker))
     if not entries:
         raise ValueError("a timeline needs at least one entry")
+    text_width = partial(_text_width, family=family)
     line = font_size * line_height
     year_label_w = text_width("0000", font_size * 0.9) + 4
     axis_x = year_label_w + 10
@@ -180,13 +183,14 @@ class BarChartLayout:
 
 def bar_chart_layout(items: Sequence[tuple[str, int, bool]], format_number: Callable[[int], str], *,
                      width: float, font_size: float = 10.0, row_height: float | None = None,
-                     mark_unconfirmed: str = "†") -> BarChartLayout:
+                     mark_unconfirmed: str = "†", family: str = GRAPHICS_FONT) -> BarChartLayout:
     """Horizontal bars for ``(category, value, confirmed)`` items over a value axis with round ticks.
 
     Category labels sit left of the bars and values at their ends, so long labels and any
     number of items fit: the chart grows in height, never overlaps. Unconfirmed values get
     ``mark_unconfirmed`` after their number (the legend explains it).
     """
+    text_width = partial(_text_width, family=family)
     row = row_height or font_size * 1.55
     top_value = max([value for _, value, _ in items] + [1])
     step = nice_step(top_value)

@@ -13,7 +13,7 @@ import subprocess
 from functools import lru_cache
 from typing import Callable
 
-#: Font family the graphics ask for; the stylesheet names the same one.
+#: Font family the graphics use unless the brand names another; the stylesheet names the same one.
 GRAPHICS_FONT = "Times New Roman"
 #: Average advance of a serif glyph in em, used when the real font cannot be read.
 FALLBACK_EM = 0.55
@@ -42,9 +42,10 @@ def _advances(family: str, bold: bool, italic: bool) -> tuple[dict[int, int], in
         return None
 
 
-def text_width(text: str, size: float, *, bold: bool = False, italic: bool = False) -> float:
-    """Width of ``text`` set in the graphics font at ``size`` (same unit as ``size``)."""
-    font = _advances(GRAPHICS_FONT, bold, italic)
+def text_width(text: str, size: float, *, bold: bool = False, italic: bool = False,
+               family: str = GRAPHICS_FONT) -> float:
+    """Width of ``text`` set in ``family`` at ``size`` (same unit as ``size``)."""
+    font = _advances(family, bold, italic)
     if font is None:
         return len(text) * size * FALLBACK_EM
     widths, units = font

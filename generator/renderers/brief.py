@@ -14,6 +14,8 @@ from generator.renderers import Output, RenderJob, Renderer
 from generator.templating import render_template
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import jinja2
 
     from generator.facts import LoadedFacts
@@ -29,8 +31,13 @@ _RESOURCE_REF = re.compile(r"""(?:<(?:img|link|image|use|object|embed|iframe|sou
                            re.IGNORECASE)
 
 
-def render_html(env: "jinja2.Environment", context: dict) -> str:
-    """The brief's HTML for one language (NFC), from ``context`` plus the brief's helpers."""
+def render_html(env: "jinja2.Environment", context: dict, templates: "TemplatePath",
+                brand_file: "Path | None" = None) -> str:
+    """The brief's HTML for one language (NFC), from ``context`` plus the brand and the brief's helpers."""
+    from generator.brand import load_brand
+
+    if "brand" not in context:
+        context["brand"] = load_brand(templates, brand_file)
     context.update(brief_helpers(context))
     return unicodedata.normalize("NFC", render_template(env, TEMPLATE, context))
 
@@ -45,7 +52,7 @@ class BriefRenderer(Renderer):
 
         variant = job.options.get("pdf_variant") or DEFAULT_VARIANT
         context = job.context()
-        html = render_html(job.env, context)
+        html = render_html(job.env, context, job.templates, job.options.get("brand"))
         pdf = html_to_pdf(html, job.templates, variant)
         for message in pdf.warnings:
             click.echo(f"warning: brief ({job.lang}): WeasyPrint: {message}", err=True)
@@ -64,7 +71,7 @@ class BriefRenderer(Renderer):
         problems: list[Problem] = []
         for lang in loaded.facts.languages:
             try:
-                html = render_html(env, build_context(loaded, lang, templates))
+                html = render_html(env, build_context(loaded, lang, templates), templates)
             except GenerateError as exc:
                 problems.append(Problem(None, f"brief ({lang})", exc.format_message()))
                 continue

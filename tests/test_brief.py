@@ -1,0 +1,468 @@
+"""`generate brief`: the tagged briefing PDF, checked by opening the files it writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pikepdf
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from generator.brief_context import compact_range, css_page_counter, css_string, row_groups
+from generator.brief_graphics import TimelineEntry, bar_chart_layout, timeline_layout
+from generator.brief_text import text_width
+from generator.build import BuildOptions, build, render_documents
+from generator.errors import ResourceError
+from tests.conftest import BUNDLED_FACTS, REPO, have, root
+
+MINIMAL = root("minimal") / "facts.yaml"
+LANGS = ("vi", "en")
+# What each language must say, exactly as typed here (NFC).
+KEY_FACTS = {
+    "vi": ["ngày 24 tháng 12 năm 2024", "68 điều, chia thành 9 chương", "Hà Nội",
+           "Nghị quyết 79/243", "72 (tính đến ngày 15 tháng 2 năm 2026)", "ngày 31 tháng 12 năm 2026"],
+    "en": ["24 December 2024", "68 articles in 9 chapters", "Hanoi", "resolution 79/243",
+           "72 (as of 15 February 2026)", "31 December 2026"],
+}
+FOOTER = {"vi": "Trang {page}/{pages}", "en": "Page {page} of {pages}"}
+SECTION_BOOKMARKS = {
+    "vi": ["Thông tin chính", "Các mốc thời gian", "Cấu trúc", "Quá trình đàm phán", "Vai trò của Việt Nam",
+           "Các bước tiếp theo", "Những điểm các nguồn không thống nhất", "Nguồn tham khảo"],
+    "en": ["At a glance", "Timeline", "Structure", "Negotiation", "The role of Vietnam", "What comes next",
+           "Where sources disagree", "Sources"],
+}
+
+needs_poppler = pytest.mark.skipif(not have("pdftotext") or not have("pdffonts"), reason="poppler-utils not installed")
+
+
+def pdf_path(out: Path, lang: str, stem: str = "hanoi-convention") -> Path:
+    return out / lang / f"{stem}-brief.pdf"
+
+
+def page_texts(path: Path) -> list[str]:
+    """Text of each page as poppler extracts it (what copy-paste and search see)."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def plain(path: Path) -> str:
+    """The whole text with line breaks and runs of spaces folded, for phrase searches."""
+    return re.sub(r"\s+", " ", " ".join(page_texts(path)))
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory) -> tuple[Path, list[dict]]:
+    out = tmp_path_factory.mktemp("brief") / "out"
+    return out, build(["brief"], BuildOptions(out=out))
+
+
+@pytest.fixture(scope="module")
+def minimal(tmp_path_factory) -> tuple[Path, list[dict]]:
+    out = tmp_path_factory.mktemp("brief-minimal") / "out"
+    return out, build(["brief"], BuildOptions(facts=MINIMAL, out=out))
+
+
+# --- the files and their text -------------------------------------------------------------
+
+def test_one_pdf_per_language_with_its_real_page_count(bundled):
+    out, records = bundled
+    assert [(r["lang"], r["format"], r["path"]) for r in records] == [
+        ("vi", "pdf", "vi/hanoi-convention-brief.pdf"), ("en", "pdf", "en/hanoi-convention-brief.pdf")]
+    for record in records:
+        reader = PdfReader(out / record["path"])
+        assert record["pages"] == len(reader.pages)
+        assert 5 <= record["pages"] <= 8, f"{record['lang']}: {record['pages']} pages"
+        assert {tuple(round(float(v)) for v in p.mediabox[2:]) for p in reader.pages} == {(595, 842)}  # A4
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_key_facts_read_back_exactly_in_each_language(bundled, lang):
+    text = plain(pdf_path(bundled[0], lang))
+    assert unicodedata.is_normalized("NFC", text)
+    for phrase in KEY_FACTS[lang]:
+        assert unicodedata.normalize("NFC", phrase) in text, phrase
+    assert "H\u00e0 N\u1ed9i" in text  # precomposed letters: the NFC form, not a look-alike
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_running_header_and_localized_page_footer(bundled, lang):
+    pages = page_texts(pdf_path(bundled[0], lang))
+    short_title = {"vi": "Công ước của Liên hợp quốc về chống tội phạm mạng",
+                   "en": "United Nations Convention against Cybercrime"}[lang]
+    for number, text in enumerate(pages, start=1):
+        assert FOOTER[lang].format(page=number, pages=len(pages)) in text
+        first_line = text.strip().splitlines()[0]
+        assert (short_title in first_line) == (number > 1), f"page {number}: {first_line!r}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_bookmarks_follow_the_headings(bundled, lang):
+    reader = PdfReader(pdf_path(bundled[0], lang))
+
+    def flatten(items, depth=0):
+        for item in items:
+            if isinstance(item, list):
+                yield from flatten(item, depth + 1)
+            else:
+                yield depth, item.title
+
+    outline = list(flatten(reader.outline))
+    title = {"vi": "Công ước Hà Nội về chống tội phạm mạng", "en": "The Hanoi Convention against Cybercrime"}[lang]
+    assert outline[0] == (0, title)
+    sections = [t for depth, t in outline if depth == 1]
+    for heading in SECTION_BOOKMARKS[lang]:
+        assert heading in sections
+    assert all(depth <= 2 for depth, _ in outline)
+
+
+@pytest.mark.parametrize("lang, tag", [("vi", "vi-VN"), ("en", "en-US")])
+def test_document_metadata_and_language(bundled, lang, tag):
+    path = pdf_path(bundled[0], lang)
+    info = PdfReader(path).metadata
+    facts = yaml.safe_load(BUNDLED_FACTS.read_text(encoding="utf-8"))["document"]
+    assert info.title == facts["title"][lang]
+    assert info.author == facts["issuer"][lang]
+    assert info.subject == facts["subject"][lang]
+    assert info["/Keywords"] == ", ".join(facts["keywords"][lang])
+    assert info["/CreationDate"] == info["/ModDate"] == "D:20260215"  # facts.document.as_of, not the clock
+    with pikepdf.open(path) as pdf:
+        assert str(pdf.Root.Lang) == tag
+        assert bool(pdf.Root.MarkInfo.Marked)
+        assert pdf.open_metadata().get("pdfuaid:part") == "1"
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_font_is_embedded(bundled, lang):
+    report = subprocess.run(["pdffonts", str(pdf_path(bundled[0], lang))],
+                            capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert report, "no fonts listed"
+    for line in report:
+        name, emb = line.split()[0], line.split()[-5]
+        assert emb == "yes", line
+        assert "Liberation-Serif" in name or "Times" in name, line  # Times New Roman or its metric twin
+
+
+# --- accessibility: PDF/UA-1 ---------------------------------------------------------------
+
+def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """Structure elements reachable from the tree's root, in reading order."""
+    found: list[pikepdf.Dictionary] = []
+
+    def walk(node):
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/StructElem":
+                found.append(kid)
+                walk(kid)
+
+    walk(pdf.Root.StructTreeRoot)
+    return found
+
+
+def marks_content(element: pikepdf.Dictionary) -> bool:
+    kids = element.get("/K")
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, int) or (isinstance(kid, pikepdf.Dictionary) and marks_content(kid)):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdfua_checker_reports_no_findings(bundled, lang):
+    from pdfua import validate
+
+    report = validate(str(pdf_path(bundled[0], lang)))
+    assert [(f.rule_id, f.message) for f in report.findings] == []
+    # pdfua 0.1.3 cannot evaluate UA-14-001 (empty headings) on any WeasyPrint file: its
+    # as_integer() calls getattr(array, "is_integer") on the heading's /K array, which pikepdf
+    # answers with ValueError instead of AttributeError. test_heading_structure checks the
+    # same thing (and heading order) independently.
+    assert {o.rule_id for o in report.skipped} <= {"UA-14-001"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_heading_structure_tables_figures_and_artifacts(bundled, lang):
+    with pikepdf.open(pdf_path(bundled[0], lang)) as pdf:
+        elements = struct_elements(pdf)
+        levels = [int(str(e.S)[2]) for e in elements if re.fullmatch(r"/H[1-6]", str(e.S))]
+        assert levels[0] == 1 and levels.count(1) == 1
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels  # no skipped level
+        assert all(marks_content(e) for e in elements if re.fullmatch(r"/H[1-6]", str(e.S)))
+        headers = [e for e in elements if e.S == "/TH"]
+        assert headers and all(str(e.A.Scope) in ("/Row", "/Column") for e in headers)
+        figures = [e for e in elements if e.S == "/Figure"]
+        assert len(figures) == 2 and all(len(str(f.Alt)) > 40 for f in figures)
+        # Running header and page footer are pagination artifacts, not untagged "real" content.
+        for page in pdf.pages:
+            artifacts = [ops for ops, op in pikepdf.parse_content_stream(page)
+                         if str(op) == "BDC" and str(ops[0]) == "/Artifact"]
+            assert len(artifacts) >= 1
+        timeline_alt = str(figures[0].Alt)
+        events = yaml.safe_load(BUNDLED_FACTS.read_text(encoding="utf-8"))["timeline"]
+        assert all(e["title"][lang] in timeline_alt for e in events)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_citation_marks_link_to_numbered_sources(bundled, lang):
+    with pikepdf.open(pdf_path(bundled[0], lang)) as pdf:
+        targets = {str(annot.Dest) for page in pdf.pages for annot in page.get("/Annots", [])
+                   if annot.get("/Subtype") == "/Link" and "/Dest" in annot}
+        names = pdf.Root.Names.Dests.Names
+        anchors = {str(names[i]) for i in range(0, len(names), 2)}
+    cited = {t for t in targets if t.startswith("source-")}
+    assert cited and cited <= anchors
+    numbers = sorted(int(t.split("-")[1]) for t in cited)
+    assert numbers == list(range(1, len(numbers) + 1))  # numbered in reading order, none unused
+
+
+@needs_poppler
+def test_discrepancies_are_footnoted_and_unsupported_claims_listed(bundled):
+    pages = page_texts(pdf_path(bundled[0], "en"))
+    text = re.sub(r"\s+", " ", " ".join(pages))
+    for claim in ("The convention has 71 articles.", "The convention has 69 signatories.",
+                  "Implies that Vietnam proposed the convention."):
+        assert claim in text
+    # Footnote letters run a, b, c… and each footnote sits on the page of its call.
+    notes = [re.findall(r"^\s*([a-z])\. Verified:", page, re.MULTILINE) for page in pages]
+    letters = [letter for page in notes for letter in page]
+    assert letters == list("abcde")
+    structure_page = next(i for i, p in enumerate(pages) if "68 articles in 9 chapters." in re.sub(r"\s+", " ", p))
+    assert "a" in notes[structure_page]
+    # The claim that matches no fact goes to "Where sources disagree", after the footnotes.
+    section = text[text.index("Where sources disagree"):text.index("Superscript numbers")]
+    assert "climate change" in section and "The positions below" not in section
+
+
+@needs_poppler
+def test_timeline_and_chart_text_is_drawn(bundled):
+    text = plain(pdf_path(bundled[0], "vi"))
+    for label in ("27/12/2019", "25–26/10/2025", "31/12/2026", "Hết hạn ký tại New York (sắp tới)"):
+        assert label in text
+    assert "15†" in text and "18" in text  # chart values, unconfirmed ranges marked
+
+
+# --- variants, determinism, safety -------------------------------------------------------
+
+def test_pdf_a3b_variant_is_archival(tmp_path):
+    out = tmp_path / "out"
+    build(["brief"], BuildOptions(facts=MINIMAL, out=out, langs=("en",), kind_options={"pdf_variant": "pdf/a-3b"}))
+    with pikepdf.open(out / "en" / "facts-brief.pdf") as pdf:
+        meta = pdf.open_metadata()
+        assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("3", "B")
+        assert "/OutputIntents" in pdf.Root
+        assert str(pdf.Root.Lang) == "en-US"
+
+
+def test_two_builds_are_byte_identical_and_quiet(bundled, capfd):
+    out, _ = bundled
+    _, outputs = render_documents(["brief"], BuildOptions())
+    assert capfd.readouterr().err == ""  # WeasyPrint had nothing to warn about
+    for output in outputs:
+        assert output.data == (out / output.path).read_bytes(), output.path
+
+
+def test_minimal_fact_file_renders_in_both_languages(minimal):
+    out, records = minimal
+    assert [(r["lang"], r["pages"] <= 4) for r in records] == [("vi", True), ("en", True)]
+    if have("pdftotext"):
+        vi, en = plain(pdf_path(out, "vi", "facts")), plain(pdf_path(out, "en", "facts"))
+        assert "Đà Lạt" in vi and "Trang 1/" in vi and "Hanoi Convention" not in en
+        assert "5 articles in 2 chapters" in en and "The article says 7 articles." in en
+
+
+def write_facts(tmp_path: Path, change) -> Path:
+    """A copy of the minimal fixture with ``change(data)`` applied."""
+    data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@needs_poppler
+def test_fact_text_is_never_evaluated_as_a_template(tmp_path):
+    def hostile(data):
+        data["document"]["subtitle"]["en"] = "{{ 7*7 }} & <b>bold</b> {% if x %}"
+        data["safeguards"][0]["text"]["en"] = "Rights {{ L.page }} stay {# here #}."
+
+    out = tmp_path / "out"
+    build(["brief"], BuildOptions(facts=write_facts(tmp_path, hostile), out=out, langs=("en",)))
+    text = plain(out / "en" / "facts-brief.pdf")
+    assert "{{ 7*7 }} & <b>bold</b> {% if x %}" in text and "49" not in text
+    assert "Rights {{ L.page }} stay {# here #}." in text
+
+
+@needs_poppler
+def test_sections_with_empty_lists_are_left_out(tmp_path):
+    def strip(data):
+        for key in ("offences", "safeguards", "criticisms", "next_steps", "discrepancies"):
+            data.pop(key, None)
+        data.pop("country_role", None)
+
+    out = tmp_path / "out"
+    build(["brief"], BuildOptions(facts=write_facts(tmp_path, strip), out=out, langs=("en",)))
+    text = plain(out / "en" / "facts-brief.pdf")
+    for heading in ("Offences States must establish", "Safeguards and debate", "The role of",
+                    "Where sources disagree", "Verified:"):
+        assert heading not in text
+    assert "What comes next" in text and "Sources" in text
+
+
+def override(tmp_path: Path, block: str) -> Path:
+    directory = tmp_path / "templates"
+    (directory / "brief").mkdir(parents=True)
+    (directory / "brief" / "brief.html.jinja").write_text(
+        '{% extends "builtin:brief/brief.html.jinja" %}\n' + block, encoding="utf-8")
+    return directory
+
+
+@pytest.mark.parametrize("reference, refused", [
+    ('<img src="https://example.org/logo.png" alt="logo">', "https://example.org/logo.png"),
+    ('<img src="/etc/passwd" alt="x">', "file:///etc/passwd"),
+    ('<img src="../../../../../../../etc/hostname" alt="x">', "file:///etc/hostname"),
+])
+def test_resources_outside_the_template_dirs_fail_the_build(tmp_path, reference, refused):
+    templates = override(tmp_path, "{% block cover %}{{ super() }}" + reference + "{% endblock %}")
+    out = tmp_path / "out"
+    with pytest.raises(ResourceError, match=re.escape(f"refused to load {refused}")):
+        build(["brief"], BuildOptions(facts=MINIMAL, out=out, templates=templates, langs=("en",)))
+    assert not out.exists()
+
+
+def test_cli_reports_a_refused_stylesheet_in_one_line(cli, tmp_path):
+    templates = override(tmp_path, '{% block styles %}{{ super() }}'
+                                   '<link rel="stylesheet" href="http://example.org/x.css">{% endblock %}')
+    result = cli("brief", "--facts", MINIMAL, "--templates", templates, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "error: refused to load http://example.org/x.css" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_override_assets_are_found_override_first(tmp_path):
+    templates = override(tmp_path, "")
+    (templates / "brief" / "assets").mkdir()
+    logo = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#c00"/></svg>'
+    (templates / "brief" / "assets" / "mark.svg").write_text(logo, encoding="utf-8")
+    from generator.brief_pdf import resolve_resource
+    from generator.templating import TemplatePath
+
+    path = TemplatePath(overrides=(templates,))
+    assert resolve_resource((templates / "brief" / "assets" / "mark.svg").as_uri(), path).read_text() == logo
+    bundled_style = (REPO / "templates" / "brief" / "style.css.jinja").resolve()
+    assert resolve_resource((templates / "brief" / "style.css.jinja").as_uri(), path) == bundled_style
+    out = tmp_path / "out"
+    build(["brief"], BuildOptions(facts=MINIMAL, out=out, templates=templates, langs=("en",)))
+    assert (out / "en" / "facts-brief.pdf").read_bytes().startswith(b"%PDF-1.7")
+
+
+def lint_in_subprocess(templates: Path | None) -> list[str]:
+    """``BriefRenderer.lint`` run in a fresh interpreter; the last line says whether WeasyPrint got imported."""
+    overrides = f"(Path({str(templates)!r}),)" if templates else "()"
+    code = ("import sys; from pathlib import Path; from generator.facts import load_facts; "
+            "from generator.templating import TemplatePath; from generator.renderers.brief import BriefRenderer; "
+            f"problems = BriefRenderer().lint(load_facts(Path({str(MINIMAL)!r})), TemplatePath(overrides={overrides})); "
+            "print(*problems, sep='\\n'); print('weasyprint' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    return [line for line in result.stdout.splitlines() if line]
+
+
+def test_check_reports_refused_resources_and_template_errors_without_weasyprint(tmp_path):
+    assert lint_in_subprocess(None) == ["False"]
+    remote = override(tmp_path / "a", '{% block cover %}<img src="https://example.org/a.png" alt="a">{% endblock %}')
+    assert lint_in_subprocess(remote) == [
+        f"brief ({lang}): refused to load https://example.org/a.png: a brief may only use files in the "
+        "template directories and data: URLs (no network)" for lang in LANGS] + ["False"]
+    typo = override(tmp_path / "b", "{% block cover %}{{ facts.document.titel }}{% endblock %}")
+    problems = lint_in_subprocess(typo)
+    assert problems[-1] == "False" and len(problems) == 3
+    assert all("brief.html.jinja:2" in line and "titel" in line for line in problems[:2])
+
+
+def test_check_passes_on_the_bundled_templates_and_facts():
+    from generator.facts import load_facts
+    from generator.renderers.brief import BriefRenderer
+    from generator.templating import TemplatePath
+
+    assert BriefRenderer().lint(load_facts(BUNDLED_FACTS), TemplatePath()) == []
+
+
+# --- the geometry of the graphics --------------------------------------------------------
+
+def events_of(path: Path, lang: str) -> list[TimelineEntry]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [TimelineEntry(e["date"], e.get("end"), e["date"].isoformat(), e["title"][lang], e.get("upcoming", False))
+            for e in data["timeline"]]
+
+
+def assert_timeline_is_clean(layout, width: float) -> None:
+    line = layout.font_size * 1.15
+    blocks = sorted((p.top, p.top + len(p.lines) * line) for p in layout.entries)
+    for (_, bottom), (top, _) in zip(blocks, blocks[1:]):
+        assert top >= bottom - 0.01, "labels overlap"
+    assert blocks[0][0] >= -0.01 and blocks[-1][1] <= layout.height + 0.01, "label outside the graphic"
+    for placed in layout.entries:
+        assert layout.axis_top - 0.01 <= placed.dot_y <= layout.axis_bottom + 0.01
+        for text in placed.lines:
+            italic = placed.entry.upcoming or placed.entry.marker
+            assert layout.title_x + text_width(text, layout.font_size, italic=italic) <= width + 0.5, text
+    ticks = [t.y for t in layout.years]
+    assert all(b - a >= layout.font_size for a, b in zip(ticks, ticks[1:])), "year labels touch"
+
+
+@pytest.mark.parametrize("path", [BUNDLED_FACTS, MINIMAL], ids=["bundled", "minimal"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_timeline_labels_never_overlap_or_clip(path, lang):
+    entries = events_of(path, lang) + [TimelineEntry(dt.date(2025, 6, 30), None, "30/06/2025", "As of", marker=True)]
+    assert_timeline_is_clean(timeline_layout(entries, width=465, font_size=10), 465)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
+                          st.text(alphabet="abcdeghilmnorstuvyàảãạăắằẳẵặâấầẩẫậđêếềểễệôốồổỗộơớờởỡợưứừửữự ",
+                                  min_size=1, max_size=90).filter(str.strip),
+                          st.booleans()), min_size=1, max_size=14))
+def test_any_timeline_stays_readable(events):
+    entries = [TimelineEntry(day, None, day.strftime("%d/%m/%Y"), title.strip(), upcoming) for day, title, upcoming in events]
+    assert_timeline_is_clean(timeline_layout(entries, width=465, font_size=10), 465)
+
+
+def test_bar_chart_fits_its_width_and_marks_unconfirmed_ranges():
+    data = yaml.safe_load(BUNDLED_FACTS.read_text(encoding="utf-8"))["structure"]["chapters"]
+    items = [(f"{c['number']}", c["last_article"] - c["first_article"] + 1, c.get("range_confirmed", True)) for c in data]
+    chart = bar_chart_layout(items, str, width=170, font_size=10, row_height=17)
+    assert [b.value for b in chart.bars] == [6, 15, 1, 12, 18, 1, 3, 2, 10]
+    assert [b.value_text.endswith("†") for b in chart.bars] == [not c for _, _, c in items]
+    for bar in chart.bars:
+        assert chart.plot_left + bar.width + 3 + text_width(bar.value_text, 10) <= chart.width + 0.5
+    assert [g.label for g in chart.grid] == ["0", "5", "10", "15", "20"]
+    assert chart.bars[-1].y + chart.bars[-1].height <= chart.plot_bottom <= chart.height
+
+
+def test_small_helpers():
+    assert compact_range("25/10/2025", "26/10/2025") == "25–26/10/2025"
+    assert compact_range("28/02/2022", "11/03/2022") == "28/02–11/03/2022"
+    assert compact_range("28 Feb 2022", "11 Mar 2022") == "28 Feb – 11 Mar 2022"
+    assert compact_range("2025-10-25", "2025-10-26") == "2025-10-25 – 2025-10-26"
+    assert css_page_counter("Trang {page}/{pages}") == '"Trang " counter(page) "/" counter(pages)'
+    assert css_page_counter("Page {page} of {pages}") == '"Page " counter(page) " of " counter(pages)'
+    assert css_string('a "b" \\ c') == '"a \\"b\\" \\\\ c"'
+    assert row_groups(list(range(8))) == [[0, 1, 2], [3], [4], [5, 6, 7]]
+    assert row_groups([1, 2]) == [[1, 2]] and row_groups([]) == []
+
+
+def test_renderer_module_imports_no_weasyprint():
+    code = "import sys, generator.renderers.brief, generator.brief_pdf; print('weasyprint' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert result.stdout.strip() == "False"
