@@ -1,0 +1,150 @@
+"""Render the slide outline template: Markdown escaping of facts, citation helpers, slide budgets.
+
+The outline is Markdown, and the parser reads its structure from the text, so facts must
+never add structure. Like HTML autoescaping, every ``{{ value }}`` in the outline template
+is escaped for Markdown automatically (newlines collapsed, ``# - * _ [ ] | < > `` and
+friends backslash-escaped); ``| note`` escapes for speaker notes (HTML comments) instead,
+``| yaml`` for front-matter values, and ``| safe`` lets template-made Markdown through.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import jinja2
+from jinja2 import pass_context
+from markupsafe import Markup
+
+from generator.context import Citations, build_context
+from generator.models import Source
+from generator.slides_outline import MAX_BULLET_CHARS, MAX_BULLETS
+from generator.templating import TemplatePath, render_template
+
+OUTLINE_TEMPLATE = "slides/outline.md.jinja"
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|~$^&])")
+_LINE_START = re.compile(r"^([-+=:>%])")
+_ORDERED_START = re.compile(r"^(\d+)([.)])")
+
+
+class MarkdownText(str):
+    """Text that is already valid outline Markdown: not escaped again."""
+
+
+def escape_markdown(value: object) -> MarkdownText:
+    """``value`` as literal Markdown inline text that cannot start or end any structure."""
+    if isinstance(value, (MarkdownText, Markup)):
+        return MarkdownText(value)
+    text = " ".join(str(value).split())
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    text = _LINE_START.sub(r"\\\1", text)
+    text = _ORDERED_START.sub(r"\1\\\2", text)
+    return MarkdownText(text)
+
+
+def escape_note(value: object) -> MarkdownText:
+    """``value`` as text inside a speaker-note comment: one line, and it cannot close the comment."""
+    if isinstance(value, MarkdownText):
+        return value
+    text = " ".join(str(value).split())
+    text = text.replace("-->", "-- >").replace("--!>", "-- !>").replace("<!--", "< !--")
+    return MarkdownText(text)
+
+
+def yaml_scalar(value: object) -> MarkdownText:
+    """``value`` as a double-quoted YAML scalar on one line (JSON strings are valid YAML)."""
+    return MarkdownText(json.dumps(" ".join(str(value).split()), ensure_ascii=False))
+
+
+def compress_numbers(numbers: list[int]) -> str:
+    """``[3, 4, 5, 9]`` -> ``"3–5, 9"``: runs of three or more become ranges."""
+    parts: list[str] = []
+    start = previous = None
+    for number in sorted(set(numbers)) + [None]:
+        if start is not None and (number is None or number != previous + 1):
+            parts.append(f"{start}–{previous}" if previous - start >= 2 else
+                         ", ".join(str(n) for n in range(start, previous + 1)))
+            start = None
+        if number is not None and start is None:
+            start = number
+        previous = number
+    return ", ".join(parts)
+
+
+@dataclass
+class SlideCitations(Citations):
+    """Citations that also remember which sources were cited since the last slide's list."""
+
+    recent: set[int] = field(default_factory=set)
+
+    def numbers(self, fact: object) -> list[int]:
+        found = super().numbers(fact)
+        self.recent.update(found)
+        return found
+
+    def take_recent(self) -> list[tuple[int, Source]]:
+        """``(number, source)`` cited since the previous call, in number order."""
+        notes = dict(self.notes())
+        taken = [(number, notes[number]) for number in sorted(self.recent)]
+        self.recent.clear()
+        return taken
+
+
+@pass_context
+def _cite(ctx, fact) -> MarkdownText:
+    """``{{ fact | cite }}`` -> ``[3–5, 9]``, a citation mark the parser recognizes."""
+    numbers = ctx["citations"].numbers(fact)
+    return MarkdownText(f"[{compress_numbers(numbers)}]" if numbers else "")
+
+
+@pass_context
+def _slide_sources(ctx) -> list[tuple[int, Source]]:
+    """``slide_sources()``: the sources cited on this slide so far, for its speaker notes."""
+    return ctx["citations"].take_recent()
+
+
+@pass_context
+def _fitting(ctx, items, count: int = MAX_BULLETS, attribute: str = "text", reserve: int = 0) -> tuple[list, list]:
+    """``items | fitting(3)`` -> ``(shown, rest)``: the first ``count`` items short enough for a
+    bullet in EVERY language (so all language versions show the same facts), and the others.
+
+    ``attribute`` names the field shown (``text``, ``title``, ``by``); ``reserve`` counts
+    characters the template adds around it.
+    """
+    shown, rest = [], []
+    for item in items:
+        value = getattr(item, attribute) if attribute else item
+        texts = value.root.values() if hasattr(value, "root") else [str(value)]
+        fits = all(len(" ".join(t.split())) + reserve <= MAX_BULLET_CHARS for t in texts)
+        (shown if fits and len(shown) < count else rest).append(item)
+    return shown, rest
+
+
+def outline_environment(env: jinja2.Environment) -> jinja2.Environment:
+    """An overlay of the project environment for outline templates: Markdown autoescaping,
+    the ``md``/``note``/``yaml`` filters, Markdown-safe ``cite``, ``fitting`` and ``slide_sources()``.
+
+    It has its own template cache, so templates compiled for other kinds are never reused
+    without the escaping.
+    """
+    overlay = env.overlay(finalize=escape_markdown, cache_size=50)
+    overlay.filters = dict(env.filters)
+    overlay.globals = dict(env.globals)
+    overlay.filters.update(md=escape_markdown, note=escape_note, yaml=yaml_scalar, cite=_cite, fitting=_fitting)
+    overlay.globals.update(slide_sources=_slide_sources, max_bullets=MAX_BULLETS, max_bullet_chars=MAX_BULLET_CHARS)
+    return overlay
+
+
+def outline_context(loaded, lang: str, templates: TemplatePath) -> dict:
+    """The usual template context, with citations that track each slide's sources."""
+    context = build_context(loaded, lang, templates)
+    context["citations"] = SlideCitations(loaded.facts)
+    return context
+
+
+def render_outline(env: jinja2.Environment, context: dict) -> str:
+    """The rendered outline Markdown (TemplateError naming file and line on template bugs)."""
+    return render_template(outline_environment(env), OUTLINE_TEMPLATE, context)
+

@@ -1,0 +1,231 @@
+"""Write a planned deck into the master deck with python-pptx, then make the package reproducible.
+
+Imported only when a deck is rendered (python-pptx is slow to import).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from copy import deepcopy
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from lxml import etree
+from pptx import Presentation
+from pptx.enum.dml import MSO_THEME_COLOR
+from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.enum.text import MSO_AUTO_SIZE
+from pptx.oxml.ns import qn
+
+from generator.slides_figures import add_column_chart, add_tiles, add_timeline
+from generator.slides_outline import Outline
+from generator.slides_package import normalize_package
+from generator.slides_plan import DeckPlan, SlidePlan, TextPlan
+from generator.slides_text import add_runs, no_bullet, tag_language
+
+_SLIDE_NUMBER_FIELD = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"  # fixed: a random GUID would change the bytes
+
+
+@dataclass
+class DeckInfo:
+    """Document properties, all set explicitly so nothing leaks from python-pptx's template."""
+
+    title: str
+    subject: str
+    author: str
+    keywords: str
+    language_tag: str
+    category: str
+    comments: str
+    identifier: str
+    version: str
+    created: dt.datetime
+
+
+def build_pptx(plan: DeckPlan, outline: Outline, master_path: Path, info: DeckInfo) -> bytes:
+    """The .pptx bytes of ``plan`` on the master at ``master_path``."""
+    prs = Presentation(str(master_path))
+    _drop_existing_slides(prs)
+    layouts: dict[str, object] = {}
+    for master in prs.slide_masters:  # the first layout of a name wins, as in slides_master
+        for layout in master.slide_layouts:
+            layouts.setdefault(layout.name, layout)
+    for slide_plan in plan.slides:
+        _add_slide(prs, layouts[slide_plan.layout.name], slide_plan, outline, info.language_tag)
+    _tag_shared_parts(prs, info.language_tag)
+    _set_core_properties(prs, info)
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    package = _with_app_properties(buffer.getvalue(), len(plan.slides), prs.slide_width / prs.slide_height)
+    return normalize_package(package, info.created)
+
+
+def _drop_existing_slides(prs) -> None:
+    """A corporate master may carry sample slides; the deck starts empty."""
+    slide_ids = prs.slides._sldIdLst
+    for slide_id in list(slide_ids):
+        prs.part.drop_rel(slide_id.rId)
+        slide_ids.remove(slide_id)
+
+
+def _add_slide(prs, layout, plan: SlidePlan, outline: Outline, language_tag: str) -> None:
+    slide = prs.slides.add_slide(layout)
+    by_idx = {shape.placeholder_format.idx: shape for shape in slide.placeholders}
+    _fill(by_idx[plan.title.placeholder.idx], plan.title)
+    for text in plan.texts:
+        _fill(by_idx[text.placeholder.idx], text)
+    figure = plan.figure
+    if figure is not None:
+        box = figure.placeholder.box
+        _remove(by_idx[figure.placeholder.idx])
+        if figure.kind == "column-chart":
+            add_column_chart(slide, box, figure.block.table, plan.slide.alt, language_tag)
+        elif figure.kind == "timeline":
+            add_timeline(slide, figure.geometry, figure.block.table, box, plan.slide.alt)
+        else:
+            items = [p for p in figure.block.paragraphs if p.kind == "bullet"]
+            add_tiles(slide, figure.geometry, items, plan.slide.title_text)
+    for placeholder in plan.unused:
+        _remove(by_idx[placeholder.idx])
+    if outline.footer:
+        _add_footer(slide, layout, outline.footer)
+    paginate = plan.slide.paginate if plan.slide.paginate is not None else outline.paginate
+    if paginate:
+        _add_slide_number(slide, layout, len(prs.slides))
+    slide.notes_slide.notes_text_frame.text = "\n".join(plan.slide.notes)
+    tag_language(slide._element, language_tag)
+    tag_language(slide.notes_slide._element, language_tag)
+    for shape in slide.shapes:
+        if shape.has_chart:
+            tag_language(shape.chart._chartSpace, language_tag)
+
+
+def _fill(shape, text: TextPlan) -> None:
+    """Write ``text``'s paragraphs into a placeholder, sized by the plan (autofit off)."""
+    frame = shape.text_frame
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    levels = text.placeholder.levels
+    for index, paragraph in enumerate(text.paragraphs):
+        target = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+        style = levels[min(paragraph.level, len(levels) - 1)]
+        if paragraph.kind == "bullet":
+            target.level = paragraph.level
+        elif style.bullet:
+            no_bullet(target)
+        heading = paragraph.kind == "heading"
+        add_runs(target, paragraph.runs, style.size * text.scale, set_size=text.scale != 1,
+                 bold=heading, colour=MSO_THEME_COLOR.ACCENT_1 if heading else None)
+
+
+def _remove(shape) -> None:
+    element = shape._element
+    element.getparent().remove(element)
+
+
+def _layout_placeholder(layout, kind):
+    return next((shape for shape in layout.placeholders if shape.placeholder_format.type == kind), None)
+
+
+def _clone(slide, layout, kind):
+    """Copy a footer-row placeholder from the layout (python-pptx leaves those out of new slides)."""
+    source = _layout_placeholder(layout, kind)
+    if source is None:
+        return None
+    slide.shapes.clone_placeholder(source)
+    idx = source.placeholder_format.idx
+    return next(shape for shape in slide.placeholders if shape.placeholder_format.idx == idx)
+
+
+def _add_footer(slide, layout, text: str) -> None:
+    shape = _clone(slide, layout, PP_PLACEHOLDER.FOOTER)
+    if shape is None:
+        return
+    paragraph = shape.text_frame.paragraphs[0]
+    run = paragraph.add_run()
+    run.text = text
+    _repeat_master_footer_style(paragraph, run, layout)
+
+
+def _repeat_master_footer_style(paragraph, run, layout) -> None:
+    """Repeat the master's footer alignment and run style on the slide itself.
+
+    LibreOffice draws slide footers with its own defaults (centred, serif) unless the slide
+    says otherwise; PowerPoint inherits the same values anyway.
+    """
+    master_footer = _layout_placeholder(layout.slide_master, PP_PLACEHOLDER.FOOTER)
+    style = None if master_footer is None else master_footer._element.find(".//" + qn("a:lvl1pPr"))
+    if style is None:
+        return
+    if style.get("algn"):
+        paragraph._p.get_or_add_pPr().set("algn", style.get("algn"))
+    defaults = style.find(qn("a:defRPr"))
+    properties = run._r.get_or_add_rPr()
+    if defaults is not None:
+        for name, value in defaults.attrib.items():
+            properties.set(name, value)
+        for child in defaults:
+            properties.append(deepcopy(child))
+    if properties.find(qn("a:latin")) is None:
+        latin = etree.SubElement(properties, qn("a:latin"))
+        latin.set("typeface", "+mn-lt")
+
+
+def _add_slide_number(slide, layout, number: int) -> None:
+    shape = _clone(slide, layout, PP_PLACEHOLDER.SLIDE_NUMBER)
+    if shape is None:
+        return
+    body = shape.text_frame._txBody
+    for paragraph in body.findall(qn("a:p")):
+        body.remove(paragraph)
+    body.append(etree.fromstring(
+        f'<a:p xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        f'<a:fld id="{_SLIDE_NUMBER_FIELD}" type="slidenum"><a:rPr/><a:t>{number}</a:t></a:fld></a:p>'))
+
+
+def _tag_shared_parts(prs, language_tag: str) -> None:
+    """The deck language on masters, layouts and the default text style too."""
+    for master in prs.slide_masters:
+        tag_language(master._element, language_tag)
+        for layout in master.slide_layouts:
+            tag_language(layout._element, language_tag)
+    tag_language(prs.notes_master._element, language_tag)
+    default_style = prs.part._element.find(qn("p:defaultTextStyle"))
+    if default_style is not None:
+        tag_language(default_style, language_tag)
+
+
+def _set_core_properties(prs, info: DeckInfo) -> None:
+    core = prs.core_properties
+    core.title, core.subject, core.author = info.title, info.subject, info.author
+    core.keywords, core.language, core.category = info.keywords, info.language_tag, info.category
+    core.comments, core.identifier, core.version = info.comments, info.identifier, info.version
+    core.last_modified_by = info.author
+    core.content_status = ""
+    core.created = core.modified = info.created
+    core.revision = 1
+
+
+def _with_app_properties(package: bytes, slides: int, ratio: float) -> bytes:
+    """Replace docProps/app.xml (the template's says "0 slides" and names another application)."""
+    layout = "Widescreen" if abs(ratio - 16 / 9) < 0.01 else "Custom"
+    app = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           f'<Application>generate</Application><PresentationFormat>{escape(layout)}</PresentationFormat>'
+           f'<Slides>{slides}</Slides><Notes>{slides}</Notes><HiddenSlides>0</HiddenSlides>'
+           '<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>'
+           '<HyperlinksChanged>false</HyperlinksChanged></Properties>')
+    with zipfile.ZipFile(io.BytesIO(package)) as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    if "docProps/app.xml" not in entries:  # a master without one: nothing to correct
+        return package
+    entries["docProps/app.xml"] = app.encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, blob in entries.items():
+            target.writestr(name, blob)
+    return out.getvalue()

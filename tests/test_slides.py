@@ -1,0 +1,397 @@
+"""`generate slides`: the .pptx deck and its Markdown outline, checked by opening what is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+from generator.build import BuildOptions, build, render_documents
+from generator.errors import TemplateError
+from generator.facts import load_facts
+from generator.renderers import get_renderer
+from generator.slides_fit import fit_size, line_count, TextLine
+from generator.slides_markdown import compress_numbers, escape_markdown, escape_note
+from generator.slides_outline import OutlineError, parse_inline, parse_outline
+from generator.templating import TemplatePath, to_roman
+from tests.conftest import BUNDLED_FACTS, REPO, have, root
+
+MINIMAL = root("minimal") / "facts.yaml"
+LANGS = ("vi", "en")
+TAGS = {"vi": "vi-VN", "en": "en-US"}
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+P = "http://schemas.openxmlformats.org/presentationml/2006/main"
+EMU_PER_INCH = 914400
+# What each language's deck must say, exactly as typed here (NFC).
+KEY_FACTS = {
+    "vi": ["Công ước Hà Nội về chống tội phạm mạng", "Thông tin chính", "ngày 24 tháng 12 năm 2024",
+           "Đại hội đồng Liên hợp quốc", "68 điều, chia thành 9 chương", "Các tội phạm theo Chương II",
+           "Vai trò của Việt Nam", "Đặng Hoàng Giang", "Truy cập trái phép"],
+    "en": ["The Hanoi Convention against Cybercrime", "At a glance", "24 December 2024",
+           "United Nations General Assembly", "68 articles in 9 chapters", "Offences under Chapter II",
+           "The role of Vietnam", "Illegal access"],
+}
+
+
+def deck_path(out: Path, lang: str, stem: str = "hanoi-convention", suffix: str = "pptx") -> Path:
+    return out / lang / f"{stem}-slides.{suffix}"
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory) -> tuple[Path, list[dict]]:
+    """The bundled fact file's decks, both languages, built once."""
+    out = tmp_path_factory.mktemp("slides")
+    return out, build(["slides"], BuildOptions(out=out))
+
+
+@pytest.fixture(scope="module")
+def minimal(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("slides-minimal")
+    build(["slides"], BuildOptions(facts=MINIMAL, out=out))
+    return out
+
+
+def titles(prs) -> list[str]:
+    return [slide.shapes.title.text_frame.text.strip() if slide.shapes.title is not None else "" for slide in prs.slides]
+
+
+def shape_texts(shapes) -> list[str]:
+    """Texts of shapes, including those inside groups (figures are groups)."""
+    texts = []
+    for shape in shapes:
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            texts += shape_texts(shape.shapes)
+        elif shape.has_text_frame:
+            texts.append(shape.text_frame.text)
+    return texts
+
+
+def slide_xml_parts(path: Path) -> dict[str, bytes]:
+    """Slides, notes and charts of a deck, by part name."""
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()
+                if re.match(r"ppt/(slides|notesSlides|charts)/[^/]+\.xml$", name)}
+
+
+# --- The files written ------------------------------------------------------------------
+
+def test_two_outputs_per_language_with_slide_counts(bundled):
+    out, records = bundled
+    formats = sorted((r["lang"], r["format"]) for r in records)
+    assert formats == [("en", "md"), ("en", "pptx"), ("vi", "md"), ("vi", "pptx")]
+    for record in records:
+        assert (out / record["path"]).is_file()
+        assert 8 <= record["slides"] <= 10
+    counts = {r["lang"]: len(Presentation(out / r["path"]).slides) for r in records if r["format"] == "pptx"}
+    assert {r["lang"]: r["slides"] for r in records if r["format"] == "md"} == counts
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_slide_has_a_title_and_the_expected_layout(bundled, lang):
+    prs = Presentation(deck_path(bundled[0], lang))
+    assert 8 <= len(prs.slides) <= 10
+    assert all(titles(prs)), titles(prs)
+    layouts = [slide.slide_layout.name for slide in prs.slides]
+    assert layouts[0] == "Title Slide"
+    assert {"Title and Content", "Two Content"} <= set(layouts)
+    assert set(layouts) <= {layout.name for layout in prs.slide_layouts}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_slides_are_16_by_9(bundled, lang):
+    prs = Presentation(deck_path(bundled[0], lang))
+    assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 13.333 × 7.5 in
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_speaker_notes_on_every_slide_list_that_slides_sources(bundled, lang):
+    prs = Presentation(deck_path(bundled[0], lang))
+    facts = load_facts().facts
+    source_titles = {source.title for source in facts.sources}
+    for number, slide in enumerate(prs.slides, start=1):
+        assert slide.has_notes_slide, f"slide {number} has no notes"
+        notes = slide.notes_slide.notes_text_frame.text
+        listed = re.findall(r"^\[(\d+)\] (.+?) — ", notes, flags=re.M)
+        assert listed, f"slide {number}: no numbered sources in the notes"
+        assert all(title in source_titles for _, title in listed)
+        shown = " ".join(shape_texts(slide.shapes))
+        for mark in re.findall(r"\[([\d,–\s\u00a0]+)\]", shown):  # each number on the slide is listed
+            for part in re.split(r",\s*|\u00a0", mark.replace("\u00a0", " ")):
+                bounds = [int(n) for n in part.strip().split("–") if n.strip()]
+                for cited in range(bounds[0], bounds[-1] + 1) if bounds else []:
+                    assert str(cited) in {n for n, _ in listed}, f"slide {number}: [{cited}] not in its notes"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_chapter_chart_is_native_and_matches_the_fact_file(bundled, lang):
+    prs = Presentation(deck_path(bundled[0], lang))
+    charts = [(slide, shape) for slide in prs.slides for shape in slide.shapes if shape.has_chart]
+    assert len(charts) == 1
+    slide, frame = charts[0]
+    chart = frame.chart
+    assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
+    chapters = load_facts().facts.structure.chapters
+    assert list(chart.plots[0].categories) == [to_roman(c.number) for c in chapters]
+    assert list(chart.plots[0].series[0].values) == [float(c.article_count) for c in chapters]
+    assert chart.has_title and chart.chart_title.text_frame.text
+    assert slide.shapes.title.text_frame.text  # the chart slide has a slide title too
+    description = frame._element.find(f".//{{{P}}}cNvPr").get("descr")
+    assert description and "V: 18" in description
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_language_is_set_on_every_run(bundled, lang):
+    parts = slide_xml_parts(deck_path(bundled[0], lang))
+    assert any(name.startswith("ppt/charts/") for name in parts)
+    assert any(name.startswith("ppt/notesSlides/") for name in parts)
+    for name, xml in parts.items():
+        root_element = etree.fromstring(xml)
+        runs = root_element.findall(f".//{{{A}}}r") + root_element.findall(f".//{{{A}}}fld")
+        assert runs, name
+        for run in runs:
+            properties = run.find(f"{{{A}}}rPr")
+            assert properties is not None and properties.get("lang") == TAGS[lang], (name, etree.tostring(run)[:200])
+        if name.startswith("ppt/charts/"):
+            assert f'<c:lang val="{TAGS[lang]}"/>'.encode() in xml
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_core_properties_come_from_the_fact_file(bundled, lang):
+    path = deck_path(bundled[0], lang)
+    core = Presentation(path).core_properties
+    document = load_facts().facts.document
+    midnight = dt.datetime(document.as_of.year, document.as_of.month, document.as_of.day)
+    assert core.title == document.title.get(lang)
+    assert core.subject == document.subject.get(lang)
+    assert core.author == core.last_modified_by == document.issuer.get(lang)
+    assert core.keywords == "; ".join(document.keywords.get(lang))
+    assert core.language == TAGS[lang]
+    assert core.created == core.modified == midnight
+    assert core.revision == 1
+    with zipfile.ZipFile(path) as package:
+        metadata = package.read("docProps/core.xml") + package.read("docProps/app.xml")
+        names = package.namelist()
+    for leak in (b"python-pptx", b"Steve Canny", b"2013-", b"Microsoft Macintosh"):
+        assert leak not in metadata
+    assert not any("thumbnail" in name for name in names)
+    assert b"<Slides>" + str(len(Presentation(path).slides)).encode() + b"</Slides>" in metadata
+
+
+def test_output_is_byte_identical_across_runs(bundled, tmp_path):
+    _, again = render_documents(["slides"], BuildOptions(out=tmp_path))
+    for output in again:
+        assert output.data == (bundled[0] / output.path).read_bytes(), output.path
+
+
+def test_text_fits_and_limits_hold_for_both_fact_files():
+    templates = TemplatePath()
+    renderer = get_renderer("slides")
+    for facts in (BUNDLED_FACTS, MINIMAL):
+        assert renderer.lint(load_facts(facts), templates) == []
+
+
+# --- The Markdown outline ---------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_outline_is_marp_markdown_with_the_decks_titles_and_notes(bundled, lang):
+    text = deck_path(bundled[0], lang, suffix="md").read_text(encoding="utf-8")
+    assert text == unicodedata.normalize("NFC", text)
+    assert text.startswith("---\n")
+    front_matter = yaml.safe_load(text.split("\n---\n", 1)[0][4:])
+    assert front_matter["marp"] is True and front_matter["paginate"] is True
+    assert front_matter["lang"] == TAGS[lang]
+    assert front_matter["title"] == load_facts().facts.document.title.get(lang)
+    body = text.split("\n---\n", 1)[1]
+    slides = body.split("\n\n---\n\n")
+    prs = Presentation(deck_path(bundled[0], lang))
+    assert len(slides) == len(prs.slides)
+    md_titles = [re.search(r"^#{1,2} (.+)$", slide, flags=re.M).group(1) for slide in slides]
+    assert [t.replace("\\", "") for t in md_titles] == titles(prs)
+    for slide in slides:
+        assert re.search(r"<!--\n.*\[\d+\] .+\n.*-->", slide, flags=re.S), slide[:80]
+
+
+# --- LibreOffice reads the decks ---------------------------------------------------------
+
+@pytest.mark.skipif(not have("soffice") or not have("pdftotext"), reason="LibreOffice or poppler missing")
+def test_libreoffice_opens_both_decks_with_correct_text(bundled, tmp_path):
+    for lang in LANGS:
+        shutil.copy(deck_path(bundled[0], lang), tmp_path / f"deck-{lang}.pptx")
+    subprocess.run(["soffice", "-env:UserInstallation=file:///tmp/lo-slides-test", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(tmp_path / "deck-vi.pptx"), str(tmp_path / "deck-en.pptx")],
+                   check=True, capture_output=True, timeout=180)
+    for lang in LANGS:
+        pdf = tmp_path / f"deck-{lang}.pdf"
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        pages = text.split("\f")[:-1]
+        assert len(pages) == len(Presentation(deck_path(bundled[0], lang)).slides)
+        flat = unicodedata.normalize("NFC", re.sub(r"\s+", " ", text))
+        for phrase in KEY_FACTS[lang]:
+            assert phrase in flat, (lang, phrase)
+
+
+# --- Another treaty -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fictional_treaty_deck(minimal, lang):
+    prs = Presentation(deck_path(minimal, lang, stem="facts"))
+    names = titles(prs)
+    assert len(prs.slides) == 8  # no country_role: that slide is left out
+    assert ("Offences under Chapter I" if lang == "en" else "Các tội phạm theo Chương I") in names
+    assert not any("Viet" in name or "Việt" in name for name in names)
+    chart = next(shape.chart for slide in prs.slides for shape in slide.shapes if shape.has_chart)
+    assert list(chart.plots[0].series[0].values) == [2.0, 3.0]
+
+
+def test_hostile_fact_text_does_not_change_the_structure(minimal, tmp_path):
+    facts = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    hostile = "# heading\n\n---\n\n- {{ 7*7 }} <!-- x --> | a | **b** [1]"
+    facts["offences"][0]["title"]["en"] = hostile
+    facts["safeguards"][0]["text"]["en"] = "--> ## not a title\n---"
+    facts["document"]["subtitle"]["en"] = "---\n# Injected slide"
+    facts["names"]["full_title"]["text"]["en"] = "-->\n---\n## after notes"
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
+    build(["slides"], BuildOptions(facts=path, out=tmp_path / "out", langs=("en",)))
+    plain = Presentation(deck_path(minimal, "en", stem="facts"))
+    attacked = Presentation(deck_path(tmp_path / "out", "en", stem="facts"))
+    assert titles(attacked) == titles(plain)
+    shown = [" ".join(shape_texts(slide.shapes)) for slide in attacked.slides]
+    assert any("# heading --- - {{ 7*7 }} <!-- x --> | a | **b** [1]" in text for text in shown)
+    assert any("--> ## not a title ---" in text for text in shown)
+
+
+# --- generate check -----------------------------------------------------------------------
+
+def write_override(directory: Path, body: str) -> Path:
+    """A template directory whose outline is ``body`` after the bundled front matter."""
+    (directory / "slides").mkdir(parents=True, exist_ok=True)
+    front = ('---\ntitle: {{ facts.document.title | tr | yaml }}\nlang: {{ language_tag }}\n---\n\n')
+    (directory / "slides" / "outline.md.jinja").write_text(front + body, encoding="utf-8")
+    return directory
+
+
+def test_check_reports_a_slide_over_the_limits(cli, tmp_path):
+    bullets = "".join(f"- {{{{ offence.title | tr }}}} number {n}\n" for n in range(8))
+    long = "- " + "x" * 140 + "\n"
+    body = ("# Title\n\n---\n\n## Offences\n\n{% set offence = facts.offences[0] %}\n" + bullets + long
+            + "\n<!--\nNotes\n-->\n")
+    templates = write_override(tmp_path / "override", body)
+    result = cli("check", "--facts", MINIMAL, "--templates", templates)
+    assert result.exit_code == 1
+    assert 'slides outline (en): slide 2 "Offences": 9 bullets, expected at most 6' in result.output
+    assert re.search(r'slides outline \(vi\): slide 2 "Offences" bullet 9: 140 characters, expected at most 110',
+                     result.output)
+
+
+def test_unknown_layout_is_a_clear_error(cli, tmp_path):
+    templates = write_override(tmp_path / "override", "<!-- _class: Comparison -->\n\n# Title\n")
+    result = cli("check", "--facts", MINIMAL, "--templates", templates)
+    assert result.exit_code == 1
+    assert 'layout "Comparison" is not in the slide master; available layouts: "Title Slide", ' in result.output
+    with pytest.raises(TemplateError, match='available layouts: "Title Slide"'):
+        render_documents(["slides"], BuildOptions(facts=MINIMAL, templates=templates, out=tmp_path))
+
+
+def test_lint_does_not_import_python_pptx():
+    code = ("import sys; from generator.facts import load_facts; from generator.templating import TemplatePath; "
+            "from generator.renderers import get_renderer; "
+            "assert get_renderer('slides').lint(load_facts(), TemplatePath()) == []; "
+            "print(sorted(m for m in ('pptx', 'docx', 'docxtpl', 'weasyprint') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+# --- The parser and the escaping ------------------------------------------------------------
+
+OUTLINE_HEAD = "---\ntitle: T\nlang: en-US\n---\n\n"
+
+
+@pytest.mark.parametrize("body, message", [
+    ("Intro\n\n# Title\n", "text before the slide title"),
+    ("# Title\n\n## Second\n", "a second '#'/'##' heading"),
+    ("# Title\n\n---\n\n##\n", "every slide needs a title"),
+    ("# Title\n\n---\n\n- bullet\n", "text before the slide title"),
+    ("# Title\nText\n---\n\n# Next\n", "needs a blank line before it"),
+    ("# Title\n\n* star\n", "bullets start with '- '"),
+    ("# Title\n\n1. first\n", "numbered lists are not supported"),
+    ("# Title\n\n- **open\n", "unclosed **"),
+    ("<!-- _class: X\nshape: round -->\n# Title\n", "unknown key 'shape'"),
+    ("<!-- _class: X\nfigure: pie -->\n# Title\n", "unknown figure 'pie'"),
+    ("<!-- _class: X\nfigure: column-chart -->\n# Title\n\n- a\n", "needs a table"),
+    ("# Title\n\n<!-- never closed\n", "never closed"),
+])
+def test_parser_rejects_what_it_does_not_know(body, message):
+    with pytest.raises(OutlineError, match=re.escape(message)):
+        parse_outline(OUTLINE_HEAD + body, "outline")
+
+
+def test_parser_reads_layout_columns_table_and_notes():
+    text = OUTLINE_HEAD + (
+        "<!-- _class: Two Content\nfigure: column-chart\nalt: \"Bars\" -->\n\n## Chart [1]\n\n"
+        "| Cat | Value |\n|---|---:|\n| I | 3 |\n| II | 4 |\n\n- point **bold** \\*literal\\* [2, 3]\n"
+        "  - detail\n\n<!--\nSay this.\n\n\n[2] Source — Pub\n-->\n")
+    slide = parse_outline(text, "outline").slides[0]
+    assert (slide.layout, slide.figure, slide.alt) == ("Two Content", "column-chart", "Bars")
+    assert slide.blocks[0].table.rows == [["I", "3"], ["II", "4"]]
+    bullet, detail = slide.blocks[1].paragraphs
+    assert [(r.text, r.bold, r.cite) for r in bullet.runs] == [
+        ("point ", False, False), ("bold", True, False), (" *literal* ", False, False), ("[2, 3]", False, True)]
+    assert (detail.level, bullet.words) == (1, "point bold *literal*")
+    assert slide.notes == ["Say this.", "", "[2] Source — Pub"]
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=80)
+       .filter(lambda text: text.strip()))
+@settings(max_examples=300, deadline=None)
+def test_escaped_text_reads_back_as_itself_and_adds_no_structure(text):
+    escaped = escape_markdown(text)
+    assert "\n" not in escaped
+    assert "".join(run.text for run in parse_inline(escaped, "t")) == " ".join(text.split())
+    outline = parse_outline(OUTLINE_HEAD + f"# {escaped}\n\n- {escaped}\n\n{escaped}\n", "outline")
+    assert len(outline.slides) == 1
+    assert outline.slides[0].title_text == " ".join(text.split()).strip()
+    note = escape_note(text)
+    assert "-->" not in note and "\n" not in note
+
+
+def test_escape_examples():
+    assert escape_markdown("# Title") == "\\# Title"
+    assert escape_markdown("- item") == "\\- item"
+    assert escape_markdown("2024. Year") == "2024\\. Year"
+    assert escape_markdown("a_b *c* [1] {{ 7*7 }}") == "a\\_b \\*c\\* \\[1\\] \\{\\{ 7\\*7 \\}\\}"
+    assert escape_note("end --> here") == "end -- > here"
+    assert compress_numbers([9, 3, 4, 5, 1]) == "1, 3–5, 9"
+    assert compress_numbers([1, 2]) == "1, 2"
+
+
+def test_fit_estimate_wraps_and_shrinks():
+    assert line_count("word " * 10, width=1000, size=20) == 1
+    assert line_count("word " * 40, width=200, size=20) > 5
+    lines = [TextLine("a fairly long bullet of text that needs several lines " * 3)] * 6
+    size, fits = fit_size(lines, width=400, height=300, start=24, minimum=12)
+    assert fits and 12 <= size < 24
+    assert fit_size(lines, width=100, height=50, start=24, minimum=16) == (16.0, False)
+
+
+def test_master_build_script_reproduces_the_committed_master(tmp_path):
+    built = tmp_path / "master.pptx"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "build_slides_master.py"), str(built)],
+                   check=True, capture_output=True, cwd=REPO)
+    assert built.read_bytes() == (REPO / "templates" / "slides" / "master.pptx").read_bytes()
