@@ -416,7 +416,8 @@ def context_types(contexts: list[dict], helpers: typing.Iterable[str] = ()) -> d
             if isinstance(value, dict):
                 previous = types.get(key)
                 types[key] = Value({**(previous.value if isinstance(previous, Value) else {}), **value})
-            elif isinstance(value, BaseModel) or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+            elif not isinstance(value, (str, int, float, list, tuple, type(None))) and not callable(value) \
+                    and not hasattr(value, "isoformat"):
                 types[key] = Instance(value)
             else:
                 types[key] = ANY

@@ -68,11 +68,11 @@ def write_package(parts: dict[str, bytes], stamp: dt.date) -> bytes:
     return buffer.getvalue()
 
 
-def _parse(data: bytes) -> etree._Element:
+def parse_xml(data: bytes) -> etree._Element:
     return etree.fromstring(data, etree.XMLParser(remove_blank_text=False, resolve_entities=False))
 
 
-def _serialize(root: etree._Element) -> bytes:
+def serialize_xml(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -85,7 +85,7 @@ def _child_rpr(parent: etree._Element) -> etree._Element:
     return rpr
 
 
-def _style_rpr(style: etree._Element) -> etree._Element:
+def style_rpr(style: etree._Element) -> etree._Element:
     """The rPr of a style, created in its schema position when missing."""
     rpr = style.find(f"{W}rPr")
     if rpr is None:
@@ -126,11 +126,11 @@ def strip_run_languages(parts: dict[str, bytes]) -> None:
     """
     for name, data in parts.items():
         if STORY_PART.fullmatch(name) and b"w:lang" in data:
-            root = _parse(data)
+            root = parse_xml(data)
             for lang in root.iter(f"{W}lang"):
                 if lang.getparent().getparent().tag == f"{W}r":
                     lang.getparent().remove(lang)
-            parts[name] = _serialize(root)
+            parts[name] = serialize_xml(root)
 
 
 def tag_language(parts: dict[str, bytes], tag: str) -> None:
@@ -140,7 +140,7 @@ def tag_language(parts: dict[str, bytes], tag: str) -> None:
     for text quoted in another language (a source's own title).
     """
     if "word/styles.xml" in parts:
-        root = _parse(parts["word/styles.xml"])
+        root = parse_xml(parts["word/styles.xml"])
         defaults = root.find(f"{W}docDefaults")
         if defaults is None:
             defaults = etree.Element(f"{W}docDefaults")
@@ -152,20 +152,20 @@ def tag_language(parts: dict[str, bytes], tag: str) -> None:
         _set_lang(_child_rpr(rpr_default), tag)
         for style in root.iter(f"{W}style"):
             if style.get(f"{W}type") in ("paragraph", "character") or style.find(f"{W}rPr") is not None:
-                _set_lang(_style_rpr(style), tag)
-        parts["word/styles.xml"] = _serialize(root)
+                _set_lang(style_rpr(style), tag)
+        parts["word/styles.xml"] = serialize_xml(root)
     if "word/settings.xml" in parts:
-        root = _parse(parts["word/settings.xml"])
+        root = parse_xml(parts["word/settings.xml"])
         for theme_lang in root.iter(f"{W}themeFontLang"):
             for attribute in ("val", "eastAsia", "bidi"):
                 theme_lang.set(f"{W}{attribute}", tag)
-        parts["word/settings.xml"] = _serialize(root)
+        parts["word/settings.xml"] = serialize_xml(root)
     for name, data in parts.items():
         if STORY_PART.fullmatch(name):
-            root = _parse(data)
+            root = parse_xml(data)
             for run in root.iter(f"{W}r"):
                 _set_lang(_child_rpr(run), tag, overwrite=False)
-            parts[name] = _serialize(root)
+            parts[name] = serialize_xml(root)
 
 
 _CORE_NS = {
@@ -198,7 +198,7 @@ def core_properties_xml(props: DocumentProperties) -> bytes:
         add("dcterms", name, stamp).set(f"{{{_CORE_NS['xsi']}}}type", "dcterms:W3CDTF")
     add("cp", "category", props.category)
     add("dc", "language", props.language)
-    return _serialize(root)
+    return serialize_xml(root)
 
 
 def app_properties_xml(application: str) -> bytes:
@@ -209,7 +209,7 @@ def app_properties_xml(application: str) -> bytes:
     for name, value in (("Application", application), ("DocSecurity", "0"), ("ScaleCrop", "false"),
                         ("LinksUpToDate", "false"), ("SharedDoc", "false"), ("HyperlinksChanged", "false")):
         etree.SubElement(root, f"{{{ns}}}{name}").text = value
-    return _serialize(root)
+    return serialize_xml(root)
 
 
 def drop_thumbnail(parts: dict[str, bytes]) -> None:
@@ -217,9 +217,9 @@ def drop_thumbnail(parts: dict[str, bytes]) -> None:
     rels = parts.get("_rels/.rels")
     if rels is None:
         return
-    root = _parse(rels)
+    root = parse_xml(rels)
     for rel in list(root):
         if rel.get("Type", "").endswith("/metadata/thumbnail"):
             parts.pop(rel.get("Target", "").lstrip("/"), None)
             root.remove(rel)
-    parts["_rels/.rels"] = _serialize(root)
+    parts["_rels/.rels"] = serialize_xml(root)

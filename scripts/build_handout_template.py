@@ -35,6 +35,8 @@ NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x59, 0x59, 0x59)
 TEXT_WIDTH = Mm(165)  # A4 width minus the 30 mm left and 15 mm right margins
 Run = tuple[str, str | None]  # (text with Jinja tags, character style or None)
+#: Who issues the handout: the brand's organization when a brand file names one.
+ISSUER = "{{ (brand.organization or facts.document.issuer)|tr }}"
 
 
 # ---------------------------------------------------------------- page and fonts
@@ -329,11 +331,11 @@ def header_and_footer(document) -> None:
     section = document.sections[0]
     header = section.header.paragraphs[0]
     header.style = document.styles["Header"]
-    add_runs(header, [("{{ facts.names.short_title|tr }}", None), ("\t", None),
+    add_runs(header, [("{% if logo %}{{ logo }}\u2003{% endif %}{{ facts.names.short_title|tr }}", None), ("\t", None),
                       ("{{ facts.document.classification|tr }}", None)])
     footer = section.footer.paragraphs[0]
     footer.style = document.styles["Footer"]
-    add_runs(footer, [("{{ facts.document.issuer|tr }} · {{ L.as_of }} {{ as_of|date }}", None), ("\t", None),
+    add_runs(footer, [(ISSUER + " · {{ L.as_of }} {{ as_of|date }}", None), ("\t", None),
                       ("{{ L.page }} ", None)])
     field(footer, "PAGE", "1")
     footer.add_run(" {{ L.page_of }} ")
@@ -346,7 +348,7 @@ def title_block(document) -> None:
     para(document, "Subtitle", "{{ facts.document.subtitle|tr }}")
     info = para(document, "Document Info", "{{ facts.document.classification|tr }} · {{ L.as_of }} {{ as_of|date }}")
     info.runs[-1].add_break()  # a line break, not a new paragraph: the rule below spans both lines
-    info.add_run("{{ L.issued_by }}: {{ facts.document.issuer|tr }}")
+    info.add_run("{{ L.issued_by }}: " + ISSUER)
 
 
 def key_facts(document) -> None:
@@ -468,9 +470,21 @@ def template_properties() -> DocumentProperties:
         category="template", language="en-US", created=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
 
 
+def drop_library_leftovers(document) -> None:
+    """Parts of python-docx's own template that no handout needs.
+
+    ``stylesWithEffects.xml`` is a stale copy of the default styles (Calibri, en-US) kept for
+    Word 2010, and ``customXml`` an empty bibliography store.
+    """
+    for rel_id, rel in list(document.part.rels.items()):
+        if rel.reltype.endswith(("/stylesWithEffects", "/customXml")):
+            document.part.drop_rel(rel_id)
+
+
 def build() -> bytes:
     """The template as reproducible .docx bytes."""
     document = docx.Document()
+    drop_library_leftovers(document)
     set_up_page(document)
     use_one_font(document)
     set_up_styles(document)

@@ -18,6 +18,8 @@ import jinja2
 
 from generator import __version__
 from generator.errors import RenderError, TemplateError
+from generator.brand import load_brand
+from generator.handout_brand import apply_brand
 from generator.handout_lint import context_types, lint_docx_template
 from generator.handout_package import (
     DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package,
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 #: The template, found on the template search path (your --templates directory first).
 TEMPLATE = "handout/handout.docx"
 #: Names the renderer adds to the template context (documented in templates/handout/README.md).
-HELPERS = ("cite_mark", "link", "in_language", "host")
+HELPERS = ("brand", "logo", "cite_mark", "link", "in_language", "host")
 
 
 class HandoutRenderer(Renderer):
@@ -49,13 +51,17 @@ class HandoutRenderer(Renderer):
             raise TemplateError("\n".join(str(p) for p in errors))
         facts = job.loaded.facts
         as_of = facts.document.as_of
+        brand = load_brand(job.templates, job.options.get("brand"))
+        own_brand = _is_users_brand(brand, job)
         template = read_package(source.read_bytes())
         strip_run_languages(template)
-        document, context = _render_docx(write_package(template, as_of), shown, job)
-        labels = context["labels"]
+        document, context = _render_docx(write_package(template, as_of), shown, job, brand,
+                                         brand.logo_path if own_brand else None)
         parts = read_package(document)
         drop_thumbnail(parts)
-        tag_language(parts, labels.language_tag)
+        if own_brand:
+            apply_brand(parts, brand)
+        tag_language(parts, context["language_tag"])
         properties = document_properties(context)
         parts["docProps/core.xml"] = core_properties_xml(properties)
         parts["docProps/app.xml"] = app_properties_xml(f"generate {__version__}")
@@ -76,21 +82,22 @@ def lint_handout(loaded: "LoadedFacts", templates: "TemplatePath", env: jinja2.E
     """Problems of the template at ``source``, checked against every language's context."""
     from generator.context import build_context
 
-    contexts = [build_context(loaded, lang, templates) for lang in loaded.facts.languages]
+    brand = load_brand(templates)
+    contexts = [build_context(loaded, lang, templates, brand=brand) for lang in loaded.facts.languages]
     return lint_docx_template(source, display_path(source), env, context_types(contexts, HELPERS))
 
 
 def document_properties(context: dict) -> DocumentProperties:
-    """Core properties of one handout, all from the fact file and the labels."""
+    """Core properties of one handout, all from the fact file, the labels and the brand."""
     facts, i18n, labels = context["facts"], context["i18n"], context["L"]
     info = facts.document
     as_of = info.as_of
     return DocumentProperties(
         title=i18n.text(info.title),
         subject=i18n.text(info.subject),
-        creator=i18n.text(info.issuer),
+        creator=i18n.text(context["brand"].organization or info.issuer),
         keywords=list(info.keywords.get(context["lang"]) or info.keywords.get(facts.primary_language) or []),
-        description=labels.get("generated_with", "{version} {date}").format(version=__version__, date=i18n.date(as_of)),
+        description=labels.get("generated_with", "{version} {date}").format(version=__version__, date=i18n.date(as_of, "short")),
         category=labels.get("kind_handout", "handout"),
         language=context["language_tag"],
         created=dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.timezone.utc),
@@ -117,9 +124,16 @@ def host(url: str | None) -> str:
     return name[4:] if name.startswith("www.") else name
 
 
-def _render_docx(template: bytes, shown: str, job: RenderJob) -> tuple[bytes, dict]:
+def _is_users_brand(brand, job: RenderJob) -> bool:
+    """True for a brand file of the user's own; the bundled defaults leave the template's styles alone."""
+    bundled = (job.templates.bundled / "brand.yaml").resolve()
+    return brand.source is not None and Path(brand.source).resolve() != bundled
+
+
+def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path | None) -> tuple[bytes, dict]:
     """Fill the template with docxtpl; returns the .docx bytes and the context used."""
-    from docxtpl import DocxTemplate, RichText
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage, RichText
 
     document = DocxTemplate(io.BytesIO(template))
     language_tags = _language_tags(job)
@@ -137,7 +151,9 @@ def _render_docx(template: bytes, shown: str, job: RenderJob) -> tuple[bytes, di
         tag = language_tags(lang) if lang and lang != job.lang else None
         return RichText(text, lang=tag) if tag else RichText(text)
 
-    context = job.context(link=link, in_language=in_language, host=host)
+    # docxtpl puts the picture into the part being rendered (the header) with its relationship.
+    picture = InlineImage(document, str(logo), height=Mm(9)) if logo else ""
+    context = job.context(brand=brand, logo=picture, link=link, in_language=in_language, host=host)
     context["cite_mark"] = lambda fact: citation_mark(context["citations"].numbers(fact))
     # An overlay shares the project's filters, globals and loader; docxtpl sets autoescape on
     # the environment it is given, which must not leak into the other document kinds.
