@@ -113,7 +113,15 @@ def _plan_slide(slide: Slide, layout: Layout, plan: DeckPlan) -> SlidePlan | Non
     blocks = list(slide.blocks)
     placeholders = list(content)
     if slide.figure:
+        if not placeholders:
+            plan.errors.append(f'{slide.label}: layout "{layout.name}" has no content placeholder for the figure')
+            return None
         result.figure = FigurePlan(slide.figure, placeholders.pop(0), blocks.pop(0))
+        if slide.figure == "column-chart":
+            errors = _check_chart(result.figure.block, slide)
+            if errors:  # a chart without numbers cannot be drawn at all
+                plan.errors += errors
+                return None
     result.texts = [TextPlan(ph, block.paragraphs) for ph, block in zip(placeholders, blocks)]
     result.unused = placeholders[len(blocks):]
     return result
@@ -187,7 +195,9 @@ def _inner_size(box: Box, insets: tuple[int, int, int, int]) -> tuple[float, flo
 def _plan_figure(figure: FigurePlan, slide: Slide) -> list[str]:
     block, box = figure.block, figure.placeholder.box
     if figure.kind == "column-chart":
-        return _check_chart(block, slide)
+        rows = len(block.table.rows)
+        return [] if rows <= MAX_CHART_CATEGORIES else [
+            f"{slide.label}: chart of {rows} categories, expected at most {MAX_CHART_CATEGORIES}"]
     if figure.kind == "timeline":
         rows = block.table.rows
         if len(rows) > MAX_TIMELINE_EVENTS:
@@ -207,12 +217,13 @@ def _plan_figure(figure: FigurePlan, slide: Slide) -> list[str]:
 
 
 def _check_chart(block: Block, slide: Slide) -> list[str]:
+    """What makes a chart impossible to draw: no value column, no rows, values that are not numbers."""
     table = block.table
     problems = []
     if len(table.header) < 2:
         problems.append(f"{slide.label}: a chart table needs a category column and at least one value column")
-    if not table.rows or len(table.rows) > MAX_CHART_CATEGORIES:
-        problems.append(f"{slide.label}: chart of {len(table.rows)} categories, expected 1 to {MAX_CHART_CATEGORIES}")
+    if not table.rows:
+        problems.append(f"{slide.label}: the chart table has no rows")
     for row in table.rows:
         for cell in row[1:]:
             if parse_number(cell) is None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from copy import deepcopy
 import zipfile
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -19,6 +19,7 @@ from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.oxml.ns import qn
+from pptx.util import Pt
 
 from generator.slides_figures import add_column_chart, add_tiles, add_timeline
 from generator.slides_outline import Outline
@@ -95,12 +96,27 @@ def _add_slide(prs, layout, plan: SlidePlan, outline: Outline, language_tag: str
     paginate = plan.slide.paginate if plan.slide.paginate is not None else outline.paginate
     if paginate:
         _add_slide_number(slide, layout, len(prs.slides))
-    slide.notes_slide.notes_text_frame.text = "\n".join(plan.slide.notes)
+    _write_notes(slide, prs, plan.slide.notes)
     tag_language(slide._element, language_tag)
     tag_language(slide.notes_slide._element, language_tag)
     for shape in slide.shapes:
         if shape.has_chart:
             tag_language(shape.chart._chartSpace, language_tag)
+
+
+def _write_notes(slide, prs, lines: list[str]) -> None:
+    """Speaker notes, one paragraph a line, at the notes master's size.
+
+    The size is repeated on each run because LibreOffice otherwise sets notes at its own,
+    much larger default.
+    """
+    frame = slide.notes_slide.notes_text_frame
+    frame.text = "\n".join(lines)
+    style = prs.notes_master._element.find(f"{qn('p:notesStyle')}/{qn('a:lvl1pPr')}/{qn('a:defRPr')}")
+    size = int(style.get("sz", "1200")) if style is not None else 1200
+    for paragraph in frame.paragraphs:
+        for run in paragraph.runs:
+            run.font.size = Pt(size / 100)
 
 
 def _fill(shape, text: TextPlan) -> None:

@@ -277,6 +277,25 @@ def test_hostile_fact_text_does_not_change_the_structure(minimal, tmp_path):
     assert any("--> ## not a title ---" in text for text in shown)
 
 
+def test_a_corporate_master_with_the_same_layout_names_is_used_as_is(tmp_path):
+    """python-pptx's own default deck (4:3, Calibri, centred titles) stands in for a ministry's master."""
+    import pptx
+
+    override = tmp_path / "corporate" / "slides"
+    override.mkdir(parents=True)
+    shutil.copy(Path(pptx.__file__).parent / "templates" / "default.pptx", override / "master.pptx")
+    options = BuildOptions(facts=MINIMAL, templates=override.parent, out=tmp_path / "out", langs=("en",))
+    assert get_renderer("slides").lint(load_facts(MINIMAL), options.template_path()) == []
+    build(["slides"], options)
+    prs = Presentation(deck_path(tmp_path / "out", "en", stem="facts"))
+    assert (prs.slide_width, prs.slide_height) == (9144000, 6858000)  # the master's size, not ours
+    assert all(titles(prs))
+    assert prs.slides[0].slide_layout.name == "Title Slide"
+    theme = prs.slide_master.part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme").blob
+    assert b"Calibri" in theme
+
+
 # --- generate check -----------------------------------------------------------------------
 
 def write_override(directory: Path, body: str) -> Path:
