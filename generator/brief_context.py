@@ -98,55 +98,66 @@ class DisputeNotes:
         return [d for d in self.citations.facts.discrepancies if d.id not in self.shown]
 
 
+class BriefHelpers:
+    """Functions the brief templates call, bound to one document's context."""
+
+    def __init__(self, context: dict) -> None:
+        self.context = context
+        self.i18n: Localizer = context["i18n"]
+        self.fonts = context["brand"].fonts
+        self.notes = DisputeNotes(context["citations"])
+
+    def label(self, key: str) -> str:
+        """A label the Python side needs; a missing one is named with its label file."""
+        try:
+            return self.context["L"][key]
+        except KeyError:
+            raise TemplateError(f"labels/{self.context['lang']}.yaml has no label {key!r} (the brief's graphics "
+                                f"use it); copy it from labels/en.yaml and translate it") from None
+
+    def font_stack(self, first: str) -> str:
+        return css_font_stack([first, *self.fonts.fallbacks])
+
+    def short_range(self, start: dt.date, end: dt.date | None) -> str:
+        first = self.i18n.date(start, "short")
+        return first if end is None or end == start else compact_range(first, self.i18n.date(end, "short"))
+
+    def timeline(self, events: Sequence[Event], width: float, font_size: float = 10.5,
+                 show_as_of: bool = True) -> TimelineLayout:
+        entries = [TimelineEntry(e.date, e.end, self.short_range(e.date, e.end), self._event_title(e), e.upcoming)
+                   for e in events]
+        if show_as_of:
+            as_of: dt.date = self.context["as_of"]
+            entries.append(TimelineEntry(as_of, None, self.i18n.date(as_of, "short"),
+                                         self.label("timeline_as_of"), marker=True))
+        return timeline_layout(entries, width=width, font_size=font_size, family=self.fonts.body)
+
+    def _event_title(self, event: Event) -> str:
+        text = self.i18n.text(event.title)
+        return f"{text} ({self.label('upcoming')})" if event.upcoming else text
+
+    def chapter_chart(self, chapters: Sequence[Chapter], width: float, font_size: float = 10.0,
+                      row_height: float | None = None) -> BarChartLayout:
+        items = [(to_roman(c.number), c.article_count, c.range_confirmed) for c in chapters]
+        return bar_chart_layout(items, self.i18n.number, width=width, font_size=font_size,
+                                row_height=row_height, family=self.fonts.body)
+
+
 def brief_helpers(context: dict) -> dict:
     """The brief-only names added to a template ``context`` (see templates/brief/README.md).
 
     ``context`` must hold ``brand`` (a :class:`generator.brand.LoadedBrand`): the graphics
     measure their labels in the brand's body font.
     """
-    i18n: Localizer = context["i18n"]
-    fonts = context["brand"].fonts
-    family: str = fonts.body
-    as_of: dt.date = context["as_of"]
-
-    def label(key: str) -> str:
-        try:
-            return context["L"][key]
-        except KeyError:
-            raise TemplateError(f"labels/{context['lang']}.yaml has no label {key!r} (the brief's graphics use it); "
-                                f"copy it from labels/en.yaml and translate it") from None
-    notes = DisputeNotes(context["citations"])
-
-    def short_range(start: dt.date, end: dt.date | None) -> str:
-        first = i18n.date(start, "short")
-        return first if end is None or end == start else compact_range(first, i18n.date(end, "short"))
-
-    def timeline(events: Sequence[Event], width: float, font_size: float = 10.5,
-                 show_as_of: bool = True) -> TimelineLayout:
-        def title(event: Event) -> str:
-            text = i18n.text(event.title)
-            return f"{text} ({label('upcoming')})" if event.upcoming else text
-
-        entries = [TimelineEntry(e.date, e.end, short_range(e.date, e.end), title(e), e.upcoming) for e in events]
-        if show_as_of:
-            entries.append(TimelineEntry(as_of, None, i18n.date(as_of, "short"),
-                                         label("timeline_as_of"), marker=True))
-        return timeline_layout(entries, width=width, font_size=font_size, family=family)
-
-    def chapter_chart(chapters: Sequence[Chapter], width: float, font_size: float = 10.0,
-                      row_height: float | None = None) -> BarChartLayout:
-        items = [(to_roman(c.number), c.article_count, c.range_confirmed) for c in chapters]
-        return bar_chart_layout(items, i18n.number, width=width, font_size=font_size, row_height=row_height,
-                                family=family)
-
+    helpers = BriefHelpers(context)
     return {
         "css_string": css_string,
-        "font_stack": lambda first: css_font_stack([first, *fonts.fallbacks]),
         "css_page_counter": css_page_counter,
-        "short_range": short_range,
+        "font_stack": helpers.font_stack,
+        "short_range": helpers.short_range,
         "row_groups": row_groups,
-        "timeline_layout": timeline,
-        "chapter_chart": chapter_chart,
-        "dispute_notes": notes.for_fact,
-        "remaining_disputes": notes.remaining,
+        "timeline_layout": helpers.timeline,
+        "chapter_chart": helpers.chapter_chart,
+        "dispute_notes": helpers.notes.for_fact,
+        "remaining_disputes": helpers.notes.remaining,
     }

@@ -1,4 +1,4 @@
-"""Geometry of the brief's graphics: a proportional timeline and a column chart.
+"""Geometry of the brief's graphics: a vertical timeline and a horizontal bar chart.
 
 Python computes positions, wrapped lines and ticks; the SVG templates in
 ``templates/brief/graphics/`` draw them, so colours and strokes stay editable without
@@ -43,7 +43,7 @@ class PlacedEntry:
     """Title lines; the date sits on the first line, in its own column."""
     baselines: tuple[float, ...]
     mid: float
-    """Vertical middle of the first line, where the leader line arrives."""
+    """Vertical middle of the first line (level with the dot), where the leader line arrives."""
 
 
 @dataclass(frozen=True)
@@ -73,11 +73,11 @@ class TimelineLayout:
 def timeline_layout(entries: Sequence[TimelineEntry], *, width: float, font_size: float = 10.5,
                     line_height: float = 1.15, gap: float = 3.0, min_axis: float = 100.0,
                     family: str = GRAPHICS_FONT) -> TimelineLayout:
-    """Lay out ``entries`` (sorted here by date) along a vertical, proportional time axis.
+    """Lay out ``entries`` (sorted here by date) along a vertical time axis.
 
-    Dots sit at their true date; labels start level with their dot and are pushed apart
-    (downwards first, then back up from the end) so that no two labels overlap, with
-    leader lines joining each label to its dot.
+    The axis is proportional to time except where events crowd: there it stretches just
+    enough for each label to sit level with its dot, so no two labels or dots overlap.
+    Year ticks follow the same (piecewise linear) scale, so the stretch stays visible.
     """
     entries = sorted(entries, key=lambda e: (e.start, e.marker))
     if not entries:
@@ -86,65 +86,75 @@ def timeline_layout(entries: Sequence[TimelineEntry], *, width: float, font_size
     line = font_size * line_height
     year_label_w = text_width("0000", font_size * 0.9) + 4
     axis_x = year_label_w + 10
-    date_x = axis_x + 26
+    date_x = axis_x + 16
     date_w = max(text_width(e.date_text, font_size, bold=True) for e in entries)
-    title_x = date_x + date_w + 8
+    title_x = date_x + date_w + 10
     title_w = max(width - title_x, 60.0)
     wrapped = [tuple(wrap(e.title, title_w, lambda s, e=e: text_width(s, font_size, italic=e.upcoming or e.marker)))
                for e in entries]
     heights = [len(lines) * line for lines in wrapped]
 
-    axis_top = line
-    axis_len = max(min_axis, 1.1 * (sum(heights) + gap * (len(entries) - 1)))
+    axis_top = line * 0.6
+    scale_len = max(min_axis, 0.9 * (sum(heights) + gap * (len(entries) - 1)))
     first, last = entries[0].start, max(e.end or e.start for e in entries)
-    span_days = max((last - first).days, 1)
+    per_day = scale_len / max((last - first).days, 1)
+
+    dots: list[float] = []
+    for index, entry in enumerate(entries):
+        proportional = axis_top + (entry.start - first).days * per_day
+        floor = dots[-1] + heights[index - 1] + gap if index else axis_top  # room for the label above
+        dots.append(max(proportional, floor))
+    knots = _knots([e.start for e in entries], dots)
 
     def y_of(day: dt.date) -> float:
-        if last == first:
-            return axis_top + axis_len / 2
-        return axis_top + (day - first).days / span_days * axis_len
+        return _interpolate(knots, day, per_day)
 
-    dots = [y_of(e.start) for e in entries]
-    tops = _spread([d - line * 0.7 for d in dots], heights, gap, lower=0.0,
-                   upper=axis_top + axis_len + line * 0.7)
     placed = []
-    for entry, dot, top, lines in zip(entries, dots, tops, wrapped):
-        baselines = tuple(top + line * (i + 1) - (line - font_size) / 2 - font_size * 0.2 for i in range(len(lines)))
+    for entry, dot, lines in zip(entries, dots, wrapped):
+        # The first line is centred on the dot (x-height centre at the dot), the rest follow it.
+        top = dot - line / 2
+        baselines = tuple(dot + font_size * 0.33 + line * i for i in range(len(lines)))
         end_y = y_of(entry.end) if entry.end else dot
-        placed.append(PlacedEntry(entry, dot, end_y, top, lines, baselines, baselines[0] - font_size * 0.32))
+        placed.append(PlacedEntry(entry, dot, end_y, top, lines, baselines, dot))
+    axis_bottom = max(y_of(last), dots[-1])
     markers = [p for p in placed if p.entry.marker]
-    bottom = max(max(t + h for t, h in zip(tops, heights)), axis_top + axis_len) + line * 0.5
+    bottom = max(max(p.top + h for p, h in zip(placed, heights)), axis_bottom) + line * 0.4
     return TimelineLayout(
         width=width, height=round(bottom, 2), font_size=font_size, axis_x=axis_x,
-        axis_top=axis_top, axis_bottom=axis_top + axis_len,
+        axis_top=axis_top, axis_bottom=axis_bottom,
         now_y=markers[0].dot_y if markers else None, date_x=date_x, title_x=title_x,
         years=tuple(_year_ticks(first, last, y_of, font_size)), entries=tuple(placed),
     )
 
 
-def _spread(wanted: list[float], heights: list[float], gap: float, *, lower: float, upper: float) -> list[float]:
-    """Label tops as close to ``wanted`` as possible without overlaps, kept within bounds if they fit."""
-    tops = list(wanted)
-    for i in range(len(tops)):
-        floor = lower if i == 0 else tops[i - 1] + heights[i - 1] + gap
-        tops[i] = max(tops[i], floor)
-    for i in reversed(range(len(tops))):
-        ceiling = upper if i == len(tops) - 1 else tops[i + 1] - gap
-        tops[i] = min(tops[i], ceiling - heights[i])
-    for i in range(len(tops)):  # the upward pass may not push the first labels above the top
-        floor = lower if i == 0 else tops[i - 1] + heights[i - 1] + gap
-        tops[i] = max(tops[i], floor)
-    return tops
+def _knots(days: list[dt.date], ys: list[float]) -> list[tuple[dt.date, float]]:
+    """``(date, y)`` pairs of the stretched scale, one per distinct date."""
+    knots: list[tuple[dt.date, float]] = []
+    for day, y in zip(days, ys):
+        if not knots or day > knots[-1][0]:
+            knots.append((day, y))
+    return knots
+
+
+def _interpolate(knots: list[tuple[dt.date, float]], day: dt.date, per_day: float) -> float:
+    """Position of ``day`` on the piecewise linear scale through ``knots``."""
+    if day <= knots[0][0]:
+        return knots[0][1] - (knots[0][0] - day).days * per_day
+    for (d0, y0), (d1, y1) in zip(knots, knots[1:]):
+        if day <= d1:
+            return y0 + (y1 - y0) * (day - d0).days / (d1 - d0).days
+    return knots[-1][1] + (day - knots[-1][0]).days * per_day
 
 
 def _year_ticks(first: dt.date, last: dt.date, y_of: Callable[[dt.date], float], font_size: float) -> list[YearTick]:
-    """January 1st of each year within the span, thinned so that labels never touch."""
+    """January 1st of each year within the span, thinned so that no two labels touch."""
     years = list(range(first.year + (first > dt.date(first.year, 1, 1)), last.year + 1))
-    if len(years) < 2:
-        return [YearTick(str(year), y_of(dt.date(year, 1, 1))) for year in years]
-    per_year = y_of(dt.date(years[1], 1, 1)) - y_of(dt.date(years[0], 1, 1))
-    step = next((s for s in (1, 2, 5, 10, 20, 50) if per_year * s >= font_size * 1.3), 100)
-    return [YearTick(str(year), y_of(dt.date(year, 1, 1))) for year in years if year % step == 0]
+    for step in (1, 2, 5, 10, 20, 50, 100):
+        chosen = [year for year in years if year % step == 0]
+        ys = [y_of(dt.date(year, 1, 1)) for year in chosen]
+        if all(b - a >= font_size * 1.3 for a, b in zip(ys, ys[1:])):
+            return [YearTick(str(year), y) for year, y in zip(chosen, ys)]
+    return []
 
 
 @dataclass(frozen=True)

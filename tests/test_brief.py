@@ -378,6 +378,27 @@ def lint_in_subprocess(templates: Path | None) -> list[str]:
     return [line for line in result.stdout.splitlines() if line]
 
 
+def test_brand_colours_organization_and_logo_reach_the_pdf(tmp_path):
+    from PIL import Image
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    Image.new("RGB", (40, 40), (200, 0, 0)).save(templates / "logo.png")
+    (templates / "brand.yaml").write_text(
+        'organization: {vi: "Cơ quan Thử", en: "Test Agency"}\n'
+        'colours: {primary: "#7a1f1f"}\nlogo: logo.png\n', encoding="utf-8")
+    out = tmp_path / "out"
+    build(["brief"], BuildOptions(facts=MINIMAL, out=out, templates=templates, langs=("en",)))
+    with pikepdf.open(out / "en" / "facts-brief.pdf") as pdf:
+        images = [(int(o.Width), int(o.Height)) for o in pdf.objects
+                  if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        assert images == [(40, 40)]  # the logo, instead of the neutral mark
+        content = pdf.pages[0].Contents.read_bytes()
+        assert b"0.478431 0.121569 0.121569" in content  # #7a1f1f, the brand's primary colour
+    if have("pdftotext"):
+        assert "Test Agency" in page_texts(out / "en" / "facts-brief.pdf")[0]
+
+
 def test_check_reports_refused_resources_and_template_errors_without_weasyprint(tmp_path):
     assert lint_in_subprocess(None) == ["False"]
     remote = override(tmp_path / "a", '{% block cover %}<img src="https://example.org/a.png" alt="a">{% endblock %}')
