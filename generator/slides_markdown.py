@@ -54,8 +54,11 @@ def escape_note(value: object) -> MarkdownText:
 
 
 def yaml_scalar(value: object) -> MarkdownText:
-    """``value`` as a double-quoted YAML scalar on one line (JSON strings are valid YAML)."""
-    return MarkdownText(json.dumps(" ".join(str(value).split()), ensure_ascii=False))
+    """``value`` as a double-quoted YAML scalar on one line (JSON strings are valid YAML).
+
+    It may stand inside the layout comment, so it cannot close that comment either.
+    """
+    return MarkdownText(json.dumps(escape_note(value), ensure_ascii=False))
 
 
 def compress_numbers(numbers: list[int]) -> str:

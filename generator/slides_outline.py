@@ -410,11 +410,27 @@ class _Parser:
 
 
 def _split_row(row: str) -> list[str]:
-    """Cells of a table row, split on pipes that are not escaped."""
+    """Cells of a table row, split on pipes that are not backslash-escaped."""
+    cells, current, index = [], "", 0
     body = row.strip()
-    body = body[1:] if body.startswith("|") else body
-    body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
-    return [cell.strip() for cell in re.split(r"(?<!\\)\|", body)]
+    while index < len(body):
+        char = body[index]
+        if char == "\\" and index + 1 < len(body):
+            current += body[index:index + 2]
+            index += 2
+            continue
+        if char == "|":
+            cells.append(current)
+            current = ""
+        else:
+            current += char
+        index += 1
+    cells.append(current)
+    if body.startswith("|"):
+        cells = cells[1:]
+    if cells and not cells[-1].strip() and body.endswith("|"):
+        cells = cells[:-1]
+    return [cell.strip() for cell in cells]
 
 
 def _dedent(lines: list[str]) -> list[str]:

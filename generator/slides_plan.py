@@ -17,7 +17,8 @@ MIN_BODY_SIZE = 16.0
 """Smallest body text (points) still readable from the back of a meeting room."""
 MIN_TITLE_SIZE = 22.0
 MIN_FIGURE_SIZE = 12.0
-FIGURE_START_SIZE = 16.0
+FIGURE_START_SIZE = 18.0
+"""Largest text size in timelines and tiles; they shrink from here until everything fits."""
 MAX_CHART_CATEGORIES = 16
 MAX_TIMELINE_EVENTS = 10
 MAX_TILES = 16

@@ -266,6 +266,7 @@ def test_hostile_fact_text_does_not_change_the_structure(minimal, tmp_path):
     facts["safeguards"][0]["text"]["en"] = "--> ## not a title\n---"
     facts["document"]["subtitle"]["en"] = "---\n# Injected slide"
     facts["names"]["full_title"]["text"]["en"] = "-->\n---\n## after notes"
+    facts["timeline"][0]["title"]["en"] = 'Start --> "quoted"\n---'  # also in the figure's alt text
     path = tmp_path / "facts.yaml"
     path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
     build(["slides"], BuildOptions(facts=path, out=tmp_path / "out", langs=("en",)))
@@ -275,6 +276,7 @@ def test_hostile_fact_text_does_not_change_the_structure(minimal, tmp_path):
     shown = [" ".join(shape_texts(slide.shapes)) for slide in attacked.slides]
     assert any("# heading --- - {{ 7*7 }} <!-- x --> | a | **b** [1]" in text for text in shown)
     assert any("--> ## not a title ---" in text for text in shown)
+    assert any('Start --> "quoted" ---' in text for text in shown)
 
 
 def test_a_corporate_master_with_the_same_layout_names_is_used_as_is(tmp_path):

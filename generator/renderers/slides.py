@@ -61,8 +61,9 @@ class SlidesRenderer(Renderer):
             name = outline_name(lang)
             try:
                 _, _, plan = _prepare(env, outline_context(loaded, lang, templates), lang, templates)
-            except GenerateError as exc:
-                problems += [Problem(None, name, line) for line in exc.format_message().splitlines()]
+            except GenerateError as exc:  # outline errors already start with the outline's name
+                problems += [Problem(None, "" if line.startswith(name) else name, line)
+                             for line in exc.format_message().splitlines()]
                 continue
             problems += [Problem(None, name, message) for message in plan.errors + plan.problems]
         return problems
