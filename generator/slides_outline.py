@@ -336,6 +336,8 @@ class _Parser:
             return
         if self.slide.title is None:
             raise self.error(number, "text before the slide title (every slide starts with a '#' or '##' heading)")
+        if re.search(r"(?<!\\)<!--", line):
+            raise self.error(number, "a comment inside a line; put speaker notes and layout comments on their own lines")
         bullet = _BULLET.match(line)
         if bullet:
             indent, marker, body = bullet.groups()

@@ -357,6 +357,7 @@ OUTLINE_HEAD = "---\ntitle: T\nlang: en-US\n---\n\n"
     ("<!-- _class: X\nfigure: pie -->\n# Title\n", "unknown figure 'pie'"),
     ("<!-- _class: X\nfigure: column-chart -->\n# Title\n\n- a\n", "needs a table"),
     ("# Title\n\n<!-- never closed\n", "never closed"),
+    ("# Title\n\n- point <!-- aside -->\n", "a comment inside a line"),
 ])
 def test_parser_rejects_what_it_does_not_know(body, message):
     with pytest.raises(OutlineError, match=re.escape(message)):
