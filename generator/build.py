@@ -26,6 +26,8 @@ class BuildOptions:
     """Output directory."""
     templates: Path | None = None
     """User template directory searched before the bundled templates."""
+    brand: Path | None = None
+    """Brand file; None means ``brand.yaml`` on the template search path."""
     kind_options: dict = field(default_factory=dict)
     """Options of one kind, e.g. ``{"pdf_variant": "pdf/ua-1"}``."""
 
@@ -63,7 +65,7 @@ def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFact
     for index, (kind, lang) in enumerate(jobs, start=1):
         if progress:
             progress(index, len(jobs), kind, lang)
-        job = RenderJob(loaded, lang, templates, env, dict(options.kind_options))
+        job = RenderJob(loaded, lang, templates, env, {**options.kind_options, "brand": options.brand})
         outputs += get_renderer(kind).render(job)
     return loaded, outputs
 

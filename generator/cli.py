@@ -29,9 +29,14 @@ templates_option = click.option(
     help="Your template directory, searched before the bundled templates/.")
 
 
+brand_option = click.option(
+    "--brand", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+    help="Brand file (colours, fonts, logo, organization) for every format (default: brand.yaml on the template path).")
+
+
 def document_options(command):
-    """Attach --facts, --lang, --out and --templates."""
-    for option in (templates_option, out_option, lang_option, facts_option):
+    """Attach --facts, --lang, --out, --templates and --brand."""
+    for option in (brand_option, templates_option, out_option, lang_option, facts_option):
         command = option(command)
     return command
 
@@ -59,10 +64,10 @@ def main(ctx: click.Context) -> None:
     ctx.default_map = default_map(load_config(), list(main.commands))
 
 
-def _options(facts, langs, out, templates, **kind_options):
+def _options(facts, langs, out, templates, brand=None, **kind_options):
     from generator.build import BuildOptions
 
-    return BuildOptions(facts=facts, langs=tuple(langs), out=out, templates=templates,
+    return BuildOptions(facts=facts, langs=tuple(langs), out=out, templates=templates, brand=brand,
                         kind_options=kind_options)
 
 
@@ -79,36 +84,36 @@ def _report(records: list[dict], out: Path) -> None:
 @document_options
 @click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default="pdf/ua-1",
               show_default=True, help="pdf/ua-1: tagged, accessible PDF; pdf/a-3b: archival PDF.")
-def brief(facts, langs, out, templates, pdf_variant):
+def brief(facts, langs, out, templates, brand, pdf_variant):
     """Render the briefing PDF of each language (templates/brief/)."""
     from generator.build import build
 
-    _report(build(["brief"], _options(facts, langs, out, templates, pdf_variant=pdf_variant)), out)
+    _report(build(["brief"], _options(facts, langs, out, templates, brand, pdf_variant=pdf_variant)), out)
 
 
 @main.command()
 @document_options
-def handout(facts, langs, out, templates):
+def handout(facts, langs, out, templates, brand):
     """Render the Word handout (.docx) of each language (templates/handout/)."""
     from generator.build import build
 
-    _report(build(["handout"], _options(facts, langs, out, templates)), out)
+    _report(build(["handout"], _options(facts, langs, out, templates, brand)), out)
 
 
 @main.command()
 @document_options
-def slides(facts, langs, out, templates):
+def slides(facts, langs, out, templates, brand):
     """Render the slide deck (.pptx) and its Markdown outline of each language (templates/slides/)."""
     from generator.build import build
 
-    _report(build(["slides"], _options(facts, langs, out, templates)), out)
+    _report(build(["slides"], _options(facts, langs, out, templates, brand)), out)
 
 
 @main.command(name="all")
 @document_options
 @click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default="pdf/ua-1",
               show_default=True, help="Variant of the briefing PDFs.")
-def all_documents(facts, langs, out, templates, pdf_variant):
+def all_documents(facts, langs, out, templates, brand, pdf_variant):
     """Build every document in every language, verify them, then publish OUT/index.html and OUT/manifest.json.
 
     If verification fails, the previously published output stays untouched.
@@ -118,7 +123,7 @@ def all_documents(facts, langs, out, templates, pdf_variant):
     def progress(index, total, kind, lang):
         click.echo(f"[{index}/{total}] {kind} ({lang})", err=True)
 
-    records = build_all(_options(facts, langs, out, templates, pdf_variant=pdf_variant), progress)
+    records = build_all(_options(facts, langs, out, templates, brand, pdf_variant=pdf_variant), progress)
     click.echo(summary_table(records, out))
     click.echo(f"published {out / 'index.html'} and {out / 'manifest.json'} (verified)")
 
@@ -159,7 +164,7 @@ def verify(out, facts, templates):
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.option("--watch/--no-watch", default=True, show_default=True,
               help="Rebuild everything when the fact file or a template changes, and reload the page.")
-def serve(facts, langs, out, templates, host, port, watch):
+def serve(facts, langs, out, templates, brand, host, port, watch):
     """Serve OUT (the download page and documents) on http://HOST:PORT/ for preview."""
     from generator.build import build_all
     from generator.facts import BUNDLED_FACTS
@@ -167,7 +172,7 @@ def serve(facts, langs, out, templates, host, port, watch):
     from generator.templating import BUNDLED_TEMPLATES
     from generator.writer import read_manifest
 
-    options = _options(facts, langs, out, templates, pdf_variant="pdf/ua-1")
+    options = _options(facts, langs, out, templates, brand, pdf_variant="pdf/ua-1")
 
     def rebuild() -> None:
         click.echo("rebuilding…", err=True)
@@ -223,14 +228,14 @@ def fact_file_schema(model) -> dict:
 
 @main.command()
 @document_options
-def config(facts, langs, out, templates):
+def config(facts, langs, out, templates, brand):
     """Print the merged configuration and where each value came from."""
     from generator.config import SETTINGS, load_config
 
     ctx = click.get_current_context()
     project = load_config()
-    params = {"facts": "facts", "out": "out", "languages": "langs", "templates": "templates"}
-    values = {"facts": facts, "out": out, "languages": langs, "templates": templates}
+    params = {"facts": "facts", "out": "out", "languages": "langs", "templates": "templates", "brand": "brand"}
+    values = {"facts": facts, "out": out, "languages": langs, "templates": templates, "brand": brand}
     click.echo(f"configuration file: {project.file or 'none (looked for generate.toml and [tool.generate] in pyproject.toml)'}")
     rows = []
     for name, (meaning, default) in SETTINGS.items():
