@@ -70,7 +70,7 @@ def read_template_text(path: Path) -> list[TemplateText]:
         names = sorted((n for n in archive.namelist() if _PART.fullmatch(n)), key=_part_order)
         for name in names:
             root = etree.fromstring(archive.read(name))
-            texts.append(_part_text(_part_label(name), root))
+            texts.append(_part_text(part_label(name, names), root))
     return texts
 
 
@@ -79,14 +79,18 @@ def _part_order(name: str) -> tuple[int, str]:
     return ({"document": 0}.get(kind, 1 if kind.startswith("header") else 2), name)
 
 
-def _part_label(name: str) -> str:
+def part_label(name: str, names: list[str]) -> str:
+    """``body``, ``header`` (``header 2`` when the document has several), ``footer``, ``footnotes``."""
     match = _PART.fullmatch(name)
+    if match is None:
+        return name
     kind = match.group(1)
     if kind == "document":
         return "body"
-    for word, number in (("header", match.group(2)), ("footer", match.group(3))):
+    for word in ("header", "footer"):
         if kind.startswith(word):
-            return f"{word} {number}" if number else word
+            several = sum(1 for n in names if (m := _PART.fullmatch(n)) and m.group(1).startswith(word)) > 1
+            return f"{word} {kind[len(word):]}" if several and kind[len(word):] else word
     return kind
 
 

@@ -20,7 +20,7 @@ from generator import __version__
 from generator.errors import RenderError, TemplateError
 from generator.brand import load_brand
 from generator.handout_brand import apply_brand
-from generator.handout_lint import context_types, lint_docx_template
+from generator.handout_lint import context_types, lint_docx_template, part_label
 from generator.handout_package import (
     DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package,
     strip_run_languages, tag_language, write_package,
@@ -160,7 +160,7 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
     env = job.env.overlay(autoescape=True)
     try:
         document.render(context, jinja_env=env, autoescape=True)
-    except jinja2.TemplateError as exc:
+    except (jinja2.TemplateError, TemplateError) as exc:  # ours: a filter refusing a value, say
         raise _template_error(exc, document, shown) from None
     except Exception as exc:  # lxml rejects XML that a tag broke (a tag inside a field code, say)
         if type(exc).__module__.startswith("lxml"):
@@ -186,28 +186,24 @@ def _language_tags(job: RenderJob) -> Callable[[str], str]:
     return tag
 
 
-def _template_error(exc: jinja2.TemplateError, document, shown: str) -> TemplateError:
+def _template_error(exc: Exception, document, shown: str) -> TemplateError:
     """Name the template, the part and the paragraph text where rendering failed."""
     part = getattr(document, "current_rendering_part", None)
     partname = str(getattr(part, "partname", "/word/document.xml"))
-    where = _part_name(partname)
+    siblings = [str(rel.target_ref) for rel in document.docx.part.rels.values() if not rel.is_external]
+    where = part_label(f"word/{partname.rsplit('/', 1)[-1]}", [f"word/{name.rsplit('/', 1)[-1]}" for name in siblings])
     lineno = getattr(exc, "lineno", None) or _template_line(exc)
     snippet = _paragraph_text(document, part, lineno) if lineno else ""
     near = f", near “{snippet}”" if snippet else ""
-    message = exc.message if isinstance(exc, jinja2.TemplateSyntaxError) else str(exc)
+    if isinstance(exc, TemplateError):
+        message = exc.format_message()
+    else:
+        message = exc.message if isinstance(exc, jinja2.TemplateSyntaxError) else str(exc)
     if isinstance(exc, jinja2.UndefinedError):
         message = f"undefined name: {message} (the facts or labels do not provide it)"
     elif isinstance(exc, jinja2.TemplateSyntaxError):
         message = f"Jinja syntax error: {message}"
     return TemplateError(f"{shown} ({where}{near}): {message}")
-
-
-def _part_name(partname: str) -> str:
-    match = re.search(r"(document|header|footer|footnotes)(\d*)\.xml$", partname)
-    if not match:
-        return partname
-    kind, number = match.groups()
-    return "body" if kind == "document" else f"{kind} {number}".strip()
 
 
 def _template_line(exc: BaseException) -> int | None:
