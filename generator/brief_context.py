@@ -160,4 +160,5 @@ def brief_helpers(context: dict) -> dict:
         "chapter_chart": helpers.chapter_chart,
         "dispute_notes": helpers.notes.for_fact,
         "remaining_disputes": helpers.notes.remaining,
+        "footnoted_disputes": lambda: list(helpers.notes.shown),
     }

@@ -242,6 +242,7 @@ def test_discrepancies_are_footnoted_and_unsupported_claims_listed(bundled):
     assert "a" in notes[structure_page]
     # The claim that matches no fact goes to "Where sources disagree", after the footnotes.
     section = text[text.index("Where sources disagree"):text.index("Superscript numbers")]
+    assert "Letters refer to the footnotes" in text
     assert "climate change" in section and "The positions below" not in section
 
 
