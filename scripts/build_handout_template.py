@@ -165,7 +165,7 @@ def set_up_styles(document) -> None:
     drop_style_properties(bullet, "w:contextualSpacing")
     paragraph_style(document, "Table Text", size=10.5, after=0).paragraph_format.line_spacing = 1.0
     paragraph_style(document, "Note", size=10, italic=True, color=GREY, after=0)
-    paragraph_style(document, "Source", size=9, after=0)
+    paragraph_style(document, "Source", size=8.5, after=0)
     for name in ("Header", "Footer"):
         style = paragraph_style(document, name, size=9, color=GREY, after=0)
         style.element.pPr.remove(style.element.pPr.find(qn("w:tabs")))  # Letter-width stops
@@ -366,6 +366,8 @@ def key_facts(document) -> None:
     rows = [
         [[cell_text("{{ L.common_name }}")],
          [cell_text("{{ facts.names.common_name|tr }}", cite("facts.names.common_name"))]],
+        [[cell_text("{{ L.full_title }}")],
+         [cell_text("{{ facts.names.full_title|tr }}", cite("facts.names.full_title"))]],
         [[cell_text("{{ L.adopted }}")],
          [cell_text("{{ facts.adoption.date|date }} – {{ facts.adoption.body|tr }}", cite("facts.adoption")),
           cell_text("{{ L.resolution }} {{ facts.adoption.resolution }} · {{ facts.adoption.vote|tr }}")]],
