@@ -309,15 +309,15 @@ def write_override(directory: Path, body: str) -> Path:
 
 
 def test_check_reports_a_slide_over_the_limits(cli, tmp_path):
-    bullets = "".join(f"- {{{{ offence.title | tr }}}} number {n}\n" for n in range(8))
+    bullets = "".join(f"- {{{{ offence.title | tr }}}} number {n}\n" for n in range(7))
     long = "- " + "x" * 140 + "\n"
     body = ("# Title\n\n---\n\n## Offences\n\n{% set offence = facts.offences[0] %}\n" + bullets + long
             + "\n<!--\nNotes\n-->\n")
     templates = write_override(tmp_path / "override", body)
     result = cli("check", "--facts", MINIMAL, "--templates", templates)
     assert result.exit_code == 1
-    assert 'slides outline (en): slide 2 "Offences": 9 bullets, expected at most 6' in result.output
-    assert re.search(r'slides outline \(vi\): slide 2 "Offences" bullet 9: 140 characters, expected at most 110',
+    assert 'slides outline (en): slide 2 "Offences": 8 bullets, expected at most 6' in result.output
+    assert re.search(r'slides outline \(vi\): slide 2 "Offences" bullet 8: 140 characters, expected at most 110',
                      result.output)
 
 
