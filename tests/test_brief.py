@@ -274,6 +274,15 @@ def test_two_builds_are_byte_identical_and_quiet(bundled, capfd):
         assert output.data == (out / output.path).read_bytes(), output.path
 
 
+def test_another_process_with_another_hash_seed_writes_the_same_bytes(minimal, tmp_path):
+    out = tmp_path / "out"
+    env = {"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-m", "generator", "brief", "--facts", str(MINIMAL), "--out", str(out)],
+                   check=True, cwd=REPO, env=env, capture_output=True)
+    for lang in LANGS:
+        assert pdf_path(out, lang, "facts").read_bytes() == pdf_path(minimal[0], lang, "facts").read_bytes()
+
+
 def test_minimal_fact_file_renders_in_both_languages(minimal):
     out, records = minimal
     assert [(r["lang"], r["pages"] <= 4) for r in records] == [("vi", True), ("en", True)]
