@@ -33,6 +33,11 @@ class RenderedPdf:
     """What WeasyPrint logged at warning level or above (unsupported CSS, missing alt text)."""
 
 
+def resource_base(templates: TemplatePath) -> str:
+    """The base URL of relative links: ``<first template dir>/brief/`` (the fetcher then looks override-first)."""
+    return (templates.dirs[0] / KIND_DIR).as_uri() + "/"
+
+
 def resolve_resource(url: str, templates: TemplatePath) -> Path:
     """The template file a ``file:`` URL names, looked up override-first like templates.
 
@@ -93,7 +98,7 @@ def html_to_pdf(html: str, templates: TemplatePath, variant: str = "pdf/ua-1") -
     import weasyprint
 
     refused, fetcher_type = _fetcher_types()
-    base_url = (templates.dirs[0] / KIND_DIR).as_uri() + "/"
+    base_url = resource_base(templates)
     options = {"pdf_variant": variant, "pdf_tags": True}
     with _weasyprint_log() as warnings:
         try:

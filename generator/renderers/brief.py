@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 import click
 
@@ -62,12 +63,13 @@ class BriefRenderer(Renderer):
 
     def lint(self, loaded: "LoadedFacts", templates: "TemplatePath") -> list["Problem"]:
         """Render the HTML in every language (no WeasyPrint): template errors and disallowed resources."""
-        from generator.brief_pdf import resolve_resource
+        from generator.brief_pdf import resolve_resource, resource_base
         from generator.context import build_context
         from generator.templating import create_environment
         from generator.yamlsource import Problem
 
         env = create_environment(templates)
+        base = resource_base(templates)
         problems: list[Problem] = []
         for lang in loaded.facts.languages:
             try:
@@ -75,21 +77,15 @@ class BriefRenderer(Renderer):
             except GenerateError as exc:
                 problems.append(Problem(None, f"brief ({lang})", exc.format_message()))
                 continue
-            base = (templates.dirs[0] / "brief").as_uri() + "/"
             for ref in _resource_refs(html):
                 try:
-                    if not ref.startswith(("data:", "#")):
-                        resolve_resource(_absolute(ref, base), templates)
+                    resolve_resource(urljoin(base, ref), templates)
                 except GenerateError as exc:
                     problems.append(Problem(None, f"brief ({lang})", exc.format_message()))
         return problems
 
 
 def _resource_refs(html: str) -> list[str]:
-    return list(dict.fromkeys(a or b for a, b in _RESOURCE_REF.findall(html)))
-
-
-def _absolute(ref: str, base: str) -> str:
-    from urllib.parse import urljoin
-
-    return urljoin(base, ref.strip())
+    """Files and URLs the HTML would make WeasyPrint fetch (``data:`` URLs and fragments excluded)."""
+    refs = (ref.strip() for pair in _RESOURCE_REF.findall(html) for ref in pair if ref)
+    return [ref for ref in dict.fromkeys(refs) if not ref.startswith(("data:", "#"))]
