@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import jinja2
 
 from generator import __version__
-from generator.errors import RenderError, TemplateError
 from generator.brand import load_brand
+from generator.errors import RenderError, TemplateError
 from generator.handout_brand import apply_brand
 from generator.handout_lint import context_types, lint_docx_template, part_label
 from generator.handout_package import (
