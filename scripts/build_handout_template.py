@@ -476,11 +476,16 @@ def drop_library_leftovers(document) -> None:
     """Parts of python-docx's own template that no handout needs.
 
     ``stylesWithEffects.xml`` is a stale copy of the default styles (Calibri, en-US) kept for
-    Word 2010, and ``customXml`` an empty bibliography store.
+    Word 2010, ``customXml`` an empty bibliography store, and the proofing state a claim
+    that the text was already spell-checked.
     """
     for rel_id, rel in list(document.part.rels.items()):
         if rel.reltype.endswith(("/stylesWithEffects", "/customXml")):
             document.part.drop_rel(rel_id)
+    # "Proofing already done" would keep Word from spell-checking the handout in its language.
+    settings = document.settings.element
+    for proof_state in settings.findall(qn("w:proofState")):
+        settings.remove(proof_state)
 
 
 def build() -> bytes:

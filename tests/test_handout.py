@@ -253,6 +253,7 @@ def test_language_tagged_in_styles_settings_and_every_run(bundled, lang):
             assert style.find(f"{W}rPr/{W}lang").get(f"{W}val") == tag, style.get(f"{W}styleId")
     settings = part_xml(path, "word/settings.xml")
     assert settings.find(f"{W}themeFontLang").get(f"{W}val") == tag
+    assert settings.find(f"{W}proofState") is None  # Word spell-checks it afresh, in this language
     other = {"vi": "en-US", "en": "vi-VN"}[lang]
     foreign: list[str] = []
     for name in ("word/document.xml", "word/header1.xml", "word/footer1.xml"):
