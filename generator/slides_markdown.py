@@ -140,10 +140,11 @@ def outline_environment(env: jinja2.Environment) -> jinja2.Environment:
     return overlay
 
 
-def outline_context(loaded, lang: str, templates: TemplatePath) -> dict:
-    """The usual template context, with citations that track each slide's sources."""
+def outline_context(loaded, lang: str, templates: TemplatePath, brand) -> dict:
+    """The usual template context, with citations that track each slide's sources, and ``brand``."""
     context = build_context(loaded, lang, templates)
     context["citations"] = SlideCitations(loaded.facts)
+    context["brand"] = brand
     return context
 
 

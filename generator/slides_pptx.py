@@ -19,13 +19,15 @@ from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.oxml.ns import qn
-from pptx.util import Pt
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.util import Emu, Pt
 
 from generator.slides_figures import add_column_chart, add_tiles, add_timeline
 from generator.slides_outline import Outline
 from generator.slides_package import normalize_package
 from generator.slides_plan import DeckPlan, SlidePlan, TextPlan
 from generator.slides_text import add_runs, no_bullet, tag_language
+from generator.slides_theme import brand_colours, restyle_theme
 
 _SLIDE_NUMBER_FIELD = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"  # fixed: a random GUID would change the bytes
 
@@ -46,22 +48,46 @@ class DeckInfo:
     created: dt.datetime
 
 
-def build_pptx(plan: DeckPlan, outline: Outline, master_path: Path, info: DeckInfo) -> bytes:
-    """The .pptx bytes of ``plan`` on the master at ``master_path``."""
+def build_pptx(plan: DeckPlan, outline: Outline, master_path: Path, info: DeckInfo, brand=None) -> bytes:
+    """The .pptx bytes of ``plan`` on the master at ``master_path``.
+
+    ``brand`` (a user's ``LoadedBrand``, or None to keep the master's look) recolours the
+    theme, sets its fonts and puts the logo on the first slide.
+    """
     prs = Presentation(str(master_path))
     _drop_existing_slides(prs)
+    if brand is not None:
+        _apply_brand(prs, brand)
     layouts: dict[str, object] = {}
     for master in prs.slide_masters:  # the first layout of a name wins, as in slides_master
         for layout in master.slide_layouts:
             layouts.setdefault(layout.name, layout)
     for slide_plan in plan.slides:
         _add_slide(prs, layouts[slide_plan.layout.name], slide_plan, outline, info.language_tag)
+    if brand is not None and brand.logo_path is not None and len(prs.slides):
+        _add_logo(prs, prs.slides[0], brand.logo_path, info.author)
     _tag_shared_parts(prs, info.language_tag)
     _set_core_properties(prs, info)
     buffer = io.BytesIO()
     prs.save(buffer)
     package = _with_app_properties(buffer.getvalue(), len(plan.slides), prs.slide_width / prs.slide_height)
     return normalize_package(package, info.created)
+
+
+def _apply_brand(prs, brand) -> None:
+    """Brand colours and fonts into the theme of every slide master and of the notes master."""
+    masters = list(prs.slide_masters) + [prs.notes_master]
+    for master in masters:
+        theme = master.part.part_related_by(RT.THEME)
+        theme._blob = restyle_theme(theme.blob, brand_colours(brand), brand.fonts.heading, brand.fonts.body)
+
+
+def _add_logo(prs, slide, logo: Path, owner: str) -> None:
+    """The logo in the top right corner of the title slide, 0.8 in high."""
+    margin = Emu(int(0.4 * 914400))
+    picture = slide.shapes.add_picture(str(logo), margin, margin, height=Emu(int(0.8 * 914400)))
+    picture.left = prs.slide_width - margin - picture.width
+    picture._element.find(".//" + qn("p:cNvPr")).set("descr", owner)
 
 
 def _drop_existing_slides(prs) -> None:

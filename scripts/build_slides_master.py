@@ -26,6 +26,7 @@ from pptx.util import Emu
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from generator.slides_package import normalize_package  # noqa: E402
+from generator.slides_theme import restyle_theme  # noqa: E402
 
 TARGET = REPO / "templates" / "slides" / "master.pptx"
 BUILT = dt.datetime(2025, 1, 1)  # fixed, so the committed file is reproducible
@@ -227,28 +228,6 @@ def replace_child(parent, tag: str, xml: str) -> None:
     parent.replace(old, new)
 
 
-def restyle_theme(theme_xml: bytes, name: str) -> bytes:
-    """Our colours and fonts in a theme part (slide theme or notes theme)."""
-    root = etree.fromstring(theme_xml)
-    root.set("name", name)
-    scheme = root.find("a:themeElements/a:clrScheme", NS)
-    scheme.set("name", "Briefing")
-    for key, value in COLOURS.items():
-        slot = scheme.find(f"a:{key}", NS)
-        for child in list(slot):
-            slot.remove(child)
-        etree.SubElement(slot, f"{{{NS['a']}}}srgbClr", val=value)
-    fonts = root.find("a:themeElements/a:fontScheme", NS)
-    fonts.set("name", "Briefing")
-    for group in ("a:majorFont", "a:minorFont"):
-        node = fonts.find(group, NS)
-        node.find("a:latin", NS).set("typeface", FONT)
-        for script in node.findall("a:font", NS):
-            if script.get("script") == "Viet":
-                script.set("typeface", FONT)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
 def build_presentation() -> bytes:
     """python-pptx's default deck, reshaped into our master; returns the saved package."""
     prs = Presentation()
@@ -270,10 +249,10 @@ def build_presentation() -> bytes:
         else:
             layout._element.set("showMasterSp", "0")
     theme = master.part.part_related_by(RT.THEME)
-    theme._blob = restyle_theme(theme.blob, "Briefing")
+    theme._blob = restyle_theme(theme.blob, COLOURS, FONT, FONT, name="Briefing", scheme_name="Briefing")
     notes_master = prs.notes_master  # created from python-pptx's notes template on first access
     notes_theme = notes_master.part.part_related_by(RT.THEME)
-    notes_theme._blob = restyle_theme(notes_theme.blob, "Briefing Notes")
+    notes_theme._blob = restyle_theme(notes_theme.blob, COLOURS, FONT, FONT, name="Briefing Notes", scheme_name="Briefing")
     core = prs.core_properties
     core.title, core.subject, core.author, core.last_modified_by = "Slide master", "", "generate", "generate"
     core.keywords, core.comments, core.category = "", "Built by scripts/build_slides_master.py", ""

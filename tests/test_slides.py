@@ -298,6 +298,38 @@ def test_a_corporate_master_with_the_same_layout_names_is_used_as_is(tmp_path):
     assert b"Calibri" in theme
 
 
+def test_a_users_brand_file_recolours_the_theme_and_adds_the_logo(tmp_path):
+    """--brand FILE: theme colours and fonts from the brand, its logo and organization on the title slide."""
+    from PIL import Image
+
+    brand_dir = tmp_path / "brand"
+    brand_dir.mkdir()
+    Image.new("RGB", (200, 100), "#0a5c36").save(brand_dir / "logo.png")
+    (brand_dir / "brand.yaml").write_text(
+        'organization: {vi: "Bộ Mẫu", en: "Ministry of Models"}\n'
+        'colours: {primary: "#0A5C36", accent: "#C8102E", light: "#EAF4EE"}\n'
+        "fonts: {body: Times New Roman, heading: Times New Roman}\nlogo: logo.png\n", encoding="utf-8")
+    build(["slides"], BuildOptions(facts=MINIMAL, brand=brand_dir / "brand.yaml", out=tmp_path / "out"))
+    for lang, organization in (("vi", "Bộ Mẫu"), ("en", "Ministry of Models")):
+        path = deck_path(tmp_path / "out", lang, stem="facts")
+        with zipfile.ZipFile(path) as package:
+            theme = package.read("ppt/theme/theme1.xml")
+        assert b'<a:dk2><a:srgbClr val="0A5C36"/>' in theme and b'<a:accent2><a:srgbClr val="C8102E"/>' in theme
+        assert b'<a:latin typeface="Times New Roman"/>' in theme
+        first = Presentation(path).slides[0]
+        logos = [shape for shape in first.shapes if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(logos) == 1 and logos[0]._element.find(f".//{{{P}}}cNvPr").get("descr")
+        assert organization in " ".join(shape_texts(first.shapes))
+
+
+def test_without_a_brand_file_the_deck_keeps_the_masters_theme(bundled):
+    with zipfile.ZipFile(deck_path(bundled[0], "en")) as package:
+        theme = package.read("ppt/theme/theme1.xml")
+        pictures = [name for name in package.namelist() if name.startswith("ppt/media/")]
+    assert b'<a:latin typeface="Arial"/>' in theme and b'<a:dk2><a:srgbClr val="1F3864"/>' in theme
+    assert pictures == []
+
+
 # --- generate check -----------------------------------------------------------------------
 
 def write_override(directory: Path, body: str) -> Path:

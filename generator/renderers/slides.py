@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from pathlib import Path
 
 import click
 
 from generator import __version__
+from generator.brand import load_brand
 from generator.errors import GenerateError, TemplateError
 from generator.renderers import Output, Renderer, RenderJob
 from generator.slides_markdown import outline_context, render_outline
@@ -39,13 +41,15 @@ class SlidesRenderer(Renderer):
         """Render, parse and plan the outline, then build the deck; limit problems are warnings."""
         from generator.slides_pptx import build_pptx
 
-        context = outline_context(job.loaded, job.lang, job.templates)
+        brand = load_brand(job.templates, job.options.get("brand"))
+        context = outline_context(job.loaded, job.lang, job.templates, brand)
         text, outline, plan = _prepare(job.env, context, job.lang, job.templates)
         if plan.errors:
             raise TemplateError("\n".join(f"{outline_name(job.lang)}: {error}" for error in plan.errors))
         for problem in plan.problems:
             click.echo(f"warning: {outline_name(job.lang)}: {problem}", err=True)
-        data = build_pptx(plan, outline, job.templates.find(MASTER), deck_info(job, context))
+        data = build_pptx(plan, outline, job.templates.find(MASTER), deck_info(job, context),
+                          brand if is_users_brand(brand, job.templates) else None)
         title = context["i18n"].text(job.loaded.facts.document.title)
         count = len(plan.slides)
         return [
@@ -60,13 +64,21 @@ class SlidesRenderer(Renderer):
         for lang in loaded.facts.languages:
             name = outline_name(lang)
             try:
-                _, _, plan = _prepare(env, outline_context(loaded, lang, templates), lang, templates)
+                context = outline_context(loaded, lang, templates, load_brand(templates))
+                _, _, plan = _prepare(env, context, lang, templates)
             except GenerateError as exc:  # outline errors already start with the outline's name
                 problems += [Problem(None, "" if line.startswith(name) else name, line)
                              for line in exc.format_message().splitlines()]
                 continue
             problems += [Problem(None, name, message) for message in plan.errors + plan.problems]
         return problems
+
+
+def is_users_brand(brand, templates) -> bool:
+    """True for a brand file of the user's own: the bundled defaults leave the master's theme alone,
+    so a corporate master keeps its colours and fonts."""
+    bundled = (templates.bundled / "brand.yaml").resolve()
+    return brand.source is not None and Path(brand.source).resolve() != bundled
 
 
 def _prepare(env, context: dict, lang: str, templates) -> tuple[str, Outline, DeckPlan]:

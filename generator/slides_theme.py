@@ -1,0 +1,47 @@
+"""Theme colours and fonts of a deck: used by the master build script and for a user's brand file."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+COLOUR_SLOTS = ("dk1", "lt1", "dk2", "lt2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6",
+                "hlink", "folHlink")
+
+
+def restyle_theme(theme_xml: bytes, colours: dict[str, str], heading_font: str | None = None,
+                  body_font: str | None = None, name: str | None = None, scheme_name: str | None = None) -> bytes:
+    """A theme part with the given colour slots (``{"dk2": "1F3864"}``) and fonts replaced.
+
+    Slots not named keep their colour; ``None`` fonts keep theirs. The Vietnamese script
+    font follows the Latin one, so Vietnamese text uses the same family.
+    """
+    root = etree.fromstring(theme_xml)
+    if name:
+        root.set("name", name)
+    scheme = root.find(f"{{{A}}}themeElements/{{{A}}}clrScheme")
+    fonts = root.find(f"{{{A}}}themeElements/{{{A}}}fontScheme")
+    if scheme_name:
+        scheme.set("name", scheme_name)
+        fonts.set("name", scheme_name)
+    for slot, value in colours.items():
+        node = scheme.find(f"{{{A}}}{slot}")
+        for child in list(node):
+            node.remove(child)
+        etree.SubElement(node, f"{{{A}}}srgbClr", val=value.lstrip("#").upper())
+    for group, family in (("majorFont", heading_font), ("minorFont", body_font)):
+        if not family:
+            continue
+        node = fonts.find(f"{{{A}}}{group}")
+        node.find(f"{{{A}}}latin").set("typeface", family)
+        for script in node.findall(f"{{{A}}}font"):
+            if script.get("script") == "Viet":
+                script.set("typeface", family)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def brand_colours(brand) -> dict[str, str]:
+    """Theme slots from a brand: titles, bands, bars and markers take ``primary``; the one
+    highlight colour (accent bar, upcoming events) takes ``accent``; panels take ``light``."""
+    return {"dk1": brand.hex("text"), "dk2": brand.hex("primary"), "lt2": brand.hex("light"),
+            "accent1": brand.hex("primary"), "accent2": brand.hex("accent"), "hlink": brand.hex("accent")}
