@@ -23,6 +23,11 @@ except ImportError:  # pragma: no cover - libyaml missing
 
 Path_ = tuple  # a path into the data: keys (str) and list indexes (int)
 
+#: Inputs larger than these are refused rather than risk memory or time (a fact file is ~100 kB).
+MAX_FILE_BYTES = 10_000_000
+MAX_VALUES = 200_000
+MAX_DEPTH = 64
+
 #: Characters XML 1.0 cannot carry, plus other C0/C1 controls that have no place in prose.
 _FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
@@ -139,6 +144,11 @@ def load_yaml(path: Path) -> Document:
     """Parse ``path``; syntax errors and scalar problems are returned in ``Document.problems``."""
     name = display_path(path)
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            doc = Document(name, None)
+            doc.problems.append(Problem(None, "", f"{name}: expected a file under {MAX_FILE_BYTES // 1_000_000} MB, "
+                                        f"found {path.stat().st_size:,} bytes"))
+            return doc
         raw = path.read_bytes()
     except OSError as exc:
         doc = Document(name, None)
@@ -178,8 +188,21 @@ def parse_yaml(text: str, name: str) -> Document:
         doc.problems.append(Problem(Position(name, 1, 1), "", "expected a mapping, found an empty file"))
         return doc
     builder = _Builder(doc)
-    doc.data = builder.build(node, ())
+    try:
+        doc.data = builder.build(node, ())
+    except _TooLarge as exc:
+        doc.data = None
+        doc.problems.append(Problem(Position(name, exc.line, exc.column), "", exc.message))
     return doc
+
+
+class _TooLarge(Exception):
+    """The document expands beyond the limits (typically through YAML aliases)."""
+
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line, self.column = node.start_mark.line + 1, node.start_mark.column + 1
 
 
 class _Invalid:
@@ -196,6 +219,8 @@ class _Builder:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.constructor = yaml.constructor.SafeConstructor()
+        self.count = 0
+        self.active: set[int] = set()  # nodes being built: an alias to one of them is a cycle
 
     def pos(self, node: yaml.Node) -> Position:
         return Position(self.doc.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -204,12 +229,23 @@ class _Builder:
         self.doc.problems.append(Problem(self.pos(node), format_path(path), message, severity))
 
     def build(self, node: yaml.Node, path: Path_) -> object:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _TooLarge(node, f"expected at most {MAX_VALUES:,} values, found more (do YAML aliases repeat a large part?)")
+        if len(path) > MAX_DEPTH:
+            raise _TooLarge(node, f"expected data nested at most {MAX_DEPTH} levels deep, found deeper nesting")
+        if id(node) in self.active:
+            raise _TooLarge(node, "expected plain data, found a YAML alias that refers to itself")
         self.doc.values[path] = self.pos(node)
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path)
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.scalar(node, path)
+        finally:
+            self.active.discard(id(node))
 
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
         result: dict = {}
