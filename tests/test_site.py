@@ -187,3 +187,16 @@ def test_page_in_a_real_browser(server, manifest, start, lang, other, tmp_path):
         assert download.value.suggested_filename.endswith((".pdf", ".docx", ".pptx", ".md"))
         assert errors == []
         browser.close()
+
+
+def test_a_third_language_builds_every_document_verified(tmp_path):
+    """French added as data only: every kind renders in fr and passes the consistency gate."""
+    from tests.conftest import root
+
+    out = tmp_path / "out"
+    records = build_all(BuildOptions(facts=root("three-languages") / "facts.yaml",
+                                     templates=root("three-languages") / "templates", out=out))
+    assert {(r["kind"], r["format"]) for r in records if r["lang"] == "fr"} == {
+        ("brief", "pdf"), ("handout", "docx"), ("slides", "pptx"), ("slides", "md")}
+    page = (out / "fr.html").read_text(encoding="utf-8")
+    assert '<html lang="fr-FR">' in page and "Télécharger" in page
