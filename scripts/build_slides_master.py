@@ -25,8 +25,8 @@ from pptx.util import Emu
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from generator.slides_package import normalize_package  # noqa: E402
-from generator.slides_theme import restyle_theme  # noqa: E402
+from generator.ooxml import normalize_package  # noqa: E402
+from generator.renderers.slides.theme import restyle_theme  # noqa: E402
 
 TARGET = REPO / "templates" / "slides" / "master.pptx"
 BUILT = dt.datetime(2025, 1, 1)  # fixed, so the committed file is reproducible

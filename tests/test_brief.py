@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from generator.brief_context import compact_range, css_page_counter, css_string, row_groups
-from generator.brief_graphics import TimelineEntry, bar_chart_layout, timeline_layout
-from generator.brief_text import text_width
+from generator.renderers.brief.context import compact_range, css_page_counter, css_string, row_groups
+from generator.renderers.brief.graphics import TimelineEntry, bar_chart_layout, timeline_layout
+from generator.renderers.brief.text import text_width
 from generator.build import BuildOptions, build, render_documents
 from generator.errors import ResourceError
 from tests.conftest import BUNDLED_FACTS, REPO, have, root
@@ -365,7 +365,7 @@ def test_override_assets_are_found_override_first(tmp_path):
     (templates / "brief" / "assets").mkdir()
     logo = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#c00"/></svg>'
     (templates / "brief" / "assets" / "mark.svg").write_text(logo, encoding="utf-8")
-    from generator.brief_pdf import resolve_resource
+    from generator.renderers.brief.pdf import resolve_resource
     from generator.templating import TemplatePath
 
     path = TemplatePath(overrides=(templates,))
@@ -494,6 +494,6 @@ def test_small_helpers():
 
 
 def test_renderer_module_imports_no_weasyprint():
-    code = "import sys, generator.renderers.brief, generator.brief_pdf; print('weasyprint' in sys.modules)"
+    code = "import sys, generator.renderers.brief, generator.renderers.brief.pdf; print('weasyprint' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert result.stdout.strip() == "False"

@@ -444,7 +444,7 @@ def test_lint_imports_no_office_library():
 
 def test_lint_checks_names_against_the_model_not_one_files_values(loaded):
     """An optional field that is empty in this fact file is still a valid name."""
-    from generator.handout_lint import Checker, TemplateText, context_types
+    from generator.renderers.handout.lint import Checker, TemplateText, context_types
     import jinja2
 
     contexts = [build_context(loaded, "en", TemplatePath())]

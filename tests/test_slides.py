@@ -24,9 +24,9 @@ from generator.build import BuildOptions, build, render_documents
 from generator.errors import TemplateError
 from generator.facts import load_facts
 from generator.renderers import get_renderer
-from generator.slides_fit import fit_size, line_count, TextLine
-from generator.slides_markdown import compress_numbers, escape_markdown, escape_note
-from generator.slides_outline import OutlineError, parse_inline, parse_outline
+from generator.renderers.slides.fit import fit_size, line_count, TextLine
+from generator.renderers.slides.markdown import compress_numbers, escape_markdown, escape_note
+from generator.renderers.slides.outline import OutlineError, parse_inline, parse_outline
 from generator.templating import TemplatePath, to_roman
 from tests.conftest import BUNDLED_FACTS, REPO, have, root
 

@@ -1,25 +1,20 @@
-"""Word package surgery for the handout: language tags, document properties, a reproducible ZIP.
+"""Word language tagging for the handout: w:lang on defaults, styles and runs, in schema order.
 
-Works on the .docx as a ZIP of XML parts with lxml only, so the template lint and the
-template build script can share it without importing python-docx.
+lxml only, so the template lint and the template build script can use it without python-docx.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import re
-import zipfile
-from dataclasses import dataclass
 
 from lxml import etree
+
+from generator.ooxml import parse_xml, serialize_xml
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
 #: Parts that hold text a reader sees (body, headers, footers, notes).
 STORY_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
-#: Entries that must come first in the archive: some readers sniff the content types there.
-_LEADING_ENTRIES = ("[Content_Types].xml", "_rels/.rels")
 # CT_RPr children in schema order: Word rejects a w:lang placed after, say, w:eastAsianLayout.
 _RPR_ORDER = [
     "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
@@ -29,51 +24,6 @@ _RPR_ORDER = [
 ]
 # CT_Style children that may follow rPr; a new rPr goes before the first of them.
 _AFTER_STYLE_RPR = {f"{W}{name}" for name in ("tblPr", "trPr", "tcPr", "tblStylePr")}
-
-
-@dataclass(frozen=True)
-class DocumentProperties:
-    """What Word shows under File > Info > Properties; every field is written, none is inherited."""
-
-    title: str
-    subject: str
-    creator: str
-    keywords: list[str]
-    description: str
-    category: str
-    language: str
-    created: dt.datetime
-    revision: int = 1
-
-
-def read_package(data: bytes) -> dict[str, bytes]:
-    """The entries of a .docx in archive order."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {info.filename: archive.read(info) for info in archive.infolist()}
-
-
-def write_package(parts: dict[str, bytes], stamp: dt.date) -> bytes:
-    """A ZIP whose bytes depend only on ``parts``: fixed entry order, timestamps and attributes."""
-    leading = [name for name in _LEADING_ENTRIES if name in parts]
-    names = leading + sorted(name for name in parts if name not in leading)
-    when = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)  # DOS dates start in 1980
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=when)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # the host OS would otherwise leak into the bytes
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, parts[name], compresslevel=9)
-    return buffer.getvalue()
-
-
-def parse_xml(data: bytes) -> etree._Element:
-    return etree.fromstring(data, etree.XMLParser(remove_blank_text=False, resolve_entities=False))
-
-
-def serialize_xml(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _child_rpr(parent: etree._Element) -> etree._Element:
@@ -168,58 +118,5 @@ def tag_language(parts: dict[str, bytes], tag: str) -> None:
             parts[name] = serialize_xml(root)
 
 
-_CORE_NS = {
-    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "dcmitype": "http://purl.org/dc/dcmitype/",
-    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
-}
 
 
-def core_properties_xml(props: DocumentProperties) -> bytes:
-    """docProps/core.xml written from scratch, so no library default (author, 2013 dates) survives."""
-    root = etree.Element(f"{{{_CORE_NS['cp']}}}coreProperties", nsmap=_CORE_NS)
-
-    def add(prefix: str, name: str, text: str) -> etree._Element:
-        element = etree.SubElement(root, f"{{{_CORE_NS[prefix]}}}{name}")
-        element.text = text
-        return element
-
-    stamp = props.created.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    add("dc", "title", props.title)
-    add("dc", "subject", props.subject)
-    add("dc", "creator", props.creator)
-    add("cp", "keywords", "; ".join(props.keywords))
-    add("dc", "description", props.description)
-    add("cp", "lastModifiedBy", props.creator)
-    add("cp", "revision", str(props.revision))
-    for name in ("created", "modified"):
-        add("dcterms", name, stamp).set(f"{{{_CORE_NS['xsi']}}}type", "dcterms:W3CDTF")
-    add("cp", "category", props.category)
-    add("dc", "language", props.language)
-    return serialize_xml(root)
-
-
-def app_properties_xml(application: str) -> bytes:
-    """docProps/app.xml naming the toolkit, without stale page or word counts or a company."""
-    ns = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
-    root = etree.Element(f"{{{ns}}}Properties", nsmap={
-        None: ns, "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"})
-    for name, value in (("Application", application), ("DocSecurity", "0"), ("ScaleCrop", "false"),
-                        ("LinksUpToDate", "false"), ("SharedDoc", "false"), ("HyperlinksChanged", "false")):
-        etree.SubElement(root, f"{{{ns}}}{name}").text = value
-    return serialize_xml(root)
-
-
-def drop_thumbnail(parts: dict[str, bytes]) -> None:
-    """Remove the package thumbnail: a stale picture of some other document."""
-    rels = parts.get("_rels/.rels")
-    if rels is None:
-        return
-    root = parse_xml(rels)
-    for rel in list(root):
-        if rel.get("Type", "").endswith("/metadata/thumbnail"):
-            parts.pop(rel.get("Target", "").lstrip("/"), None)
-            root.remove(rel)
-    parts["_rels/.rels"] = serialize_xml(root)

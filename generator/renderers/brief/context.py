@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from generator.brief_graphics import (BarChartLayout, TimelineEntry, TimelineLayout, bar_chart_layout,
+from generator.renderers.brief.graphics import (BarChartLayout, TimelineEntry, TimelineLayout, bar_chart_layout,
                                       timeline_layout)
 from generator.context import Citations
 from generator.errors import TemplateError

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 
 import click
 
-from generator.brief_context import brief_helpers
+from generator.renderers.brief.context import brief_helpers
 from generator.errors import GenerateError
 from generator.renderers import Output, RenderJob, Renderer
 from generator.templating import render_template
@@ -49,7 +49,7 @@ class BriefRenderer(Renderer):
     kind = "brief"
 
     def render(self, job: RenderJob) -> list[Output]:
-        from generator.brief_pdf import html_to_pdf
+        from generator.renderers.brief.pdf import html_to_pdf
 
         variant = job.options.get("pdf_variant") or DEFAULT_VARIANT
         context = job.context()
@@ -63,7 +63,7 @@ class BriefRenderer(Renderer):
 
     def lint(self, loaded: "LoadedFacts", templates: "TemplatePath") -> list["Problem"]:
         """Render the HTML in every language (no WeasyPrint): template errors and disallowed resources."""
-        from generator.brief_pdf import resolve_resource, resource_base
+        from generator.renderers.brief.pdf import resolve_resource, resource_base
         from generator.context import build_context
         from generator.templating import create_environment
         from generator.yamlsource import Problem

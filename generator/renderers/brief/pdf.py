@@ -15,7 +15,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from generator.brief_tagging import finish_structure
+from generator.renderers.brief.tagging import finish_structure
 from generator.errors import ConfigError, ResourceError, TemplateError
 from generator.templating import TemplatePath
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from generator.handout_package import W, parse_xml, serialize_xml, style_rpr
+from generator.ooxml import parse_xml, serialize_xml
+from generator.renderers.handout.package import W, style_rpr
 
 # style id -> (font role, colour role); None leaves that property alone.
 _STYLE_ROLES: dict[str, tuple[str | None, str | None]] = {

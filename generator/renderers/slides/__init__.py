@@ -16,10 +16,10 @@ from generator import __version__
 from generator.brand import load_brand
 from generator.errors import GenerateError, TemplateError
 from generator.renderers import Output, Renderer, RenderJob
-from generator.slides_markdown import outline_context, render_outline
-from generator.slides_master import read_master
-from generator.slides_outline import Outline, parse_outline
-from generator.slides_plan import DeckPlan, plan_outline
+from generator.renderers.slides.markdown import outline_context, render_outline
+from generator.renderers.slides.master import read_master
+from generator.renderers.slides.outline import Outline, parse_outline
+from generator.renderers.slides.plan import DeckPlan, plan_outline
 from generator.templating import create_environment
 from generator.yamlsource import Problem
 
@@ -39,7 +39,7 @@ class SlidesRenderer(Renderer):
 
     def render(self, job: RenderJob) -> list[Output]:
         """Render, parse and plan the outline, then build the deck; limit problems are warnings."""
-        from generator.slides_pptx import build_pptx
+        from generator.renderers.slides.pptx import build_pptx
 
         brand = load_brand(job.templates, job.options.get("brand"))
         context = outline_context(job.loaded, job.lang, job.templates, brand)
@@ -90,7 +90,7 @@ def _prepare(env, context: dict, lang: str, templates) -> tuple[str, Outline, De
 
 def deck_info(job: RenderJob, context: dict):
     """Core properties from the fact file (nothing from the library's template)."""
-    from generator.slides_pptx import DeckInfo
+    from generator.renderers.slides.pptx import DeckInfo
 
     facts = job.loaded.facts
     document = facts.document

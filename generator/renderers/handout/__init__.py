@@ -19,12 +19,12 @@ import jinja2
 from generator import __version__
 from generator.brand import load_brand
 from generator.errors import RenderError, TemplateError
-from generator.handout_brand import apply_brand
-from generator.handout_lint import context_types, lint_docx_template, part_label
-from generator.handout_package import (
-    DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package,
-    strip_run_languages, tag_language, write_package,
+from generator.renderers.handout.brand import apply_brand
+from generator.renderers.handout.lint import context_types, lint_docx_template, part_label
+from generator.ooxml import (
+    DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package, write_package,
 )
+from generator.renderers.handout.package import strip_run_languages, tag_language
 from generator.renderers import Output, Renderer, RenderJob
 from generator.yamlsource import Problem, display_path
 

@@ -22,12 +22,12 @@ from pptx.oxml.ns import qn
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.util import Emu, Pt
 
-from generator.slides_figures import add_column_chart, add_tiles, add_timeline
-from generator.slides_outline import Outline
-from generator.slides_package import normalize_package
-from generator.slides_plan import DeckPlan, SlidePlan, TextPlan
-from generator.slides_text import add_runs, no_bullet, tag_language
-from generator.slides_theme import brand_colours, restyle_theme
+from generator.renderers.slides.figures import add_column_chart, add_tiles, add_timeline
+from generator.renderers.slides.outline import Outline
+from generator.ooxml import normalize_package
+from generator.renderers.slides.plan import DeckPlan, SlidePlan, TextPlan
+from generator.renderers.slides.text import add_runs, no_bullet, tag_language
+from generator.renderers.slides.theme import brand_colours, restyle_theme
 
 _SLIDE_NUMBER_FIELD = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"  # fixed: a random GUID would change the bytes
 
@@ -59,7 +59,7 @@ def build_pptx(plan: DeckPlan, outline: Outline, master_path: Path, info: DeckIn
     if brand is not None:
         _apply_brand(prs, brand)
     layouts: dict[str, object] = {}
-    for master in prs.slide_masters:  # the first layout of a name wins, as in slides_master
+    for master in prs.slide_masters:  # the first layout of a name wins, as in master.py
         for layout in master.slide_layouts:
             layouts.setdefault(layout.name, layout)
     for slide_plan in plan.slides:

@@ -7,7 +7,7 @@ from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.oxml.ns import qn
 from pptx.util import Pt
 
-from generator.slides_outline import Run
+from generator.renderers.slides.outline import Run
 
 CITE_SCALE = 0.7
 """Citation marks are set this much smaller than their text, in grey."""

@@ -1,6 +1,6 @@
 """Place each outline slide on its master layout, choose font sizes that fit, and check the limits.
 
-Pure Python on top of :mod:`generator.slides_master` and :mod:`generator.slides_fit`, so
+Pure Python on top of :mod:`generator.renderers.slides.master` and :mod:`generator.renderers.slides.fit`, so
 ``generate check`` can run it without python-pptx; the renderer builds exactly this plan.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from generator.slides_fit import EMU_PER_POINT, TextLine, fit_size, text_height
-from generator.slides_master import Box, Layout, Master, Placeholder
-from generator.slides_outline import MAX_BULLET_CHARS, MAX_BULLETS, Block, Outline, Paragraph, Slide
+from generator.renderers.slides.fit import EMU_PER_POINT, TextLine, fit_size, text_height
+from generator.renderers.slides.master import Box, Layout, Master, Placeholder
+from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS, Block, Outline, Paragraph, Slide
 
 MIN_BODY_SIZE = 16.0
 """Smallest body text (points) still readable from the back of a meeting room."""

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from generator.context import Citations, build_context
 from generator.models import Source
-from generator.slides_outline import MAX_BULLET_CHARS, MAX_BULLETS
+from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS
 from generator.templating import TemplatePath, render_template
 
 OUTLINE_TEMPLATE = "slides/outline.md.jinja"

@@ -14,10 +14,10 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
-from generator.slides_master import Box
-from generator.slides_outline import Paragraph, Run, Table
-from generator.slides_plan import FIGURE_INSETS, TILE_INSETS, TilesGeometry, TimelineGeometry, parse_number
-from generator.slides_text import add_runs
+from generator.renderers.slides.master import Box
+from generator.renderers.slides.outline import Paragraph, Run, Table
+from generator.renderers.slides.plan import FIGURE_INSETS, TILE_INSETS, TilesGeometry, TimelineGeometry, parse_number
+from generator.renderers.slides.text import add_runs
 
 CHART_TEXT_SIZE = 14
 MARKER = Emu(int(0.24 * 914400))

@@ -1,0 +1,146 @@
+"""Office Open XML packages (.docx, .pptx): read, write reproducibly, and set document properties.
+
+Shared by the handout and the slides. Works on the package as a ZIP of XML parts with lxml
+only, so template lints and build scripts can use it without python-docx or python-pptx.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from lxml import etree
+
+#: Entries that must come first in the archive: some readers sniff the content types there.
+_LEADING_ENTRIES = ("[Content_Types].xml", "_rels/.rels")
+_W3CDTF = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+@dataclass(frozen=True)
+class DocumentProperties:
+    """What Word shows under File > Info > Properties; every field is written, none is inherited."""
+
+    title: str
+    subject: str
+    creator: str
+    keywords: list[str]
+    description: str
+    category: str
+    language: str
+    created: dt.datetime
+    revision: int = 1
+
+
+def read_package(data: bytes) -> dict[str, bytes]:
+    """The entries of a package in archive order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def write_package(parts: dict[str, bytes], when: dt.date) -> bytes:
+    """A ZIP whose bytes depend only on ``parts`` and ``when``.
+
+    Fixed entry order (content types first), timestamps and attributes; embedded
+    workbooks (chart data, which XlsxWriter stamps with the clock) are rewritten the same
+    way with their creation dates set to ``when``.
+    """
+    moment = when if isinstance(when, dt.datetime) else dt.datetime(when.year, when.month, when.day)
+    leading = [name for name in _LEADING_ENTRIES if name in parts]
+    names = leading + sorted(name for name in parts if name not in leading)
+    stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            data = parts[name]
+            if name.endswith(".xlsx"):
+                data = normalize_package(_with_core_dates(data, moment), moment)
+            info = zipfile.ZipInfo(name, date_time=stamp)  # DOS dates start in 1980
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0  # the host OS would otherwise leak into the bytes
+            info.external_attr = 0
+            archive.writestr(info, data, compresslevel=9)
+    return buffer.getvalue()
+
+
+def normalize_package(data: bytes, when: dt.date) -> bytes:
+    """Rewrite a package reproducibly (see :func:`write_package`)."""
+    return write_package(read_package(data), when)
+
+
+def _with_core_dates(package: bytes, when: dt.datetime) -> bytes:
+    """The package with ``docProps/core.xml`` created/modified dates replaced by ``when``."""
+    parts = read_package(package)
+    core = parts.get("docProps/core.xml")
+    if core is None:
+        return package
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    parts["docProps/core.xml"] = _W3CDTF.sub(lambda m: m.group(1) + stamp + m.group(3), core)
+    return write_package(parts, when)
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    return etree.fromstring(data, etree.XMLParser(remove_blank_text=False, resolve_entities=False))
+
+
+def serialize_xml(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_CORE_NS = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcmitype": "http://purl.org/dc/dcmitype/",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+}
+
+
+def core_properties_xml(props: DocumentProperties) -> bytes:
+    """docProps/core.xml written from scratch, so no library default (author, 2013 dates) survives."""
+    root = etree.Element(f"{{{_CORE_NS['cp']}}}coreProperties", nsmap=_CORE_NS)
+
+    def add(prefix: str, name: str, text: str) -> etree._Element:
+        element = etree.SubElement(root, f"{{{_CORE_NS[prefix]}}}{name}")
+        element.text = text
+        return element
+
+    stamp = props.created.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    add("dc", "title", props.title)
+    add("dc", "subject", props.subject)
+    add("dc", "creator", props.creator)
+    add("cp", "keywords", "; ".join(props.keywords))
+    add("dc", "description", props.description)
+    add("cp", "lastModifiedBy", props.creator)
+    add("cp", "revision", str(props.revision))
+    for name in ("created", "modified"):
+        add("dcterms", name, stamp).set(f"{{{_CORE_NS['xsi']}}}type", "dcterms:W3CDTF")
+    add("cp", "category", props.category)
+    add("dc", "language", props.language)
+    return serialize_xml(root)
+
+
+def app_properties_xml(application: str) -> bytes:
+    """docProps/app.xml naming the toolkit, without stale page or word counts or a company."""
+    ns = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+    root = etree.Element(f"{{{ns}}}Properties", nsmap={
+        None: ns, "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"})
+    for name, value in (("Application", application), ("DocSecurity", "0"), ("ScaleCrop", "false"),
+                        ("LinksUpToDate", "false"), ("SharedDoc", "false"), ("HyperlinksChanged", "false")):
+        etree.SubElement(root, f"{{{ns}}}{name}").text = value
+    return serialize_xml(root)
+
+
+def drop_thumbnail(parts: dict[str, bytes]) -> None:
+    """Remove the package thumbnail: a stale picture of some other document."""
+    rels = parts.get("_rels/.rels")
+    if rels is None:
+        return
+    root = parse_xml(rels)
+    for rel in list(root):
+        if rel.get("Type", "").endswith("/metadata/thumbnail"):
+            parts.pop(rel.get("Target", "").lstrip("/"), None)
+            root.remove(rel)
+    parts["_rels/.rels"] = serialize_xml(root)
