@@ -72,8 +72,10 @@ class Brand(_Strict):
 class LoadedBrand:
     """A validated brand plus its resolved logo."""
 
-    def __init__(self, brand: Brand, logo_path: Path | None, source: Path | None) -> None:
+    def __init__(self, brand: Brand, logo_path: Path | None, source: Path | None, custom: bool = False) -> None:
         self.brand = brand
+        self.custom = custom
+        """True for the user's own brand file; the bundled defaults leave templates' own styles alone."""
         self.colours = brand.colours
         self.fonts = brand.fonts
         self.organization = brand.organization
@@ -121,7 +123,8 @@ def load_brand(templates: TemplatePath, explicit: Path | None = None) -> LoadedB
         allowed = [d for d in templates.dirs] + [path.parent.resolve()]
         if not any(logo.is_relative_to(d) for d in allowed):
             raise TemplateError(f"{position}: logo: {brand.logo!r} is outside the brand file's directory and the template directories")
-    return LoadedBrand(brand, logo, path)
+    custom = path.resolve() != (templates.bundled / BRAND_FILE).resolve()
+    return LoadedBrand(brand, logo, path, custom)
 
 
 def _find(templates: TemplatePath) -> Path | None:

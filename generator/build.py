@@ -8,6 +8,7 @@ from typing import Callable
 
 import click
 
+from generator.brand import load_brand
 from generator.errors import ConfigError
 from generator.facts import LoadedFacts, load_facts
 from generator.renderers import Output, RenderJob, get_renderer
@@ -60,12 +61,13 @@ def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFact
     langs = select_languages(options.langs, loaded)
     templates = options.template_path()
     env = create_environment(templates)
+    brand = load_brand(templates, options.brand)
     outputs: list[Output] = []
     jobs = [(kind, lang) for kind in kinds for lang in langs]
     for index, (kind, lang) in enumerate(jobs, start=1):
         if progress:
             progress(index, len(jobs), kind, lang)
-        job = RenderJob(loaded, lang, templates, env, {**options.kind_options, "brand": options.brand})
+        job = RenderJob(loaded, lang, templates, env, {**options.kind_options, "brand": options.brand}, brand)
         outputs += get_renderer(kind).render(job)
     return loaded, outputs
 

@@ -14,7 +14,7 @@ import pytest
 
 from generator.build import BuildOptions, build_all
 from generator.cli import main
-from tests.conftest import BUNDLED_FACTS, REPO, have
+from tests.conftest import BUNDLED_FACTS, have
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]

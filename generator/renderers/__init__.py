@@ -16,6 +16,7 @@ from generator.errors import ConfigError
 if TYPE_CHECKING:
     import jinja2
 
+    from generator.brand import LoadedBrand
     from generator.facts import LoadedFacts
     from generator.templating import TemplatePath
     from generator.yamlsource import Problem
@@ -59,12 +60,23 @@ class RenderJob:
     templates: "TemplatePath"
     env: "jinja2.Environment"
     options: dict = field(default_factory=dict)
-    """Kind-specific options, e.g. ``pdf_variant``."""
+    """Kind-specific options, e.g. ``pdf_variant``, and ``brand`` (a brand file path or None)."""
+    brand: "LoadedBrand | None" = None
+    """The build's brand, loaded once per build; loaded on first use when not given."""
+
+    def get_brand(self) -> "LoadedBrand":
+        """The brand of this build (``brand.yaml`` on the template path unless a file was given)."""
+        if self.brand is None:
+            from generator.brand import load_brand
+
+            self.brand = load_brand(self.templates, self.options.get("brand"))
+        return self.brand
 
     def context(self, **extra: object) -> dict:
-        """A fresh template context (own citation numbering) for one document."""
+        """A fresh template context (own citation numbering) for one document, with ``brand``."""
         from generator.context import build_context
 
+        extra.setdefault("brand", self.get_brand())
         return build_context(self.loaded, self.lang, self.templates, **extra)
 
     def filename(self, kind: str, suffix: str) -> str:

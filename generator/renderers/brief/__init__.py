@@ -53,7 +53,7 @@ class BriefRenderer(Renderer):
 
         variant = job.options.get("pdf_variant") or DEFAULT_VARIANT
         context = job.context()
-        html = render_html(job.env, context, job.templates, job.options.get("brand"))
+        html = render_html(job.env, context, job.templates, job.options.get("brand"))  # context holds job's brand
         pdf = html_to_pdf(html, job.templates, variant)
         for message in pdf.warnings:
             click.echo(f"warning: brief ({job.lang}): WeasyPrint: {message}", err=True)

@@ -51,8 +51,8 @@ class HandoutRenderer(Renderer):
             raise TemplateError("\n".join(str(p) for p in errors))
         facts = job.loaded.facts
         as_of = facts.document.as_of
-        brand = load_brand(job.templates, job.options.get("brand"))
-        own_brand = _is_users_brand(brand, job)
+        brand = job.get_brand()
+        own_brand = brand.custom
         template = read_package(source.read_bytes())
         strip_run_languages(template)
         document, context = _render_docx(write_package(template, as_of), shown, job, brand,
@@ -123,11 +123,6 @@ def host(url: str | None) -> str:
     name = urlsplit(url).hostname or url
     return name[4:] if name.startswith("www.") else name
 
-
-def _is_users_brand(brand, job: RenderJob) -> bool:
-    """True for a brand file of the user's own; the bundled defaults leave the template's styles alone."""
-    bundled = (job.templates.bundled / "brand.yaml").resolve()
-    return brand.source is not None and Path(brand.source).resolve() != bundled
 
 
 def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path | None) -> tuple[bytes, dict]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from pathlib import Path
 
 import click
 
@@ -41,7 +40,7 @@ class SlidesRenderer(Renderer):
         """Render, parse and plan the outline, then build the deck; limit problems are warnings."""
         from generator.renderers.slides.pptx import build_pptx
 
-        brand = load_brand(job.templates, job.options.get("brand"))
+        brand = job.get_brand()
         context = outline_context(job.loaded, job.lang, job.templates, brand)
         text, outline, plan = _prepare(job.env, context, job.lang, job.templates)
         if plan.errors:
@@ -49,7 +48,7 @@ class SlidesRenderer(Renderer):
         for problem in plan.problems:
             click.echo(f"warning: {outline_name(job.lang)}: {problem}", err=True)
         data = build_pptx(plan, outline, job.templates.find(MASTER), deck_info(job, context),
-                          brand if is_users_brand(brand, job.templates) else None)
+                          brand if brand.custom else None)
         title = context["i18n"].text(job.loaded.facts.document.title)
         count = len(plan.slides)
         return [
@@ -73,12 +72,6 @@ class SlidesRenderer(Renderer):
             problems += [Problem(None, name, message) for message in plan.errors + plan.problems]
         return problems
 
-
-def is_users_brand(brand, templates) -> bool:
-    """True for a brand file of the user's own: the bundled defaults leave the master's theme alone,
-    so a corporate master keeps its colours and fonts."""
-    bundled = (templates.bundled / "brand.yaml").resolve()
-    return brand.source is not None and Path(brand.source).resolve() != bundled
 
 
 def _prepare(env, context: dict, lang: str, templates) -> tuple[str, Outline, DeckPlan]:
