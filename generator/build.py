@@ -94,8 +94,9 @@ def build_all(options: BuildOptions, progress: Progress | None = None) -> list[d
     loaded, outputs = render_documents(list(REGISTRY), options, progress=progress)
     templates = options.template_path()
     env = create_environment(templates)
+    brand = load_brand(templates, options.brand)
     return publish(
         options.out, outputs, loaded, replace_all=True,
-        extra_files=lambda staging, documents: site_files(loaded, templates, env, documents),
+        extra_files=lambda staging, documents: site_files(loaded, templates, env, documents, brand),
         check=lambda staging: require_verified(staging, loaded, templates),
     )

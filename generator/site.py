@@ -5,12 +5,13 @@ from __future__ import annotations
 import jinja2
 from babel.units import format_unit
 
+from generator.brand import LoadedBrand
 from generator.context import build_context
 from generator.facts import LoadedFacts
 from generator.templating import TemplatePath, render_template
 
 PAGE_TEMPLATE = "site/index.html.jinja"
-STYLESHEET = "site/style.css"
+STYLESHEET = "site/style.css.jinja"
 
 
 def page_name(lang: str, primary: str) -> str:
@@ -26,13 +27,15 @@ def human_size(size: int, lang_locale) -> str:
 
 
 def site_files(loaded: LoadedFacts, templates: TemplatePath, env: jinja2.Environment,
-               documents: list[dict]) -> dict[str, bytes]:
+               documents: list[dict], brand: LoadedBrand) -> dict[str, bytes]:
     """Every file of the download page, by path relative to OUT."""
     facts = loaded.facts
-    files: dict[str, bytes] = {"assets/site.css": templates.find(STYLESHEET).read_bytes()}
+    files: dict[str, bytes] = {}
     pages = [{"lang": lang, "href": page_name(lang, facts.primary_language)} for lang in facts.languages]
     for lang in facts.languages:
-        context = build_context(loaded, lang, templates)
+        context = build_context(loaded, lang, templates, brand=brand)
+        if lang == facts.primary_language:
+            files["assets/site.css"] = render_template(env, STYLESHEET, context).encode("utf-8")
         i18n = context["i18n"]
         for page in pages:
             page["name"] = page.get("name") or _language_name(loaded, templates, page["lang"])
