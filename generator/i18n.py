@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from generator.errors import TemplateError
 from generator.models import Text, TextList
 from generator.validation import validate
-from generator.yamlsource import describe, load_yaml
+from generator.yamlsource import Document, Problem, describe, load_yaml
 
 Pattern = Annotated[str, Field(min_length=1)]
 PatternPair = Annotated[list[Pattern], Field(min_length=2, max_length=2)]
@@ -126,26 +126,47 @@ class Localizer:
         raise TemplateError(f"expected a bilingual text, found {describe(value)}")
 
 
-def labels_path(search_dirs: list[Path], lang: str) -> Path | None:
-    """The label file for ``lang``: the first ``labels/<lang>.yaml`` on the template search path."""
-    for directory in search_dirs:
-        candidate = directory / "labels" / f"{lang}.yaml"
-        if candidate.is_file():
-            return candidate
-    return None
+def labels_paths(search_dirs: list[Path], lang: str) -> list[Path]:
+    """Every ``labels/<lang>.yaml`` on the template search path, most specific first."""
+    return [d / "labels" / f"{lang}.yaml" for d in search_dirs if (d / "labels" / f"{lang}.yaml").is_file()]
 
 
 def load_labels(search_dirs: list[Path], lang: str) -> Labels:
-    """Read and validate the labels of ``lang``; raises :class:`TemplateError` with file positions."""
-    path = labels_path(search_dirs, lang)
-    if path is None:
+    """Read, merge and validate the labels of ``lang``; raises :class:`TemplateError` with file positions.
+
+    An override file needs only the keys it changes: label files along the search path are
+    merged, the most specific winning key by key (a new language's file must be complete).
+    """
+    paths = labels_paths(search_dirs, lang)
+    if not paths:
         looked = ", ".join(str(d / "labels") for d in search_dirs)
         raise TemplateError(f"no labels for language {lang!r}: create labels/{lang}.yaml "
                             f"(copy labels/en.yaml and translate it); looked in {looked}")
-    doc = load_yaml(path)
-    problems = [p for p in doc.problems if p.severity == "error"]
+    docs = [load_yaml(path) for path in paths]
+    problems = [p for doc in docs for p in doc.problems if p.severity == "error"]
+    for doc in docs:
+        if doc.data is not None and not isinstance(doc.data, dict):
+            problems.append(Problem(doc.position(()), "", f"expected a mapping of labels, found {describe(doc.data)}"))
     if not problems:
-        labels, problems = validate(Labels, doc)
+        merged = Document(docs[0].file, {})
+        for doc in reversed(docs):  # bundled first, overrides on top
+            _merge(merged, doc)
+        labels, problems = validate(Labels, merged)
         if labels is not None:
             return labels
     raise TemplateError("\n".join(str(p) for p in problems))
+
+
+def _merge(into: Document, doc: Document) -> None:
+    """Deep-merge ``doc`` into ``into``, keeping each value's position from the file it came from."""
+    def merge(target: dict, source: dict, path: tuple) -> None:
+        for key, value in source.items():
+            key_path = path + (key,)
+            if isinstance(value, dict) and isinstance(target.get(key), dict):
+                merge(target[key], value, key_path)
+            else:
+                target[key] = value
+                for table, positions in ((into.values, doc.values), (into.keys, doc.keys)):
+                    table.update({p: pos for p, pos in positions.items() if p[:len(key_path)] == key_path})
+    into.values.setdefault((), doc.values.get(()))
+    merge(into.data, doc.data, ())

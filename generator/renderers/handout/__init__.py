@@ -168,13 +168,13 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
 
 def _language_tags(job: RenderJob) -> Callable[[str], str]:
     """Language code -> BCP 47 tag from that language's label file (the code itself if there is none)."""
-    from generator.i18n import labels_path, load_labels
+    from generator.i18n import labels_paths, load_labels
 
     cache: dict[str, str] = {}
 
     def tag(lang: str) -> str:
         if lang not in cache:
-            has_labels = labels_path(list(job.templates.dirs), lang) is not None
+            has_labels = bool(labels_paths(list(job.templates.dirs), lang))
             cache[lang] = load_labels(list(job.templates.dirs), lang).language_tag if has_labels else lang
         return cache[lang]
 
