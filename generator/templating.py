@@ -163,7 +163,7 @@ def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
 def template_error(exc: Exception, env: jinja2.Environment, name: str) -> TemplateError:
     """Describe a Jinja failure as ``FILE:LINE: message`` for the template that caused it."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        where = f"{exc.filename or exc.name or name}:{exc.lineno}"
+        where = f"{_shown(exc.filename) if exc.filename else exc.name or name}:{exc.lineno}"
         return TemplateError(f"{where}: template syntax error: {exc.message}")
     if isinstance(exc, jinja2.TemplateNotFound):
         return TemplateError(f"{name}: template not found: {exc.name}")
@@ -179,8 +179,15 @@ def _template_frame(exc: Exception) -> str | None:
     found = None
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.endswith((".jinja", ".j2", ".html", ".md", ".xml", ".svg", ".css")) or "<template>" in frame.filename:
-            found = f"{frame.filename}:{frame.lineno}"
+            found = f"{_shown(frame.filename)}:{frame.lineno}"
     return found
+
+
+def _shown(filename: str) -> str:
+    """A template's path as the user would type it (relative to the working directory when inside it)."""
+    from generator.yamlsource import display_path
+
+    return display_path(Path(filename)) if not filename.startswith("<") else filename
 
 
 def mark_safe(text: str) -> Markup:
