@@ -21,6 +21,12 @@ test_packages=(libreoffice-writer-nogui libreoffice-impress-nogui chromium)
 packages=("${base_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")
 
+python="${PYTHON:-python3}"
+# Debian's own Python needs python3-venv for `python -m venv` (it carries ensurepip).
+if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
+  packages+=(python3-venv)
+fi
+
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -36,7 +42,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-python="${PYTHON:-python3}"
 "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
   echo "setup: Python 3.11 or newer is required ($python is $("$python" --version 2>&1))" >&2; exit 1; }
 
