@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 
-from generator.models import Discrepancy, FactFile, Quotation, Sourced, Text, TextList, walk
+from generator.models import Discrepancy, FactFile, Quotation, Sourced, Statement, Text, TextList, walk
 from generator.yamlsource import Document, Problem, format_path
 
 
@@ -21,6 +21,7 @@ def check_facts(facts: FactFile, doc: Document) -> list[Problem]:
     _check_discrepancies(facts, report)
     _check_structure(facts, report)
     _check_dates(facts, report)
+    _check_short_texts(facts, report)
     return problems
 
 
@@ -151,3 +152,17 @@ def _check_dates(facts: FactFile, report) -> None:
         if dates[index] < dates[index - 1]:
             report(("timeline", index, "date"), f"expected dates in order, found {dates[index].isoformat()} "
                    f"after {dates[index - 1].isoformat()}", "warning")
+
+
+def _check_short_texts(facts: FactFile, report) -> None:
+    """A statement's ``short`` version exists for slides: it must fit a slide bullet."""
+    # The slide deck's own limit, so the two can never disagree (the module imports no slide library).
+    from generator.renderers.slides.outline import MAX_BULLET_CHARS
+
+    for path, value in walk(facts):
+        if isinstance(value, Statement) and value.short is not None:
+            for lang, text in value.short.root.items():
+                length = len(" ".join(text.split()))  # as the slides measure it: spaces collapsed
+                if length > MAX_BULLET_CHARS:
+                    report(path + ("short", lang), f"expected a short text of at most {MAX_BULLET_CHARS} characters "
+                           f"(a slide bullet), found {length}; shorten it", "warning")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, StringConstraints, Tag
 
 #: A language code: ISO 639 language, optional region or script subtags (``vi``, ``en``, ``pt-BR``).
 LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")]
@@ -61,6 +61,24 @@ class TextList(RootModel[dict[LangCode, list[NonEmpty]]]):
         return list(self.root)
 
 
+def _plain_or_per_language(value: object) -> str | None:
+    """The form a :data:`PlainOrText` value takes: ``plain-text`` (a string) or ``per-language`` (a mapping)."""
+    if isinstance(value, str):
+        return "plain-text"
+    if isinstance(value, (dict, Text)):
+        return "per-language"
+    return None
+
+
+#: Text written once, in its own language (a title as published), or a :class:`Text` per language
+#: (a description written by the file's authors). Templates print either through the ``tr`` filter.
+PlainOrText = Annotated[
+    Annotated[NonEmpty, Tag("plain-text")] | Annotated[Text, Tag("per-language")],
+    Discriminator(_plain_or_per_language, custom_error_type="plain_or_text",
+                  custom_error_message="text, or a mapping from language code to text"),
+]
+
+
 class Sourced(Model):
     """Anything a reader sees as a fact: it names the sources that support it."""
 
@@ -73,6 +91,10 @@ class Statement(Sourced):
 
     text: Text
     """The statement, in the file's own words, per language."""
+    short: Text | None = None
+    """A version of at most ~100 characters for slides and other tight layouts: the same fact,
+    faithful to ``text`` and supported by the same sources. Leave it out when ``text`` is short
+    enough; ``generate check`` warns when it is longer than a slide bullet may be."""
 
 
 class Attributed(Statement):
@@ -80,6 +102,9 @@ class Attributed(Statement):
 
     by: Text
     """Who holds this position (organization or person), per language."""
+    short: Text | None = None
+    """The position AND who holds it in at most ~100 characters, for slides and other tight
+    layouts, which show it without ``by`` (e.g. "HRW, EFF and 100+ NGOs: scope too broad")."""
 
 
 class Quotation(Sourced):
@@ -120,20 +145,26 @@ class Source(Model):
 
     id: Identifier
     """Identifier used in ``sources`` lists, e.g. ``untc``."""
-    title: NonEmpty
-    """Title as published (in the source's own language)."""
-    publisher: NonEmpty
-    """Who published it (organization, newspaper, author)."""
+    title: PlainOrText
+    """Title as published, in the source's own language (plain text); or, for a source without
+    a usable title, a descriptive title written by the file's authors in each language (a mapping)."""
+    publisher: PlainOrText
+    """Who published it (organization, newspaper, author), as a plain name; or, when the publisher
+    has to be described (e.g. unknown), a description in each language (a mapping)."""
     kind: Literal["official", "press", "analysis"]
     """``official`` (UN or government), ``press`` (news media) or ``analysis`` (NGO, academic, commentary)."""
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
     """Public web address, if any."""
-    document: NonEmpty | None = None
-    """Document symbol or file name when there is no URL, e.g. ``A/RES/79/243``."""
+    document: PlainOrText | None = None
+    """Document symbol when there is no URL, e.g. ``A/RES/79/243``; or, for a source with no public
+    address, where readers can ask for it, described in each language (a mapping). Printed in documents."""
+    internal_copy: NonEmpty | None = None
+    """Where the project keeps its own copy (e.g. a file path in its archive), for the file's
+    maintainers only: documents never print it."""
     date: dt.date | None = None
     """Publication date, if known."""
     lang: LangCode | None = None
-    """Language the source is written in."""
+    """Language the source is written in (and so its plain-text title and publisher)."""
     note: Text | None = None
     """What to keep in mind about this source (a reprint, a known error)."""
 

@@ -40,7 +40,8 @@ def _problem(model: type, doc: Document, err: dict) -> Problem | None:
 
 
 # Pydantic adds these to ``loc`` for values of a union type; they mean nothing to a user.
-_UNION_TAGS = {"function-after", "str", "int", "date", "list", "none", "bool", "constrained-str"}
+_UNION_TAGS = {"function-after", "str", "int", "date", "list", "none", "bool", "constrained-str",
+               "plain-text", "per-language"}  # the last two: generator.models.PlainOrText
 
 
 def _unknown_key(key: str, allowed: list[str]) -> str:
