@@ -454,9 +454,12 @@ def next_steps_and_sources(document) -> None:
     para(document, "Source",
          ("{%r for number, src in citations.notes() %}", None),
          ("[{{ number }}]", "Source Number"),
-         ("\u00a0{{r in_language(src.publisher, src.lang) }}, “{{r in_language(src.title, src.lang) }}”"
+         # A name or title as published is tagged with the source's language; one the fact
+         # file describes per language (a mapping) is in the handout's language.
+         ("\u00a0{{r in_language(src.publisher|tr, src.lang if src.publisher is string else none) }}, "
+          "“{{r in_language(src.title|tr, src.lang if src.title is string else none) }}”"
           "{% if src.date %}, {{ src.date|date('short') }}{% endif %}"
-          "{% if src.url %}, {{r link(src.url, host(src.url)) }}{% elif src.document %}, {{ src.document }}"
+          "{% if src.url %}, {{r link(src.url, host(src.url)) }}{% elif src.document %}, {{ src.document|tr }}"
           "{% endif %}.{% if not loop.last %} {% endif %}", None),
          ("{%r endfor %}", None))
 

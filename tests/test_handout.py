@@ -267,6 +267,20 @@ def test_language_tagged_in_styles_settings_and_every_run(bundled, lang):
     assert foreign and all(piece in source_text for piece in foreign)
 
 
+def test_described_titles_and_publishers_are_in_the_handouts_language(bundled, loaded):
+    """A title or publisher the fact file describes per language is printed in the handout's
+    language and not tagged as foreign; a title as published keeps its source's language."""
+    path = handout(bundled[0], "vi")
+    runs = {"".join(t.text or "" for t in run.iter(f"{W}t")): run.find(f"{W}rPr/{W}lang").get(f"{W}val")
+            for run in part_xml(path, "word/document.xml").iter(f"{W}r")}
+    described_title = loaded.facts.source("ahc-sessions").title  # an English page, described per language
+    described_publisher = loaded.facts.source("un-news").publisher
+    assert runs[described_title.get("vi")] == runs[described_publisher.get("vi")] == "vi-VN"
+    assert runs[loaded.facts.source("unodc-ahc").title] == "en-US"  # as published, in English
+    text = all_text(docx.Document(path))
+    assert described_title.get("en") not in text and described_publisher.get("en") not in text
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_core_properties_come_from_the_fact_file(bundled, loaded, lang):
     path = handout(bundled[0], lang)
