@@ -114,11 +114,13 @@ def _fitting(ctx, items, count: int = MAX_BULLETS, attribute: str = "text", rese
     bullet in EVERY language (so all language versions show the same facts), and the others.
 
     ``attribute`` names the field shown (``text``, ``title``, ``by``); ``reserve`` counts
-    characters the template adds around it.
+    characters the template adds around it. An item with a ``short`` version is measured by
+    it, since templates show it then: ``{{ (item.short or item) | tr }}``.
     """
     shown, rest = [], []
     for item in items:
-        value = getattr(item, attribute) if attribute else item
+        short = getattr(item, "short", None)
+        value = short if short is not None else getattr(item, attribute) if attribute else item
         texts = value.root.values() if hasattr(value, "root") else [str(value)]
         fits = all(len(" ".join(t.split())) + reserve <= MAX_BULLET_CHARS for t in texts)
         (shown if fits and len(shown) < count else rest).append(item)
