@@ -247,6 +247,24 @@ def test_discrepancies_are_footnoted_and_unsupported_claims_listed(bundled):
 
 
 @needs_poppler
+def test_described_sources_read_in_the_briefs_language_and_internal_files_stay_out(bundled):
+    """A seed article's descriptive title, publisher and document follow the brief's language
+    (in the source list and in the discrepancy footnotes); the project's file names never show."""
+    from generator.facts import load_facts
+
+    seed = load_facts(BUNDLED_FACTS).facts.source("seed-000")
+    for lang, other in (("vi", "en"), ("en", "vi")):
+        reading_order = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path(bundled[0], lang)), "-"],
+                                       capture_output=True, text=True, check=True).stdout
+        text = re.sub(r"\s+", " ", reading_order)
+        for described in (seed.title, seed.publisher, seed.document):
+            assert described.get(lang) in text and described.get(other) not in text
+        assert "seeds/" not in text and seed.internal_copy not in text
+    claim = "Unattributed Vietnamese online article supplied to the project states: The convention has nine chapters"
+    assert claim in plain(pdf_path(bundled[0], "en"))
+
+
+@needs_poppler
 def test_timeline_and_chart_text_is_drawn(bundled):
     text = plain(pdf_path(bundled[0], "vi"))
     for label in ("27/12/2019", "25–26/10/2025", "31/12/2026", "Hết hạn ký tại New York (sắp tới)"):

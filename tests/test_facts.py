@@ -162,3 +162,82 @@ def test_a_third_language_is_data_only(in_repo, runner):
     assert result.exit_code == 0, result.output
     assert "3 languages (vi, en, fr)" in result.stdout
     assert "  fr: complete" in result.stdout
+
+
+# --- Short versions for slides, and sources described per language -----------------------
+
+def _with_minimal(tmp_path, edit) -> str:
+    """A copy of the minimal fact file with ``edit(data)`` applied; returns its path."""
+    data = yaml.safe_load((root("minimal") / "facts.yaml").read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return str(path)
+
+
+def test_bundled_statements_too_long_for_a_slide_have_a_short_version_in_every_language():
+    """What the deck shows as bullets carries a short version wherever the full text cannot fit."""
+    from generator.renderers.slides.outline import MAX_BULLET_CHARS
+
+    facts = load_facts(BUNDLED_FACTS).facts
+    shown = [*facts.safeguards, *facts.criticisms, *facts.responses, *facts.country_role.points,
+             *facts.next_steps, *facts.signature.ceremony.facts,
+             *(role for institution in facts.institutions for role in institution.roles)]
+    for statement in shown:
+        if statement.short is None:
+            assert all(len(text) <= MAX_BULLET_CHARS for text in statement.text.root.values()), statement.text
+        else:
+            assert set(statement.short.languages) == set(facts.languages)
+            for lang, short in statement.short.root.items():
+                assert len(short) <= MAX_BULLET_CHARS and len(short) < len(statement.text.get(lang)) + 40
+    # A criticism's short version names who holds it (the slide shows it without `by`).
+    assert facts.criticisms[0].short.get("en").startswith("HRW")
+
+
+def test_an_overlong_short_version_is_a_warning_measured_with_the_slides_own_limit(tmp_path, monkeypatch):
+    path = _with_minimal(tmp_path, lambda data: None)
+    loaded, problems = read_facts(path)
+    assert loaded is not None and problems == []
+    # The rule reads the slide renderer's constant: a tighter deck makes the same text too long.
+    monkeypatch.setattr("generator.renderers.slides.outline.MAX_BULLET_CHARS", 30)
+    _, problems = read_facts(path)
+    assert [(p.path, p.severity, p.message) for p in problems] == [
+        ("criticisms[0].short.en", "warning",
+         "expected a short text of at most 30 characters (a slide bullet), found 40; shorten it")]
+
+
+@pytest.mark.parametrize("value, message", [
+    (5, "sources[1].title: expected text, or a mapping from language code to text, found 5"),
+    ([1, 2], "sources[1].title: expected text, or a mapping from language code to text, found a list"),
+    ("", "sources[1].title: expected non-empty text, found ''"),
+    ({"vi": "Tin", "en": ""}, "sources[1].title.en: expected non-empty text, found ''"),
+])
+def test_a_bad_title_gets_one_clear_error(tmp_path, value, message):
+    """Title, publisher and document are plain text or per-language text: one message, not one per form."""
+    def edit(data):
+        data["sources"][1]["title"] = value
+    _, problems = read_facts(_with_minimal(tmp_path, edit))
+    assert [str(p).split(": ", 1)[1] for p in problems] == [message]
+
+
+def test_a_described_source_needs_every_language(tmp_path):
+    def edit(data):
+        data["sources"][1]["publisher"] = {"vi": "Báo Mẫu (không rõ tác giả)"}
+    loaded, problems = read_facts(_with_minimal(tmp_path, edit))
+    assert loaded is not None
+    assert [(p.path, p.message) for p in problems] == [("sources[1].publisher", "missing translation: no 'en' text")]
+
+
+def test_seed_articles_are_described_per_language_and_their_files_stay_internal():
+    facts = load_facts(BUNDLED_FACTS).facts
+    for seed_id in ("seed-000", "seed-003"):
+        seed = facts.source(seed_id)
+        for field in (seed.title, seed.publisher, seed.document):
+            assert isinstance(field, Text) and set(field.languages) == {"vi", "en"}
+            assert "seeds/" not in " ".join(field.root.values())
+        assert seed.internal_copy.startswith("seeds/")
+    assert "VTC News" in facts.source("seed-003").publisher.get("en")
+    # Whatever comes from the seed interview also cites its published version.
+    for path, value in walk(facts):
+        if isinstance(value, Sourced) and "seed-003" in value.sources:
+            assert "vtc-int" in value.sources, path
