@@ -22,6 +22,7 @@ def check_facts(facts: FactFile, doc: Document) -> list[Problem]:
     _check_structure(facts, report)
     _check_dates(facts, report)
     _check_short_texts(facts, report)
+    _check_glyphs(facts, report)
     return problems
 
 
@@ -166,3 +167,25 @@ def _check_short_texts(facts: FactFile, report) -> None:
                 if length > MAX_BULLET_CHARS:
                     report(path + ("short", lang), f"expected a short text of at most {MAX_BULLET_CHARS} characters "
                            f"(a slide bullet), found {length}; shorten it", "warning")
+
+
+def _check_glyphs(facts: FactFile, report) -> None:
+    """Text no installed font can draw is refused: a PDF would show empty boxes and lose it."""
+    from generator.glyphs import describe_char, first_undrawable
+
+    def check(path: tuple, text: str) -> None:
+        index = first_undrawable(text)
+        if index is not None:
+            report(path, f"expected characters an installed font can draw, found {describe_char(text[index])} "
+                   f"at character {index + 1}; install a font that has it or remove it")
+
+    for path, value in walk(facts):
+        if isinstance(value, Text):
+            for lang, text in value.root.items():
+                check(path + (lang,), text)
+        elif isinstance(value, TextList):
+            for lang, texts in value.root.items():
+                for index, text in enumerate(texts):
+                    check(path + (lang, index), text)
+        elif isinstance(value, str) and path and path[-1] != "internal_copy":  # a file name, never printed
+            check(path, value)

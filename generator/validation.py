@@ -36,6 +36,9 @@ def _problem(model: type, doc: Document, err: dict) -> Problem | None:
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
         return Problem(doc.position(loc, key=True), format_path(loc), _unknown_key(str(loc[-1]), allowed))
+    if loc and loc[-1] == "[key]":  # a mapping key of the wrong form, e.g. '../../x' as a language
+        return Problem(doc.position(loc[:-1], key=True), format_path(loc[:-2]),
+                       f"expected {_expected(err)} as a key, found {describe(found)}")
     return Problem(doc.position(loc), format_path(loc), f"expected {_expected(err)}, found {describe(found)}")
 
 

@@ -27,9 +27,25 @@ Path_ = tuple  # a path into the data: keys (str) and list indexes (int)
 MAX_FILE_BYTES = 10_000_000
 MAX_VALUES = 200_000
 MAX_DEPTH = 64
+#: Whole numbers beyond this are refused: no treaty has more articles or signatories, and
+#: Babel's decimal formatting fails past 28 digits.
+MAX_INTEGER = 10**15 - 1
+#: Longer texts are refused: a fact is a sentence or a paragraph, and laying out a pasted
+#: book would take the renderers minutes.
+MAX_TEXT_CHARS = 100_000
 
-#: Characters XML 1.0 cannot carry, plus other C0/C1 controls that have no place in prose.
-_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+#: Characters refused in text, each class with the reason a user is given.
+_REFUSED_CHARS = (
+    # XML 1.0 cannot carry these, and the other C0/C1 controls have no place in prose.
+    (re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]"), "control characters"),
+    # Only a broken escape such as "\uD800" makes one; no UTF-8 file or XML document can hold it.
+    (re.compile(r"[\ud800-\udfff]"), "unpaired surrogate code points"),
+    # Drawn as a missing glyph in the PDF, and a plain line break means the same.
+    (re.compile(r"[\u2028\u2029]"), "line or paragraph separators (use a line break)"),
+    # Embeddings, overrides and isolates can make text display differently from what was
+    # reviewed (Trojan Source, CVE-2021-42574); documents set each fact's direction themselves.
+    (re.compile(r"[\u202a-\u202e\u2066-\u2069]"), "bidirectional control characters"),
+)
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
@@ -54,6 +70,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+_COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
 
 @dataclass(frozen=True)
@@ -170,6 +187,11 @@ def parse_yaml(text: str, name: str) -> Document:
     """Parse YAML ``text`` (reported as file ``name``)."""
     doc = Document(name, None)
     try:
+        too_deep = _first_mark_too_deep(text)
+        if too_deep is not None:
+            doc.problems.append(Problem(Position(name, too_deep.line + 1, too_deep.column + 1), "",
+                                        f"expected data nested at most {MAX_DEPTH} levels deep, found deeper nesting"))
+            return doc
         loader = _CoreLoader(text)
         try:
             node = loader.get_single_node()
@@ -179,10 +201,19 @@ def parse_yaml(text: str, name: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         pos = Position(name, mark.line + 1, mark.column + 1) if mark else None
         reason = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem and exc.context.startswith("expected"):  # "… a single document, but found another"
+            reason = f"{exc.context}, {exc.problem}"
         doc.problems.append(Problem(pos, "", f"invalid YAML: {reason}"))
         return doc
-    except yaml.YAMLError as exc:  # e.g. several documents in one file
-        doc.problems.append(Problem(None, "", f"invalid YAML: {exc}"))
+    except yaml.reader.ReaderError as exc:  # a raw character YAML refuses (NUL, other controls)
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        doc.problems.append(Problem(Position(name, line, column), "",
+                                    f"expected text without control characters, found U+{code:04X} in the file"))
+        return doc
+    except yaml.YAMLError as exc:  # anything else: still one line
+        doc.problems.append(Problem(None, "", "invalid YAML: " + " ".join(str(exc).split())))
         return doc
     if node is None:
         doc.problems.append(Problem(Position(name, 1, 1), "", "expected a mapping, found an empty file"))
@@ -194,6 +225,29 @@ def parse_yaml(text: str, name: str) -> Document:
         doc.data = None
         doc.problems.append(Problem(Position(name, exc.line, exc.column), "", exc.message))
     return doc
+
+
+def _first_mark_too_deep(text: str) -> yaml.Mark | None:
+    """Where nesting first goes deeper than :data:`MAX_DEPTH`, found from parser events alone.
+
+    libyaml's composer recurses in C: tens of thousands of nested brackets overflow the
+    stack and kill the process before the tree builder could count the levels. Events
+    come from a loop, so counting them first is safe, and costs a few milliseconds.
+    """
+    loader = _CoreLoader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.CollectionStartEvent, yaml.ScalarEvent, yaml.AliasEvent)) and depth > MAX_DEPTH:
+                return event.start_mark
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+    return None
 
 
 class _TooLarge(Exception):
@@ -239,6 +293,9 @@ class _Builder:
         self.doc.values[path] = self.pos(node)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
+        if node.tag not in _COLLECTION_TAGS:  # e.g. !!python/object/apply on a list: never built
+            self.problem(node, path, f"expected plain YAML data, found the tag {node.tag!r}")
+            return INVALID
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
@@ -275,22 +332,36 @@ class _Builder:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, yaml.constructor.ConstructorError) as exc:
+            if node.tag.endswith(":int") and isinstance(exc, ValueError):  # beyond Python's 4,300 digits
+                self.too_many_digits(node, path, sum(char.isdigit() for char in node.value))
+                return INVALID
             kind = "date (YYYY-MM-DD)" if node.tag.endswith("timestamp") else node.tag.rsplit(":", 1)[-1]
             detail = f" ({exc})" if isinstance(exc, ValueError) else ""
-            self.problem(node, path, f"expected a valid {kind}, found {node.value!r}{detail}")
+            self.problem(node, path, f"expected a valid {kind}, found {describe(node.value)}{detail}")
             return INVALID
         if isinstance(value, float) and value != value:  # NaN
-            self.problem(node, path, f"expected a number, found {node.value!r}")
+            self.problem(node, path, f"expected a number, found {describe(node.value)}")
+            return INVALID
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+            self.too_many_digits(node, path, len(str(abs(value))))
             return INVALID
         return value
 
+    def too_many_digits(self, node: yaml.ScalarNode, path: Path_, digits: int) -> None:
+        self.problem(node, path, f"expected a whole number of at most {len(str(MAX_INTEGER))} digits, "
+                                 f"found one of {digits:,} digits")
+
     def text(self, node: yaml.ScalarNode, path: Path_) -> object:
         value = node.value
-        bad = _FORBIDDEN_CHARS.search(value)
-        if bad:
-            code = f"U+{ord(bad.group()):04X}"
-            self.problem(node, path, f"expected text without control characters, found {code} at character {bad.start() + 1}")
+        if len(value) > MAX_TEXT_CHARS:
+            self.problem(node, path, f"expected text of at most {MAX_TEXT_CHARS:,} characters, found {len(value):,}")
             return INVALID
+        for refused, what in _REFUSED_CHARS:
+            bad = refused.search(value)
+            if bad:
+                code = f"U+{ord(bad.group()):04X}"
+                self.problem(node, path, f"expected text without {what}, found {code} at character {bad.start() + 1}")
+                return INVALID
         normalized = unicodedata.normalize("NFC", value)
         if normalized != value:
             self.problem(

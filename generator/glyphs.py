@@ -1,0 +1,92 @@
+"""Which characters the installed fonts can draw, so that text no font has is refused, not printed as boxes.
+
+WeasyPrint (through Pango and fontconfig) falls back from the brand's fonts to any
+installed font that has a character; when none has it, the PDF shows an empty box
+(".notdef") and the character is lost from the text layer. The union of every installed
+font's character set, as fontconfig reports it, is therefore exactly what a PDF can show.
+Word and PowerPoint substitute fonts on the reader's machine, so the PDF is the
+strictest format and the one this module guards.
+"""
+
+from __future__ import annotations
+
+import bisect
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Characters that draw nothing by design: joiners, variation selectors, soft hyphen and other
+# format characters (Unicode "Default_Ignorable_Code_Point"). Fonts need no glyph for them.
+_IGNORABLE_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+                     (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0000, 0xE0FFF))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Sorted, non-overlapping code point ranges that some installed font covers."""
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def __contains__(self, code: int) -> bool:
+        index = bisect.bisect_right(self.starts, code) - 1
+        return index >= 0 and code <= self.ends[index]
+
+
+@lru_cache(maxsize=1)
+def installed_coverage() -> Coverage | None:
+    """What the fonts fontconfig knows can draw; None when fontconfig is not available."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        listing = subprocess.run([fc_list, "--format", "%{charset}\\n"], capture_output=True, text=True,
+                                 check=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return coverage_from_charsets(listing)
+
+
+def coverage_from_charsets(listing: str) -> Coverage:
+    """Merge fontconfig charsets (``20-7e a0-17f 1e00``, one font per line) into one :class:`Coverage`."""
+    ranges = []
+    for token in listing.split():
+        first, _, last = token.partition("-")
+        ranges.append((int(first, 16), int(last or first, 16)))
+    merged: list[list[int]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return Coverage(tuple(r[0] for r in merged), tuple(r[1] for r in merged))
+
+
+def needs_glyph(char: str) -> bool:
+    """False for whitespace and for characters that are invisible by definition."""
+    if char.isspace() or unicodedata.category(char) == "Cf":
+        return False
+    code = ord(char)
+    return not any(first <= code <= last for first, last in _IGNORABLE_RANGES)
+
+
+def first_undrawable(text: str, coverage: Coverage | None = None) -> int | None:
+    """Index of the first character of ``text`` that no installed font can draw, or None.
+
+    Without fontconfig nothing can be checked, and None is returned.
+    """
+    coverage = coverage if coverage is not None else installed_coverage()
+    if coverage is None:
+        return None
+    for index, char in enumerate(text):
+        if ord(char) > 0x7E and needs_glyph(char) and ord(char) not in coverage:
+            return index
+    return None
+
+
+def describe_char(char: str) -> str:
+    """``U+4E2D (CJK UNIFIED IDEOGRAPH-4E2D)``; unassigned code points have no name."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
