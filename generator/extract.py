@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def normalize_space(text: str) -> str:
@@ -34,7 +35,9 @@ def extract_text(path: Path, fmt: str) -> str:
         return normalize_space(_ooxml_text(path, r"word/(document|header\d*|footer\d*|footnotes)\.xml", f"{_W}p", f"{_W}t"))
     if fmt == "pptx":
         return normalize_space(_ooxml_text(path, r"ppt/(slides/slide|notesSlides/notesSlide|charts/chart)\d+\.xml", f"{_A}p", f"{_A}t"))
-    if fmt in ("md", "html", "txt"):
+    if fmt == "md":  # as a reader sees it: CommonMark backslash escapes of ASCII punctuation removed
+        return normalize_space(_MARKDOWN_ESCAPE.sub(r"\1", path.read_text(encoding="utf-8")))
+    if fmt in ("html", "txt"):
         return normalize_space(path.read_text(encoding="utf-8"))
     raise ValueError(f"cannot read text from format {fmt!r}")
 

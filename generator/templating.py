@@ -9,6 +9,7 @@ Facts reach templates as data: they are never compiled, so ``{{ 7*7 }}`` in a fa
 from __future__ import annotations
 
 import traceback
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,6 +93,7 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
     )
     env.filters.update(
         tr=_tr, date=_date, daterange=_daterange, number=_number, cite=_cite, romans=to_roman,
+        direction=text_direction, isolate=isolate,
     )
     env.globals.update(cite_numbers=_cite_numbers, disputes=_disputes)
     return env
@@ -99,8 +101,48 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
 
 @pass_context
 def _tr(ctx, value) -> str:
-    """``{{ field | tr }}``: the current language's text of a bilingual field."""
-    return ctx["i18n"].text(value)
+    """``{{ field | tr }}``: the current language's text of a bilingual field.
+
+    Where the context sets ``isolate_bidi`` (the brief), right-to-left text comes back
+    isolated (see :func:`isolate`), so that template words and numbers around it keep
+    their order.
+    """
+    text = ctx["i18n"].text(value)
+    return isolate(text) if ctx.get("isolate_bidi") else text
+
+
+_RIGHT_TO_LEFT = {"R", "AL"}
+_FIRST_STRONG_ISOLATE, _POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+
+
+def text_direction(text: object) -> str:
+    """``{{ text | direction }}``: ``rtl`` when the first strong letter is Arabic, Hebrew…, else ``ltr``.
+
+    What HTML's ``dir="auto"`` computes, for renderers that ignore ``auto`` (WeasyPrint).
+    """
+    for char in str(text):
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in _RIGHT_TO_LEFT:
+            return "rtl"
+    return "ltr"
+
+
+def isolate(text: object) -> str:
+    """``{{ text | isolate }}``: text with right-to-left letters wrapped in FIRST STRONG ISOLATE …
+    POP DIRECTIONAL ISOLATE, the plain-text ``<bdi>``.
+
+    The text then takes the direction of its first strong letter, and a citation, comma or
+    date after it is not pulled into its right-to-left run. Other text is returned unchanged;
+    the marks are invisible and PDF text extraction drops them.
+    """
+    value = text if isinstance(text, Markup) else str(text)
+    if not any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in value):
+        return value
+    if isinstance(value, Markup):
+        return Markup(_FIRST_STRONG_ISOLATE) + value + Markup(_POP_DIRECTIONAL_ISOLATE)
+    return _FIRST_STRONG_ISOLATE + value + _POP_DIRECTIONAL_ISOLATE
 
 
 @pass_context

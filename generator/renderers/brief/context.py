@@ -26,6 +26,9 @@ def css_string(text: str) -> str:
     """``text`` as a quoted CSS string (for ``content:`` in the stylesheet template)."""
     text = str(text)  # an undefined label raises here, and the template error names its line
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    # The stylesheet sits inside <style>: a literal "</style>" in a fact would end it there and
+    # let the rest of the fact through as HTML. "\3c " is the CSS escape of "<".
+    escaped = escaped.replace("<", "\\3c ")
     return f'"{escaped}"'
 
 
@@ -161,4 +164,6 @@ def brief_helpers(context: dict) -> dict:
         "dispute_notes": helpers.notes.for_fact,
         "remaining_disputes": helpers.notes.remaining,
         "footnoted_disputes": lambda: list(helpers.notes.shown),
+        # WeasyPrint ignores dir="auto": `tr` isolates right-to-left facts instead (see templating.isolate).
+        "isolate_bidi": True,
     }

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Sequence
 
-from generator.renderers.brief.text import GRAPHICS_FONT, text_width as _text_width, wrap
+from generator.renderers.brief.text import GRAPHICS_FONT, baseline_drop, text_width as _text_width, wrap
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,10 @@ class TimelineLayout:
     title_x: float
     years: tuple[YearTick, ...]
     entries: tuple[PlacedEntry, ...]
+    label_drop: float = 0.0
+    """Distance from the top of a label's (``line-height: 0``) box to its baseline: the
+    labels are HTML placed over the drawing, because WeasyPrint sets SVG text one letter at
+    a time (no joining for Arabic or Devanagari, no right-to-left order, stray marks)."""
 
 
 def timeline_layout(entries: Sequence[TimelineEntry], *, width: float, font_size: float = 10.5,
@@ -124,6 +128,7 @@ def timeline_layout(entries: Sequence[TimelineEntry], *, width: float, font_size
         axis_top=axis_top, axis_bottom=axis_bottom,
         now_y=markers[0].dot_y if markers else None, date_x=date_x, title_x=title_x,
         years=tuple(_year_ticks(first, last, y_of, font_size)), entries=tuple(placed),
+        label_drop=round(baseline_drop(font_size, family), 3),
     )
 
 
