@@ -95,7 +95,7 @@ def test_two_outputs_per_language_with_slide_counts(bundled):
     assert formats == [("en", "md"), ("en", "pptx"), ("vi", "md"), ("vi", "pptx")]
     for record in records:
         assert (out / record["path"]).is_file()
-        assert 10 <= record["slides"] <= 12
+        assert 8 <= record["slides"] <= 10
     counts = {r["lang"]: len(Presentation(out / r["path"]).slides) for r in records if r["format"] == "pptx"}
     assert {r["lang"]: r["slides"] for r in records if r["format"] == "md"} == counts
 
@@ -103,7 +103,7 @@ def test_two_outputs_per_language_with_slide_counts(bundled):
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_slide_has_a_title_and_the_expected_layout(bundled, lang):
     prs = Presentation(deck_path(bundled[0], lang))
-    assert 10 <= len(prs.slides) <= 12
+    assert 8 <= len(prs.slides) <= 10
     assert all(titles(prs)), titles(prs)
     layouts = [slide.slide_layout.name for slide in prs.slides]
     assert layouts[0] == "Title Slide"
@@ -214,8 +214,7 @@ def test_long_statements_show_their_short_version_and_the_notes_keep_the_full_te
     shown = [unicodedata.normalize("NFC", " ".join(shape_texts(slide.shapes))) for slide in prs.slides]
     notes = [slide.notes_slide.notes_text_frame.text for slide in prs.slides]
     article_6, critics = facts.safeguards[0], facts.criticisms[0]
-    for statement in (article_6, critics, facts.country_role.points[1], facts.next_steps[1],
-                      facts.institutions[3].roles[0]):
+    for statement in (article_6, critics, facts.country_role.points[1], facts.next_steps[1]):
         short, full = statement.short.get(lang), statement.text.get(lang)
         assert len(full) > MAX_BULLET_CHARS  # without its short version it would not be on a slide
         on = [number for number, text in enumerate(shown) if short in text]
@@ -227,20 +226,22 @@ def test_long_statements_show_their_short_version_and_the_notes_keep_the_full_te
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_signing_ceremony_and_institutions_have_their_slides(bundled, lang):
+def test_signing_ceremony_has_its_slide_and_institutions_go_to_the_next_steps_notes(bundled, lang):
+    """The deck stays within 10 slides: the ceremony gets a slide, the institutions' roles are
+    talking points of the next-steps slide."""
     facts = load_facts().facts
     prs = Presentation(deck_path(bundled[0], lang))
     labels = yaml.safe_load((REPO / "templates" / "labels" / f"{lang}.yaml").read_text(encoding="utf-8"))["text"]
     names = titles(prs)
-    assert labels["signing_ceremony"] in names and labels["institutions"] in names
+    assert len(names) == 10
+    assert labels["signing_ceremony"] in names and labels["institutions"] not in names
     ceremony = prs.slides[names.index(labels["signing_ceremony"])]
     text = unicodedata.normalize("NFC", " ".join(shape_texts(ceremony.shapes)))
     assert facts.signature.ceremony.theme.get(lang) in text and facts.signature.ceremony.venue.get(lang) in text
-    institutions = prs.slides[names.index(labels["institutions"])]
-    tiles = [t for t in shape_texts(institutions.shapes) if ":" in t]
-    roles = [role for institution in facts.institutions for role in institution.roles]
-    assert len(tiles) == len(roles) == 8  # every role fits a tile, named after its institution
-    assert tiles[0].startswith("UNODC: ")
+    notes = prs.slides[names.index(labels["next_steps"])].notes_slide.notes_text_frame.text
+    for institution in facts.institutions:
+        for role in institution.roles:
+            assert role.text.get(lang) in notes
 
 
 @pytest.mark.parametrize("lang", LANGS)
