@@ -637,3 +637,158 @@ def test_indic_vowel_signs_read_back_from_the_pdf(tmp_path):
     _, outputs = render_documents(["brief"], BuildOptions(facts=facts, langs=("en",), jobs=1))
     (tmp_path / "brief.pdf").write_bytes(outputs[0].data)
     assert "नमस्ते दुनिया" in shown(pdf_text(tmp_path / "brief.pdf"))
+
+
+# --- resource access: nothing outside the template directories, no network ----------------
+
+@pytest.fixture
+def local_server():
+    """A loopback HTTP server that records every request it receives: none is expected."""
+    requests: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(f"{self.command} {self.path}")
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_HEAD = do_POST = do_GET
+
+        def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server API
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def passwd_line() -> str:
+    return Path("/etc/passwd").read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_facts_pointing_at_a_server_or_a_system_file_are_only_text(local_server, tmp_path):
+    """URLs, CSS, Markdown images and file paths in facts are printed, never fetched or read."""
+    from generator.build import BuildOptions, build_all
+
+    url, requests = local_server
+
+    def point_outside(data):
+        data["sources"][0]["url"] = f"{url}/source"
+        data["sources"][1]["document"] = {"vi": "/etc/passwd", "en": "file:///etc/passwd"}
+        data["safeguards"][0]["text"]["en"] = (f'<img src="{url}/img.png"> <link rel=stylesheet href="{url}/s.css"> '
+                                               f'url({url}/bg.png) @import "{url}/i.css"; file:///etc/passwd')
+        data["names"]["short_title"]["text"]["en"] = f'Short"); background: url({url}/header.png); @import url({url}/h.css'
+        data["timeline"][0]["title"]["en"] = f"![image]({url}/md.png) <{url}/autolink>"
+
+    out = tmp_path / "out"
+    build_all(BuildOptions(facts=write_variant(tmp_path, point_outside), out=out))
+    assert requests == []
+    texts = document_texts(out, "en") | {"page": site_text(out / "en.html")}
+    for fmt, text in texts.items():
+        assert passwd_line() not in text, fmt
+    assert f"url({url}/bg.png)" in shown(texts["docx"]) and f"{url}/md.png" in shown(texts["md"])
+
+
+TEMPLATE_REFERENCES = {
+    "img": '<img src="{url}/img.png" alt="x">',
+    "stylesheet": '<link rel="stylesheet" href="{url}/s.css">',
+    "icon": '<link rel="icon" href="{url}/icon.png">',
+    "css-import": '<style>@import url("{url}/i.css");</style>',
+    "css-import-string": "<style>@import '{url}/j.css';</style>",
+    "font-face": '<style>@font-face {{ font-family: X; src: url("{url}/f.woff"); }}</style>',
+    "background": '<div style="background: url({url}/bg.png)">x</div>',
+    "object": '<object data="{url}/o.svg" type="image/svg+xml"></object>',
+    "embed": '<embed src="{url}/e.svg">',
+    "iframe": '<iframe src="{url}/frame.html"></iframe>',
+    "video-poster": '<video poster="{url}/poster.png"></video>',
+    "attachment": '<a rel="attachment" href="{url}/att.txt">a</a>',
+    "svg-image": '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><image href="{url}/svg.png" width="9" height="9"/></svg>',
+    "svg-in-data-url": ("<img alt=\"x\" src=\"data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='9' "
+                        "height='9'><image href='{url}/nested.png' width='9' height='9'/></svg>\">"),
+    "passwd-image": '<img src="file:///etc/passwd" alt="x">',
+    "passwd-relative": '<img src="../../../../../../../../etc/passwd" alt="x">',
+}
+
+
+@pytest.mark.parametrize("name", TEMPLATE_REFERENCES)
+def test_a_template_pointing_outside_gets_one_clear_error_and_no_request(name, local_server, tmp_path, monkeypatch):
+    url, requests = local_server
+    reference = TEMPLATE_REFERENCES[name].format(url=url)
+    templates = tmp_path / "templates"
+    (templates / "brief").mkdir(parents=True)
+    (templates / "brief" / "brief.html.jinja").write_text(
+        '{% extends "builtin:brief/brief.html.jinja" %}\n{% block cover %}{{ super() }}' + reference + "{% endblock %}",
+        encoding="utf-8")
+    address = re.search(r"http://127\.0\.0\.1:\d+/[\w.]+", reference)
+    refused = address.group() if address else "file:///etc/passwd"
+    monkeypatch.chdir(tmp_path)
+    check = run_cli(["check", "--facts", str(MINIMAL), "--templates", "templates"])
+    assert f"error: brief (en): refused to load {refused}" in check.stderr and check.exit_code == 1
+    build = run_cli(["brief", "--facts", str(MINIMAL), "--templates", "templates", "--out", "out"])
+    assert build.exit_code == 1
+    assert re.fullmatch(rf"error: refused to load {re.escape(refused)}: [^\n]+\n", build.stderr.splitlines(True)[-1])
+    assert "Traceback" not in build.output and not (tmp_path / "out").exists()
+    assert requests == []
+
+
+@pytest.mark.parametrize("statement", ['{% include "/etc/passwd" %}', '{% include "../../../../../../etc/passwd" %}',
+                                       '{% extends "builtin:../../../../etc/passwd" %}', '{% import "/etc/passwd" as x %}'])
+@pytest.mark.parametrize("kind, template", [("brief", "brief/brief.html.jinja"), ("slides", "slides/outline.md.jinja")])
+def test_templates_cannot_include_system_files(statement, kind, template, tmp_path, monkeypatch):
+    path = tmp_path / "templates" / template
+    path.parent.mkdir(parents=True)
+    path.write_text(statement + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli([kind, "--facts", str(MINIMAL), "--templates", "templates", "--out", "out", "--lang", "en"])
+    name = re.search(r'"([^"]+)"', statement).group(1)
+    assert result.exit_code == 1 and f"template not found: {name}" in result.stderr
+    assert passwd_line() not in result.output and not (tmp_path / "out").exists()
+
+
+def test_the_handout_template_cannot_include_system_files(tmp_path, monkeypatch):
+    import docx
+
+    (tmp_path / "templates" / "handout").mkdir(parents=True)
+    document = docx.Document()
+    document.add_paragraph("{% include '/etc/passwd' %}")
+    document.save(tmp_path / "templates" / "handout" / "handout.docx")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["handout", "--facts", str(MINIMAL), "--templates", "templates", "--out", "out", "--lang", "en"])
+    assert result.exit_code == 1
+    assert result.stderr.endswith("template not found: /etc/passwd\n") and len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("logo, message", [
+    ("/etc/passwd", "logo: expected a PNG or JPEG file, found '/etc/passwd'"),
+    ("../../../../../../etc/passwd.png", "logo: file not found: /etc/passwd.png"),
+    ("http://127.0.0.1:9/logo.png", "logo: file not found:"),
+])
+def test_a_brand_logo_outside_the_templates_is_refused(logo, message, tmp_path, monkeypatch):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "brand.yaml").write_text(f"logo: {logo!r}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["all", "--facts", str(MINIMAL), "--templates", "templates", "--out", "out"])
+    assert result.exit_code == 1 and message in result.stderr and len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_brand_logo_that_escapes_through_a_link_is_refused(tmp_path, monkeypatch):
+    from PIL import Image
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    Image.new("RGB", (4, 4)).save(outside / "logo.png")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "logo.png").symlink_to(outside / "logo.png")
+    (tmp_path / "templates" / "brand.yaml").write_text("logo: logo.png\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["all", "--facts", str(MINIMAL), "--templates", "templates", "--out", "out"])
+    assert result.exit_code == 1
+    assert "logo: 'logo.png' is outside the brand file's directory and the template directories" in result.stderr

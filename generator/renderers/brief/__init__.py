@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 import unicodedata
 from typing import TYPE_CHECKING
@@ -26,10 +27,16 @@ if TYPE_CHECKING:
 #: The document template; override it (or extend it) in your --templates directory.
 TEMPLATE = "brief/brief.html.jinja"
 DEFAULT_VARIANT = "pdf/ua-1"
-# Resource references WeasyPrint would fetch: src/href attributes of fetched elements and CSS url().
-_RESOURCE_REF = re.compile(r"""(?:<(?:img|link|image|use|object|embed|iframe|source|video|audio)\b[^>]*?"""
-                           r"""\b(?:src|href|xlink:href|data)\s*=\s*["']([^"']+)["'])|url\(\s*["']?([^"')]+)""",
-                           re.IGNORECASE)
+# Resource references WeasyPrint would (or a browser might) fetch: URL attributes of the elements that
+# load something, and url()/@import in stylesheets. Facts are escaped, so they never form a tag; in
+# CSS a fact can only be a string literal, which the scanner steps over as a whole.
+_FETCHING_TAG = re.compile(r"<(?:img|link|image|use|object|embed|iframe|source|video|audio|input|track)\b[^>]*>"
+                           r"""|<a\b[^>]*\brel\s*=\s*["'][^"']*\battachment\b[^>]*>""", re.IGNORECASE)
+_URL_ATTRIBUTE = re.compile(r"""\b(?:src|href|xlink:href|data|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_STYLE = re.compile(r"""<style\b[^>]*>(.*?)</style\s*>|\bstyle\s*=\s*(?:"([^"]*)"|'([^']*)')""",
+                    re.IGNORECASE | re.DOTALL)
+_CSS_REFERENCE = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@import\s*(?:"([^"]*)"|'([^']*)')"""
+                            r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""", re.IGNORECASE)
 
 
 def render_html(env: "jinja2.Environment", context: dict, templates: "TemplatePath",
@@ -54,6 +61,7 @@ class BriefRenderer(Renderer):
         variant = job.options.get("pdf_variant") or DEFAULT_VARIANT
         context = job.context()
         html = render_html(job.env, context, job.templates, job.options.get("brand"))  # context holds job's brand
+        refuse_outside_resources(html, job.templates)
         pdf = html_to_pdf(html, job.templates, variant)
         for message in pdf.warnings:
             click.echo(f"warning: brief ({job.lang}): WeasyPrint: {message}", err=True)
@@ -86,6 +94,27 @@ class BriefRenderer(Renderer):
 
 
 def _resource_refs(html: str) -> list[str]:
-    """Files and URLs the HTML would make WeasyPrint fetch (``data:`` URLs and fragments excluded)."""
-    refs = (ref.strip() for pair in _RESOURCE_REF.findall(html) for ref in pair if ref)
-    return [ref for ref in dict.fromkeys(refs) if not ref.startswith(("data:", "#"))]
+    """Files and URLs the HTML would make WeasyPrint fetch (``data:`` URLs and fragments excluded).
+
+    Only markup and stylesheets count: a fact that mentions ``url(http://…)`` is text.
+    """
+    refs = [value for tag in _FETCHING_TAG.findall(html)
+            for match in _URL_ATTRIBUTE.findall(tag) for value in match if value]
+    for match in _STYLE.findall(html):
+        css = html_module.unescape(match[1] or match[2]) if not match[0] else match[0]
+        refs += [value for groups in _CSS_REFERENCE.findall(css) for value in groups if value]
+    refs = (html_module.unescape(ref).strip() for ref in refs)
+    return [ref for ref in dict.fromkeys(refs) if ref and not ref.startswith(("data:", "#"))]
+
+
+def refuse_outside_resources(html: str, templates: "TemplatePath") -> None:
+    """Raise :class:`ResourceError` for the first reference outside the template directories.
+
+    WeasyPrint's fetcher refuses what it loads; this also catches what it would silently
+    skip (an iframe, a video poster), so a build and ``generate check`` agree.
+    """
+    from generator.renderers.brief.pdf import resolve_resource, resource_base
+
+    base = resource_base(templates)
+    for ref in _resource_refs(html):
+        resolve_resource(urljoin(base, ref), templates)

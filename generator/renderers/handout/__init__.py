@@ -198,6 +198,8 @@ def _template_error(exc: Exception, document, shown: str) -> TemplateError:
         message = f"undefined name: {message} (the facts or labels do not provide it)"
     elif isinstance(exc, jinja2.TemplateSyntaxError):
         message = f"Jinja syntax error: {message}"
+    elif isinstance(exc, jinja2.TemplateNotFound):  # an include of /etc/passwd, say: never read
+        message = f"template not found: {exc.name}"
     return TemplateError(f"{shown} ({where}{near}): {message}")
 
 
