@@ -9,7 +9,8 @@ chapter ranges) are checked by :mod:`generator.checks`, which can point at file 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Iterator, Literal
+from contextvars import ContextVar
+from typing import Annotated, Callable, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, StringConstraints, Tag
 
@@ -22,12 +23,25 @@ NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)
 SourceRefs = Annotated[list[Identifier], Field(min_length=1)]
 
 
+#: While a document renders, called with ``(object, attribute name)`` for every public attribute
+#: read on a fact-file object (see :mod:`generator.recording`); None the rest of the time.
+field_reader: ContextVar[Callable[["Model", str], None] | None] = ContextVar("field_reader", default=None)
+
+
 class Model(BaseModel):
     """Base of every fact-file object: unknown keys are errors, types are not coerced."""
 
     model_config = ConfigDict(
         extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True
     )
+
+    def __getattribute__(self, name: str):
+        # Incremental builds must know which facts a document used (see generator.recording);
+        # a hook here sees template and renderer code alike, and costs one lookup when unset.
+        reader = field_reader.get()
+        if reader is not None and name[0] != "_":
+            reader(self, name)
+        return super().__getattribute__(name)
 
 
 class Text(RootModel[dict[LangCode, NonEmpty]]):
@@ -491,8 +505,9 @@ def walk(obj: object, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
     if isinstance(obj, RootModel):
         return
     if isinstance(obj, BaseModel):
+        values = obj.__dict__  # walking the whole tree is not a use of each fact (see field_reader)
         for name in type(obj).model_fields:
-            yield from walk(getattr(obj, name), path + (name,))
+            yield from walk(values[name], path + (name,))
     elif isinstance(obj, list):
         for index, item in enumerate(obj):
             yield from walk(item, path + (index,))
