@@ -1,7 +1,8 @@
-"""One build: load the facts once, render each requested kind in each language, publish."""
+"""One build: load the facts once, render what changed (in parallel), reuse the rest, publish."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -11,7 +12,7 @@ import click
 from generator.brand import load_brand
 from generator.errors import ConfigError
 from generator.facts import LoadedFacts, load_facts
-from generator.renderers import Output, RenderJob, get_renderer
+from generator.renderers import REGISTRY, Output, get_renderer
 from generator.templating import TemplatePath, create_environment
 
 
@@ -31,11 +32,22 @@ class BuildOptions:
     """Brand file; None means ``brand.yaml`` on the template search path."""
     kind_options: dict = field(default_factory=dict)
     """Options of one kind, e.g. ``{"pdf_variant": "pdf/ua-1"}``."""
+    jobs: int | None = None
+    """Rendering processes; None means one per CPU, 1 renders everything in this process."""
+    use_cache: bool = True
+    """Reuse documents whose inputs are unchanged (``build`` and ``build_all``); False renders all again."""
 
     def template_path(self) -> TemplatePath:
         if self.templates is not None and not Path(self.templates).is_dir():
             raise ConfigError(f"--templates: {self.templates} is not a directory")
         return TemplatePath(overrides=(Path(self.templates),) if self.templates else ())
+
+    def job_count(self) -> int:
+        from generator.parallel import default_jobs
+
+        if self.jobs is not None and self.jobs < 1:
+            raise ConfigError(f"--jobs: expected a number of processes of at least 1, found {self.jobs}")
+        return self.jobs or default_jobs()
 
 
 def select_languages(requested: tuple[str, ...], loaded: LoadedFacts) -> list[str]:
@@ -48,55 +60,168 @@ def select_languages(requested: tuple[str, ...], loaded: LoadedFacts) -> list[st
     return [lang for lang in available if not requested or lang in requested]
 
 
-Progress = Callable[[int, int, str, str], None]
-"""Called before each document: ``(index, total, kind, lang)``."""
+@dataclass(frozen=True)
+class DocumentStatus:
+    """A document that is ready: rendered now or taken from the cache."""
+
+    index: int
+    """1 for the first document ready, up to ``total``."""
+    total: int
+    kind: str
+    lang: str
+    cached: bool
+    seconds: float
+    """Rendering time (for a cached document: the time its rendering took when it was made)."""
+
+
+Progress = Callable[[DocumentStatus], None]
+"""Called as each document is ready, in the order they finish."""
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the command line and the benchmarks."""
+
+    rendered: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, lang) rendered by this build."""
+    cached: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, lang) reused from the cache."""
+    published: bool = False
+    """False when OUT already held exactly what this build made, so nothing was written."""
 
 
 def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None,
                      progress: Progress | None = None) -> tuple[LoadedFacts, list[Output]]:
-    """Render ``kinds`` in every selected language; nothing is written."""
-    loaded = loaded or load_facts(options.facts)
-    for warning in loaded.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    langs = select_languages(options.langs, loaded)
-    templates = options.template_path()
-    env = create_environment(templates)
-    brand = load_brand(templates, options.brand)
-    outputs: list[Output] = []
-    jobs = [(kind, lang) for kind in kinds for lang in langs]
-    for index, (kind, lang) in enumerate(jobs, start=1):
-        if progress:
-            progress(index, len(jobs), kind, lang)
-        job = RenderJob(loaded, lang, templates, env, {**options.kind_options, "brand": options.brand}, brand)
-        outputs += get_renderer(kind).render(job)
-    return loaded, outputs
+    """Render ``kinds`` in every selected language, ignoring the cache; nothing is written."""
+    plan = _Plan.make(kinds, options, loaded)
+    outputs = _render(plan, options, cache=None, progress=progress, report=BuildReport())
+    return plan.loaded, outputs
 
 
-def build(kinds: list[str], options: BuildOptions, progress: Progress | None = None) -> list[dict]:
+def build(kinds: list[str], options: BuildOptions, progress: Progress | None = None,
+          report: BuildReport | None = None) -> list[dict]:
     """Render and publish ``kinds``; other documents already in OUT stay. Returns the new records."""
-    from generator.writer import publish
+    from generator.cache import DocumentCache
+    from generator.writer import publish_changes
 
-    loaded, outputs = render_documents(kinds, options, progress=progress)
-    return publish(options.out, outputs, loaded)
+    plan = _Plan.make(kinds, options)
+    report = report if report is not None else BuildReport()
+    outputs = _render(plan, options, DocumentCache.for_output(options.out), progress, report)
+    records, report.published = publish_changes(options.out, outputs, plan.loaded)
+    return records
 
 
-def build_all(options: BuildOptions, progress: Progress | None = None) -> list[dict]:
+def build_all(options: BuildOptions, progress: Progress | None = None, report: BuildReport | None = None) -> list[dict]:
     """Every kind in every selected language, the download page and the manifest.
 
     The staged output is verified (every file opened, every key fact found in its
-    language) before it replaces OUT; on failure OUT keeps the previous build.
+    language) before it replaces OUT; on failure OUT keeps the previous build. When OUT
+    already holds exactly what this build made, it is left alone (after verification).
     """
-    from generator.renderers import REGISTRY
+    from generator.cache import DocumentCache, environment_digest
     from generator.site import site_files
     from generator.verify import require_verified
-    from generator.writer import publish
+    from generator.writer import publish_changes
 
-    loaded, outputs = render_documents(list(REGISTRY), options, progress=progress)
-    templates = options.template_path()
-    env = create_environment(templates)
-    brand = load_brand(templates, options.brand)
-    return publish(
-        options.out, outputs, loaded, replace_all=True,
-        extra_files=lambda staging, documents: site_files(loaded, templates, env, documents, brand),
-        check=lambda staging: require_verified(staging, loaded, templates),
+    plan = _Plan.make(list(REGISTRY), options)
+    report = report if report is not None else BuildReport()
+    cache = DocumentCache.for_output(options.out)
+    environment = environment_digest()
+    verified = cache.verified(environment)
+    outputs = _render(plan, options, cache, progress, report, environment, verified)
+    env = create_environment(plan.templates)
+    records, report.published = publish_changes(
+        options.out, outputs, plan.loaded, replace_all=True,
+        extra_files=lambda staging, documents: site_files(plan.loaded, plan.templates, env, documents, plan.brand),
+        check=lambda staging: require_verified(staging, plan.loaded, plan.templates, verified),
     )
+    cache.save_verified(verified)
+    return records
+
+
+@dataclass
+class _Plan:
+    """The facts, languages, templates and brand of one build, loaded once."""
+
+    kinds: list[str]
+    loaded: LoadedFacts
+    langs: list[str]
+    templates: TemplatePath
+    brand: object
+
+    @classmethod
+    def make(cls, kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None) -> "_Plan":
+        for kind in kinds:
+            if kind not in REGISTRY:
+                get_renderer(kind)  # raises the error that lists the valid kinds
+        loaded = loaded or load_facts(options.facts)
+        for warning in loaded.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        langs = select_languages(options.langs, loaded)
+        templates = options.template_path()
+        return cls(list(kinds), loaded, langs, templates, load_brand(templates, options.brand))
+
+
+def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None,
+            report: BuildReport, environment: str | None = None, verified=None) -> list[Output]:
+    """Outputs of every (kind, lang) of ``plan`` in kind-then-language order: from ``cache`` or rendered.
+
+    With ``verified`` (a :class:`generator.cache.VerifiedMemo`), each document is also
+    verified where it is rendered, and the results are added to it.
+    """
+    from generator.parallel import Rendered, RenderSetup, Task, render_all
+
+    tasks = [Task(kind, lang) for kind in plan.kinds for lang in plan.langs]
+    kind_options = {**options.kind_options, "brand": options.brand}
+    jobs = options.job_count()
+    ready: dict[Task, list[Output]] = {}
+
+    def announce(task: Task, cached: bool, seconds: float, warnings: str) -> None:
+        if warnings:
+            click.echo(warnings, err=True, nl=False)
+        (report.cached if cached else report.rendered).append((task.kind, task.lang))
+        if progress:
+            progress(DocumentStatus(len(report.cached) + len(report.rendered), len(tasks), task.kind, task.lang,
+                                    cached, seconds))
+
+    keys: dict[Task, str] = {}
+    if cache is not None:
+        keys, snapshot = _cache_keys(plan, tasks, cache, environment)
+        for task in tasks:
+            hit = cache.lookup(task.kind, task.lang, keys[task], snapshot, plan.loaded.facts, kind_options) \
+                if options.use_cache else None
+            if hit is not None:
+                ready[task] = hit.outputs
+                announce(task, True, hit.seconds, hit.warnings)
+
+    def rendered(result: Rendered) -> None:
+        task = Task(result.kind, result.lang)
+        ready[task] = result.outputs
+        for key in result.verified:
+            verified.add(key)
+        if cache is not None:
+            cache.store(task.kind, task.lang, keys[task], snapshot.names(result.files), result.facts, result.options,
+                        result.outputs, result.warnings, result.seconds)
+        announce(task, False, result.seconds, result.warnings)
+
+    missing = [task for task in tasks if task not in ready]
+    if cache is not None:  # the slowest first, so that no worker is left with a long one at the end
+        missing.sort(key=lambda t: -(cache.previous_seconds(t.kind, t.lang) or 0.0))
+    setup = RenderSetup(plan.loaded, plan.templates, plan.brand, kind_options, verify=verified is not None)
+    render_all(setup, missing, jobs, rendered)
+    if cache is not None:
+        cache.prune(REGISTRY, plan.loaded.facts.languages)
+    return [output for task in tasks for output in ready[task]]
+
+
+def _cache_keys(plan: _Plan, tasks, cache, environment: str | None):
+    """The inputs key of every task, and the template snapshot they were computed from."""
+    from generator.cache import TemplateSnapshot, brand_digest, environment_digest
+
+    snapshot = TemplateSnapshot.take(plan.templates)
+    environment = environment or environment_digest()
+    brand = brand_digest(plan.brand)
+    keys = {task: cache.inputs_key(task.kind, task.lang, environment=environment, snapshot=snapshot, brand=brand,
+                                   facts_stem=plan.loaded.path.stem)
+            for task in tasks}
+    return keys, snapshot

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from generator.errors import GenerateError
 from generator.extract import extract_text, language_tags, normalize_space
@@ -13,6 +15,9 @@ from generator.keyfacts import key_facts
 from generator.templating import TemplatePath
 from generator.writer import read_manifest
 
+if TYPE_CHECKING:
+    from generator.cache import VerifiedMemo
+
 READABLE_FORMATS = {"pdf", "docx", "pptx", "md"}
 
 
@@ -20,8 +25,13 @@ class VerificationError(GenerateError):
     """Raised when published documents are missing, altered, or disagree with the facts."""
 
 
-def verify_output(out_dir: Path, loaded: LoadedFacts, templates: TemplatePath) -> list[str]:
-    """Every problem found in ``out_dir`` (empty when all is well)."""
+def verify_output(out_dir: Path, loaded: LoadedFacts, templates: TemplatePath,
+                  memo: "VerifiedMemo | None" = None) -> list[str]:
+    """Every problem found in ``out_dir`` (empty when all is well).
+
+    ``memo`` (a set-like of check keys, see :class:`generator.cache.VerifiedMemo`) lets a
+    rebuild skip re-reading documents already verified against the same key facts.
+    """
     out_dir = Path(out_dir)
     manifest = read_manifest(out_dir)
     if manifest is None:
@@ -34,11 +44,11 @@ def verify_output(out_dir: Path, loaded: LoadedFacts, templates: TemplatePath) -
     localizers: dict[str, Localizer] = {}
     for record in manifest.get("documents", []):
         path = str(record.get("path", ""))
-        problems += _verify_document(out_dir, path, record, loaded, templates, localizers)
+        problems += _verify_document(out_dir, path, record, loaded, templates, localizers, memo)
     return problems
 
 
-def _verify_document(out_dir, path, record, loaded, templates, localizers) -> list[str]:
+def _verify_document(out_dir, path, record, loaded, templates, localizers, memo=None) -> list[str]:
     relative = PurePosixPath(path)
     if relative.is_absolute() or ".." in relative.parts or not path:
         return [f"manifest.json: document path {path!r} is not inside the output directory"]
@@ -56,22 +66,31 @@ def _verify_document(out_dir, path, record, loaded, templates, localizers) -> li
     if lang not in localizers:
         localizers[lang] = Localizer(lang, loaded.facts.primary_language, load_labels(list(templates.dirs), lang))
     i18n = localizers[lang]
+    expected = key_facts(loaded.facts, i18n)
+    # The same bytes checked against the same expectations give the same answer.
+    memo_key = hashlib.sha256(json.dumps([fmt, hashlib.sha256(data).hexdigest(), i18n.labels.language_tag,
+                                          [(f.name, f.text) for f in expected]]).encode()).hexdigest()
+    if memo is not None and memo_key in memo:
+        return []
     try:
         text = extract_text(file, fmt)
         tags = language_tags(file, fmt)
     except Exception as exc:  # a corrupt document is a finding, not a crash
         return [f"{path}: cannot be opened as {fmt}: {exc}"]
     problems = [f"{path}: missing {fact.name} {fact.text!r}"
-                for fact in key_facts(loaded.facts, i18n) if normalize_space(fact.text) not in text]
+                for fact in expected if normalize_space(fact.text) not in text]
     expected_tag = i18n.labels.language_tag
     if expected_tag not in tags:
         problems.append(f"{path}: not tagged as {expected_tag} (found {', '.join(sorted(tags)) or 'no language tag'})")
+    if memo is not None and not problems:
+        memo.add(memo_key)
     return problems
 
 
-def require_verified(out_dir: Path, loaded: LoadedFacts, templates: TemplatePath) -> None:
+def require_verified(out_dir: Path, loaded: LoadedFacts, templates: TemplatePath,
+                     memo: "VerifiedMemo | None" = None) -> None:
     """Raise :class:`VerificationError` listing every problem, if any."""
-    problems = verify_output(out_dir, loaded, templates)
+    problems = verify_output(out_dir, loaded, templates, memo)
     if problems:
         count = len(problems)
         raise VerificationError("\n".join(problems) + f"\nverification failed: {count} problem{'s' * (count != 1)}")

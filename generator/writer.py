@@ -110,6 +110,22 @@ def publish(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *,
     (e.g. the download page) computed from the final document list; ``check(staging)``
     may reject the staged tree by raising. Returns the records of ``outputs``.
     """
+    records, _ = publish_changes(out_dir, outputs, loaded, extra_files=extra_files, check=check,
+                                 replace_all=replace_all, keep_unchanged=False)
+    return records
+
+
+def publish_changes(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *,
+                    extra_files: Callable[[Path, list[dict]], dict[str, bytes]] | None = None,
+                    check: Callable[[Path], None] | None = None, replace_all: bool = False,
+                    keep_unchanged: bool = True) -> tuple[list[dict], bool]:
+    """:func:`publish`, except that an OUT already identical to the staged tree is left alone.
+
+    The tree is staged and checked as always; with ``keep_unchanged``, when every staged
+    file already exists in OUT with the same bytes and OUT has no other file, the staging
+    is discarded instead of swapped in, so a rebuild that changed nothing changes nothing
+    (not even modification times). Returns the records and whether OUT was replaced.
+    """
     out_dir = Path(out_dir)
     with output_lock(out_dir):
         records = [document_record(o) for o in outputs]
@@ -128,12 +144,31 @@ def publish(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *,
                 _write_new(staging / rel, data)
             if check:
                 check(staging)
-            _swap(staging, out_dir)
+            replaced = not (keep_unchanged and _same_tree(staging, out_dir))
+            if replaced:
+                _swap(staging, out_dir)
         except OSError as exc:
             raise GenerateError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    return records
+    return records, replaced
+
+
+def _same_tree(staging: Path, out_dir: Path) -> bool:
+    """True when both directories hold the same files with the same bytes."""
+    if not out_dir.is_dir():
+        return False
+    staged = {p.relative_to(staging) for p in staging.rglob("*") if p.is_file()}
+    current = {p.relative_to(out_dir) for p in out_dir.rglob("*") if p.is_file()}
+    if staged != current:
+        return False
+    for relative in staged:
+        new, old = staging / relative, out_dir / relative
+        if os.path.samefile(new, old):  # a hard link to the published file: identical by construction
+            continue
+        if new.stat().st_size != old.stat().st_size or new.read_bytes() != old.read_bytes():
+            return False
+    return True
 
 
 def _kept_documents(out_dir: Path, replaced: set[str]) -> list[dict]:

@@ -1,0 +1,265 @@
+"""Incremental and parallel builds: what is rendered again after a change, and that it never shows.
+
+Each test copies one finished build (OUT and its cache beside it), changes one input, and
+rebuilds: the build's report says which documents were rendered, and the published bytes
+must equal those of a build from scratch.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pikepdf
+import pytest
+import yaml
+
+from generator.build import BuildOptions, BuildReport, build_all, render_documents
+from generator.cache import cache_dir
+from generator.cli import main
+from generator.errors import ConfigError, FactFileError, GenerateError, RenderError, ResourceError, TemplateError
+from generator.parallel import _portable
+from generator.templating import BUNDLED_TEMPLATES
+from tests.conftest import REPO, root
+
+MINIMAL = root("minimal") / "facts.yaml"
+KINDS = ("brief", "handout", "slides")
+EVERY_DOCUMENT = {(kind, lang) for kind in KINDS for lang in ("vi", "en")}
+# Copied into the user template directory before the first build, so that editing them is a
+# change of content (adding a file to the search path is a change for every document).
+OVERRIDDEN = ("slides/outline.md.jinja", "labels/vi.yaml", "brand.yaml")
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory) -> dict:
+    """A finished build of the fictional treaty with a user template directory."""
+    base = tmp_path_factory.mktemp("incremental")
+    facts = base / "facts.yaml"
+    shutil.copy(MINIMAL, facts)
+    templates = base / "templates"
+    for name in OVERRIDDEN:
+        (templates / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(BUNDLED_TEMPLATES / name, templates / name)
+    report = BuildReport()
+    build_all(options(facts, templates, base / "out"), report=report)
+    return {"base": base, "report": report, "tree": tree(base / "out")}
+
+
+def options(facts: Path, templates: Path, out: Path) -> BuildOptions:
+    """The options `generate all` passes for these paths (with its default PDF variant)."""
+    return BuildOptions(facts=facts, templates=templates, out=out, kind_options={"pdf_variant": "pdf/ua-1"})
+
+
+@pytest.fixture
+def copy(first, tmp_path) -> dict:
+    """A private copy of the first build (inputs, OUT and cache) to change and rebuild."""
+    for name in ("facts.yaml", "templates", "out", ".out.cache"):
+        source = first["base"] / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, tmp_path / name)
+    return {"facts": tmp_path / "facts.yaml", "templates": tmp_path / "templates", "out": tmp_path / "out",
+            "options": options(tmp_path / "facts.yaml", tmp_path / "templates", tmp_path / "out")}
+
+
+def rebuild(options: BuildOptions) -> BuildReport:
+    report = BuildReport()
+    build_all(options, report=report)
+    return report
+
+
+def clean_build(options: BuildOptions, out: Path) -> dict[str, bytes]:
+    """The same inputs built from scratch, without the cache."""
+    build_all(replace(options, out=out, use_cache=False))
+    return tree(out)
+
+
+def entries(out: Path) -> dict[tuple[str, str], dict]:
+    folder = cache_dir(out) / "entries"
+    return {tuple(p.stem.split("-", 1)): json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")}
+
+
+def test_first_build_renders_everything_and_keeps_the_cache_outside_out(first):
+    assert set(first["report"].rendered) == EVERY_DOCUMENT and first["report"].cached == []
+    assert first["report"].published
+    out = first["base"] / "out"
+    assert cache_dir(out) == first["base"] / ".out.cache" and cache_dir(out).is_dir()
+    assert not any(".cache" in name for name in first["tree"])  # nothing of the cache is published
+
+
+def test_every_document_records_the_facts_and_files_it_read(first):
+    recorded = entries(first["base"] / "out")
+    assert set(recorded) == EVERY_DOCUMENT
+    for (kind, lang), entry in recorded.items():
+        # Every document states the instrument's common name (a key fact of `generate verify`).
+        assert '["names", "common_name", "text"]' in entry["facts"], (kind, lang)
+        assert f"1:labels/{lang}.yaml" in entry["files"], (kind, lang)  # index 1: the bundled directory
+        assert not any(name.split(":")[1].startswith(tuple(k + "/" for k in KINDS if k != kind))
+                       for name in entry["files"]), (kind, lang, entry["files"])
+    assert "0:slides/outline.md.jinja" in recorded[("slides", "vi")]["files"]
+
+
+def test_second_build_renders_nothing_and_writes_nothing(first, copy):
+    before = {p: p.stat().st_ino for p in copy["out"].rglob("*")}
+    report = rebuild(copy["options"])
+    assert report.rendered == [] and set(report.cached) == EVERY_DOCUMENT
+    assert not report.published
+    assert tree(copy["out"]) == first["tree"]
+    assert {p: p.stat().st_ino for p in copy["out"].rglob("*")} == before  # not even replaced by equal files
+
+
+PROBE = """
+import json, sys
+from generator.cli import main
+try:
+    main({args!r})
+except SystemExit as exit:
+    code = exit.code
+print("@@" + json.dumps([code, sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r})]))
+"""
+
+
+def test_no_op_rebuild_imports_no_rendering_library_and_reads_no_pdf(copy):
+    args = ["all", "--facts", str(copy["facts"]), "--templates", str(copy["templates"]), "--out", str(copy["out"])]
+    code = PROBE.format(args=args, heavy={"weasyprint", "docx", "docxtpl", "pptx", "pypdf"})
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    marker = [line for line in result.stdout.splitlines() if line.startswith("@@")]
+    assert marker, result.stdout + result.stderr
+    exit_code, imported = json.loads(marker[-1][2:])
+    assert exit_code in (0, None), result.stderr
+    assert imported == []
+    assert "is up to date: nothing changed, nothing written" in result.stdout
+    assert result.stderr.count("unchanged, from the cache") == 6
+
+
+def _yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _at(data, path):
+    for step in path:
+        data = data[step]
+    return data
+
+
+def test_a_one_fact_change_rebuilds_exactly_the_documents_that_show_it(copy, tmp_path):
+    recorded = entries(copy["out"])
+    # A text only some kinds show (which one depends on the templates; the record says).
+    readers: dict[str, set] = {}
+    for document, entry in recorded.items():
+        for key in entry["facts"]:
+            readers.setdefault(key, set()).add(document)
+    candidates = sorted(key for key, users in readers.items()
+                        if json.loads(key)[-1] == "text" and 0 < len(users) < len(EVERY_DOCUMENT)
+                        and isinstance(_at(_yaml(copy["facts"]), json.loads(key)), dict))
+    assert candidates, "no fact is shown by some documents only"
+    key = candidates[0]
+    data = _yaml(copy["facts"])
+    text = _at(data, json.loads(key))
+    for lang in text:
+        text[lang] += " (revised)"
+    copy["facts"].write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    report = rebuild(copy["options"])
+    assert set(report.rendered) == readers[key], key
+    assert set(report.cached) == EVERY_DOCUMENT - readers[key]
+    assert report.published
+    assert tree(copy["out"]) == clean_build(copy["options"], tmp_path / "clean")
+
+
+def test_a_template_change_rebuilds_only_that_kind(copy):
+    outline = copy["templates"] / "slides" / "outline.md.jinja"
+    outline.write_text(outline.read_text(encoding="utf-8") + "{# edited #}\n", encoding="utf-8")
+    report = rebuild(copy["options"])
+    assert set(report.rendered) == {("slides", "vi"), ("slides", "en")}
+    assert set(report.cached) == EVERY_DOCUMENT - set(report.rendered)
+
+
+def test_a_label_change_rebuilds_the_documents_that_read_that_label_file(copy):
+    labels = copy["templates"] / "labels" / "vi.yaml"
+    labels.write_text(labels.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    report = rebuild(copy["options"])
+    rendered = set(report.rendered)
+    # Every Vietnamese document; English ones only where they read Vietnamese labels (the
+    # handout tags each source with its language's tag, and the fixture has Vietnamese sources).
+    assert {(kind, "vi") for kind in KINDS} <= rendered
+    assert ("brief", "en") not in rendered and ("slides", "en") not in rendered
+    assert rendered == {d for d, entry in entries(copy["out"]).items() if "0:labels/vi.yaml" in entry["files"]}
+
+
+def test_a_brand_change_rebuilds_every_kind(copy, tmp_path):
+    brand = copy["templates"] / "brand.yaml"
+    brand.write_text(brand.read_text(encoding="utf-8").replace('"#1f3864"', '"#7a1f1f"'), encoding="utf-8")
+    report = rebuild(copy["options"])
+    assert set(report.rendered) == EVERY_DOCUMENT and report.published
+
+
+def test_an_option_change_rebuilds_only_the_kinds_that_read_it(copy):
+    report = rebuild(replace(copy["options"], kind_options={"pdf_variant": "pdf/a-3b"}))
+    assert set(report.rendered) == {("brief", "vi"), ("brief", "en")}
+    with pikepdf.open(copy["out"] / "en" / "facts-brief.pdf") as pdf:
+        assert pdf.open_metadata().get("pdfaid:part") == "3"  # the archival variant was rendered
+
+
+def test_a_damaged_cache_is_a_miss_never_a_wrong_document(first, copy):
+    entry = entries(copy["out"])[("handout", "en")]
+    blob = cache_dir(copy["out"]) / "blobs" / entry["outputs"][0]["sha256"]
+    blob.write_bytes(b"not a docx")
+    (cache_dir(copy["out"]) / "entries" / "slides-vi.json").write_text("{", encoding="utf-8")
+    report = rebuild(copy["options"])
+    assert set(report.rendered) == {("handout", "en"), ("slides", "vi")}
+    assert tree(copy["out"]) == first["tree"]
+
+
+def test_no_cache_renders_everything_again(copy):
+    report = rebuild(replace(copy["options"], use_cache=False, jobs=2))
+    assert set(report.rendered) == EVERY_DOCUMENT and not report.published  # same bytes: OUT left alone
+
+
+def test_output_is_byte_identical_whatever_the_number_of_jobs(first):
+    same = options(first["base"] / "facts.yaml", first["base"] / "templates", first["base"] / "unused")
+    _, serial = render_documents(list(KINDS), replace(same, jobs=1))
+    _, parallel = render_documents(list(KINDS), replace(same, jobs=3))
+    assert [(o.path, o.data) for o in serial] == [(o.path, o.data) for o in parallel]
+    assert {o.path: o.data for o in serial} == {path: data for path, data in first["tree"].items()
+                                                 if path.count("/") == 1 and not path.startswith("assets/")}
+
+
+def test_an_error_in_a_worker_is_the_same_one_line_error(tmp_path, runner, monkeypatch):
+    templates = tmp_path / "templates"
+    (templates / "slides").mkdir(parents=True)
+    outline = (BUNDLED_TEMPLATES / "slides" / "outline.md.jinja").read_text(encoding="utf-8")
+    (templates / "slides" / "outline.md.jinja").write_text("{{ facts.no_such_field }}\n" + outline, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    messages = {}
+    for jobs in ("1", "2"):
+        result = runner.invoke(main, ["slides", "--facts", str(MINIMAL), "--templates", str(templates),
+                                      "--out", str(tmp_path / "out"), "--jobs", jobs])
+        assert result.exit_code == 1
+        assert "Traceback" not in result.output + result.stderr
+        messages[jobs] = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert messages["1"] == messages["2"]
+    assert len(messages["2"]) == 1
+    assert "outline.md.jinja:1: undefined name:" in messages["2"][0] and "no_such_field" in messages["2"][0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_errors_cross_the_process_boundary_as_user_errors():
+    for error in (TemplateError("t.jinja:3: boom"), RenderError("r"), ResourceError("x"), ConfigError("c")):
+        carried = pickle.loads(pickle.dumps(_portable(error)))
+        assert type(carried) is type(error) and carried.format_message() == error.format_message()
+    unpicklable = FactFileError("facts.yaml", ["facts.yaml:1:1: bad"])
+    carried = pickle.loads(pickle.dumps(_portable(unpicklable)))
+    assert isinstance(carried, GenerateError) and carried.format_message() == unpicklable.format_message()
+
+
+def test_jobs_must_be_positive(cli):
+    result = cli("all", "--jobs", "0")
+    assert result.exit_code == 2 and "--jobs" in result.output
