@@ -50,10 +50,23 @@ def _ooxml_text(path: Path, parts: str, paragraph: str, text: str) -> str:
             if pattern.fullmatch(name):
                 root = ElementTree.fromstring(archive.read(name))
                 for para in root.iter(paragraph):
-                    out.append("".join(node.text or "" for node in para.iter(text)))
+                    out.append(_paragraph_text(para, text))
                 if name.startswith("ppt/charts/"):  # category labels and series names
                     out += [node.text or "" for node in root.iter("{http://schemas.openxmlformats.org/drawingml/2006/chart}v")]
     return "\n".join(out)
+
+
+def _paragraph_text(para: ElementTree.Element, text: str) -> str:
+    """The paragraph's text, with a space for each line break or tab inside it.
+
+    docxtpl turns a newline in a fact into ``<w:br/>``: without the space, "Da Lat" and
+    "Convention" on two lines would read as "Da LatConvention".
+    """
+    namespace = text[: text.index("}") + 1]
+    breaks = {namespace + "br", namespace + "cr"}
+    tabs = {id(tab) for run in para.iter(namespace + "r") for tab in run.iter(namespace + "tab")}
+    return "".join(node.text or "" if node.tag == text else " " for node in para.iter()
+                   if node.tag == text or node.tag in breaks or id(node) in tabs)
 
 
 def _natural(name: str) -> list:

@@ -46,6 +46,7 @@ _REFUSED_CHARS = (
     # reviewed (Trojan Source, CVE-2021-42574); documents set each fact's direction themselves.
     (re.compile(r"[\u202a-\u202e\u2066-\u2069]"), "bidirectional control characters"),
 )
+_RAW_LINE_BREAKS = re.compile(r"[\x85\u2028\u2029]")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
@@ -186,6 +187,16 @@ def load_yaml(path: Path) -> Document:
 def parse_yaml(text: str, name: str) -> Document:
     """Parse YAML ``text`` (reported as file ``name``)."""
     doc = Document(name, None)
+    # YAML 1.1 (libyaml) folds these into line breaks inside a scalar, YAML 1.2 keeps them:
+    # either way the text would silently differ from what the file shows. Refused.
+    raw_break = _RAW_LINE_BREAKS.search(text)
+    if raw_break:
+        offset = raw_break.start()
+        line, column = text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+        what = next(reason for refused, reason in _REFUSED_CHARS if refused.match(raw_break.group()))
+        doc.problems.append(Problem(Position(name, line, column), "",
+                                    f"expected text without {what}, found U+{ord(raw_break.group()):04X} in the file"))
+        return doc
     try:
         too_deep = _first_mark_too_deep(text)
         if too_deep is not None:

@@ -248,6 +248,11 @@ FILES = [
     ("tab-indent", b"document:\n\ttitle: x\n", "2:1: invalid YAML: found character that cannot start any token"),
     ("raw-nul", b"languages: [v\x00i]\n", "1:14: expected text without control characters, found U+0000 in the file"),
     ("raw-escape", b"languages: [v\x1bi]\n", "1:14: expected text without control characters, found U+001B in the file"),
+    # YAML 1.1 would fold these into line breaks: the loaded text would differ from the file's
+    ("raw-next-line", "languages: [vi]\ntitle: 'a\x85b'\n".encode(),
+     "2:10: expected text without control characters, found U+0085 in the file"),
+    ("raw-line-separator", "languages: [vi]\ntitle: 'a\u2028b'\n".encode(),
+     "2:10: expected text without line or paragraph separators (use a line break), found U+2028 in the file"),
     ("billion-laughs", BILLION_LAUGHS.encode(), "1:32: expected at most 200,000 values, found more "
                                                 "(do YAML aliases repeat a large part?)"),
     ("nested-100-deep", ("a: " + "[" * 100 + "]" * 100 + "\n").encode(),
@@ -375,7 +380,9 @@ def ooxml_text(path: Path, part: str, namespace: str) -> str:
             if re.fullmatch(part, name):
                 root_element = etree.fromstring(archive.read(name))
                 for paragraph in root_element.iter(f"{{{namespace}}}p"):
-                    lines.append("".join(t.text or "" for t in paragraph.iter(f"{{{namespace}}}t")))
+                    lines.append("".join(
+                        (node.text or "") if node.tag == f"{{{namespace}}}t" else " "  # a break or tab reads as a space
+                        for node in paragraph.iter(*(f"{{{namespace}}}{tag}" for tag in ("t", "br", "cr", "tab")))))
     return "\n".join(lines)
 
 
@@ -792,3 +799,13 @@ def test_a_brand_logo_that_escapes_through_a_link_is_refused(tmp_path, monkeypat
     result = run_cli(["all", "--facts", str(MINIMAL), "--templates", "templates", "--out", "out"])
     assert result.exit_code == 1
     assert "logo: 'logo.png' is outside the brand file's directory and the template directories" in result.stderr
+
+
+def test_a_fact_with_a_line_break_is_verified_in_every_format(tmp_path):
+    """The handout shows a newline as a Word line break; verification must read it as a space."""
+    from generator.build import BuildOptions, build_all
+
+    out = tmp_path / "out"
+    facts = write_variant(tmp_path, lambda data: data["names"]["common_name"]["text"].update(en="Da Lat\nConvention"))
+    build_all(BuildOptions(facts=facts, out=out))  # raises if verification misses the common name
+    assert "Da Lat Convention" in shown(document_texts(out, "en")["docx"])
