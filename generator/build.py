@@ -9,7 +9,7 @@ from typing import Callable
 
 import click
 
-from generator.brand import load_brand
+from generator.brand import LoadedBrand, load_brand
 from generator.errors import ConfigError
 from generator.facts import LoadedFacts, load_facts
 from generator.renderers import REGISTRY, Output, get_renderer
@@ -147,7 +147,7 @@ class _Plan:
     loaded: LoadedFacts
     langs: list[str]
     templates: TemplatePath
-    brand: object
+    brand: LoadedBrand
 
     @classmethod
     def make(cls, kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None) -> "_Plan":

@@ -84,12 +84,13 @@ def _options(facts, langs, out, templates, brand=None, jobs=None, no_cache=False
                         kind_options=kind_options, jobs=jobs, use_cache=not no_cache)
 
 
-def _report(records: list[dict], out: Path) -> None:
+def _report(records: list[dict], out: Path, published: bool = True) -> None:
+    verb = "wrote" if published else "unchanged"  # a build that changes nothing writes nothing
     for record in records:
         count = record["pages"] if record["pages"] is not None else record["slides"]
         unit = "pages" if record["pages"] is not None else "slides"
         extent = f"{count} {unit}" if count is not None else ""
-        click.echo(f"wrote {out / record['path']}  ({record['lang']}, {record['format']}, "
+        click.echo(f"{verb} {out / record['path']}  ({record['lang']}, {record['format']}, "
                    f"{extent}{', ' if extent else ''}{record['bytes']:,} bytes)")
 
 
@@ -100,10 +101,7 @@ def _report(records: list[dict], out: Path) -> None:
               show_default=True, help="pdf/ua-1: tagged, accessible PDF; pdf/a-3b: archival PDF.")
 def brief(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant):
     """Render the briefing PDF of each language (templates/brief/)."""
-    from generator.build import build
-
-    _report(build(["brief"], _options(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant=pdf_variant),
-                  progress=_progress), out)
+    _build(["brief"], _options(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant=pdf_variant), out)
 
 
 @main.command()
@@ -111,9 +109,7 @@ def brief(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant):
 @build_options
 def handout(facts, langs, out, templates, brand, jobs, no_cache):
     """Render the Word handout (.docx) of each language (templates/handout/)."""
-    from generator.build import build
-
-    _report(build(["handout"], _options(facts, langs, out, templates, brand, jobs, no_cache), progress=_progress), out)
+    _build(["handout"], _options(facts, langs, out, templates, brand, jobs, no_cache), out)
 
 
 @main.command()
@@ -121,9 +117,15 @@ def handout(facts, langs, out, templates, brand, jobs, no_cache):
 @build_options
 def slides(facts, langs, out, templates, brand, jobs, no_cache):
     """Render the slide deck (.pptx) and its Markdown outline of each language (templates/slides/)."""
-    from generator.build import build
+    _build(["slides"], _options(facts, langs, out, templates, brand, jobs, no_cache), out)
 
-    _report(build(["slides"], _options(facts, langs, out, templates, brand, jobs, no_cache), progress=_progress), out)
+
+def _build(kinds: list[str], options, out: Path) -> None:
+    from generator.build import BuildReport, build
+
+    report = BuildReport()
+    records = build(kinds, options, progress=_progress, report=report)
+    _report(records, out, report.published)
 
 
 def _progress(status) -> None:
