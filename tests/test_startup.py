@@ -22,7 +22,7 @@ print("@@" + json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {hea
 """
 
 
-@pytest.mark.parametrize("args", [["--help"], ["check"], ["check", "--strict"], ["schema"], ["brief", "--help"],
+@pytest.mark.parametrize("args", [["--help"], ["check"], ["check", "--strict"], ["schema"], ["brief", "--help"], ["all", "--help"],
                                   ["config"], ["templates", "list"]])
 def test_light_commands_do_not_import_rendering_libraries(args):
     heavy_roots = sorted({name.split(".")[0] for name in HEAVY})
