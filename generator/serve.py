@@ -1,7 +1,10 @@
 """``generate serve``: serve OUT on loopback, rebuild when facts or templates change, reload the browser.
 
 Only GET and HEAD are answered; paths are decoded exactly once and must stay inside OUT;
-documents are sent as downloads named after their title (RFC 6266 ``filename*``).
+documents are sent as downloads named after their title (RFC 6266 ``filename*``). On
+loopback, requests must name a loopback host (a web page cannot reach the server through a
+DNS-rebinding name), and a connection idle for :data:`IDLE_TIMEOUT` seconds is closed.
+Whatever a client sends, it gets a status line back, never a traceback in the terminal.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ CONTENT_TYPES = {
     ".png": "image/png",
 }
 STATUS_PATH = "/__generate__/status"
+#: Seconds a connection may stay silent before it is closed (a stalled client holds a thread).
+IDLE_TIMEOUT = 20.0
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 # Injected into HTML pages while serving (never into the published files): polls the
 # build counter and reloads when a rebuild has published new output.
 RELOAD_SCRIPT = (
@@ -64,13 +70,18 @@ class BuildState:
             return json.dumps({"build": self.build, "error": self.error}).encode("utf-8")
 
 
-def make_handler(out_dir: Path, state: BuildState, live_reload: bool = True) -> type[BaseHTTPRequestHandler]:
-    """A request handler class serving ``out_dir``."""
+def make_handler(out_dir: Path, state: BuildState, live_reload: bool = True, *,
+                 allowed_hosts: set[str] | None = None, idle_timeout: float = IDLE_TIMEOUT) -> type[BaseHTTPRequestHandler]:
+    """A request handler class serving ``out_dir``.
+
+    ``allowed_hosts``: host names a request's ``Host`` header may name (None: any).
+    """
     root = Path(out_dir).resolve()
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "generate-serve"
         sys_version = ""
+        timeout = idle_timeout
 
         def version_string(self) -> str:
             return self.server_version
@@ -91,19 +102,27 @@ def make_handler(out_dir: Path, state: BuildState, live_reload: bool = True) -> 
             pass  # quiet: the terminal shows build progress instead
 
         def _respond(self, send_body: bool) -> None:
+            if allowed_hosts is not None and not host_allowed(self.headers.get("Host"), allowed_hosts):
+                self._plain(HTTPStatus.MISDIRECTED_REQUEST, "this server answers requests for localhost only\n",
+                            send_body=send_body)
+                return
             raw_path = urlsplit(self.path).path
             if raw_path == STATUS_PATH:
                 self._send(HTTPStatus.OK, state.as_json(), {"Content-Type": CONTENT_TYPES[".json"]}, send_body)
                 return
             file = resolve_request(root, raw_path)
-            if file is None:
+            try:
+                if file is None:
+                    raise FileNotFoundError(raw_path)
+                data = file.read_bytes()
+                modified = file.stat().st_mtime
+            except OSError:  # missing, or gone between lookup and read (a rebuild swapped OUT)
                 self._plain(HTTPStatus.NOT_FOUND, "not found\n", send_body=send_body)
                 return
-            data = file.read_bytes()
             suffix = file.suffix.lower()
             headers = {
                 "Content-Type": CONTENT_TYPES.get(suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream",
-                "Last-Modified": formatdate(file.stat().st_mtime, usegmt=True),
+                "Last-Modified": formatdate(modified, usegmt=True),
                 "Cache-Control": "no-cache",
                 "X-Content-Type-Options": "nosniff",
             }
@@ -132,9 +151,14 @@ def make_handler(out_dir: Path, state: BuildState, live_reload: bool = True) -> 
 def resolve_request(root: Path, raw_path: str) -> Path | None:
     """The file under ``root`` a URL path names, or None (missing, hidden, or outside ``root``).
 
-    The path is percent-decoded exactly once, so ``%252e%252e`` stays a literal name.
+    The path is percent-decoded exactly once, so ``%252e%252e`` stays a literal name; bytes
+    that are not UTF-8 (``%ff``, the overlong ``%c0%ae``) and names the file system refuses
+    (too long) are simply not found.
     """
-    path = unquote(raw_path, errors="strict") if "%" in raw_path else raw_path
+    try:
+        path = unquote(raw_path, errors="strict") if "%" in raw_path else raw_path
+    except UnicodeDecodeError:
+        return None
     if "\x00" in path or "\\" in path:
         return None
     normalized = posixpath.normpath("/" + path.lstrip("/"))
@@ -142,15 +166,27 @@ def resolve_request(root: Path, raw_path: str) -> Path | None:
     if any(p.startswith(".") for p in parts):
         return None  # hidden files, and anything that normpath could not make innocent
     candidate = root.joinpath(*parts) if parts else root
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
     try:
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
         resolved = candidate.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if not resolved.is_relative_to(root) or not resolved.is_file():
+        if not resolved.is_relative_to(root) or not resolved.is_file():
+            return None
+    except (OSError, RuntimeError, ValueError):  # ENAMETOOLONG, a symlink loop
         return None
     return resolved
+
+
+def host_allowed(host_header: str | None, allowed: set[str]) -> bool:
+    """True when the ``Host`` header (``name:port``, ``[v6]:port``) names an allowed host, or is absent (HTTP/1.0)."""
+    if host_header is None:
+        return True
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        host = host[1:host.find("]")] if "]" in host else host
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host in allowed
 
 
 def download_disposition(root: Path, file: Path) -> str | None:
@@ -172,7 +208,9 @@ def run_server(out_dir: Path, host: str, port: int, *, rebuild: Callable[[], Non
                stop: threading.Event | None = None) -> None:
     """Serve until ``stop`` is set (or Ctrl-C); rebuild on changes under ``watch``."""
     state = BuildState()
-    server = ThreadingHTTPServer((host, port), make_handler(out_dir, state))
+    loopback = host in LOOPBACK_NAMES or host.startswith("127.")
+    allowed = LOOPBACK_NAMES | {host} if loopback else None
+    server = ThreadingHTTPServer((host, port), make_handler(out_dir, state, allowed_hosts=allowed))
     server.daemon_threads = True
     stop = stop or threading.Event()
     threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)]
