@@ -103,16 +103,32 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
 def _tr(ctx, value) -> str:
     """``{{ field | tr }}``: the current language's text of a bilingual field.
 
-    Where the context sets ``isolate_bidi`` (the brief), right-to-left text comes back
-    isolated (see :func:`isolate`), so that template words and numbers around it keep
-    their order.
+    Right-to-left text comes back marked so that the citation, comma or date a template
+    puts after it keeps its place: isolated (:func:`isolate`) where the context sets
+    ``isolate_bidi`` (the brief), else closed by :func:`close_right_to_left` (Word,
+    PowerPoint and Markdown readers all know those two marks).
     """
     text = ctx["i18n"].text(value)
-    return isolate(text) if ctx.get("isolate_bidi") else text
+    return isolate(text) if ctx.get("isolate_bidi") else close_right_to_left(text)
 
 
 _RIGHT_TO_LEFT = {"R", "AL"}
 _FIRST_STRONG_ISOLATE, _POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+_RIGHT_TO_LEFT_MARK, _LEFT_TO_RIGHT_MARK = "\u200f", "\u200e"
+
+
+def _has_right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in text)
+
+
+def close_right_to_left(text: str) -> str:
+    """Text with right-to-left letters followed by RIGHT-TO-LEFT MARK + LEFT-TO-RIGHT MARK.
+
+    The first keeps the text's closing punctuation on its right-to-left side; the second
+    stops a following "[1]" or "2024" from joining the right-to-left run (it would be shown
+    before the text instead of after it). Other text is returned unchanged.
+    """
+    return text + _RIGHT_TO_LEFT_MARK + _LEFT_TO_RIGHT_MARK if _has_right_to_left(text) else text
 
 
 def text_direction(text: object) -> str:
@@ -138,7 +154,7 @@ def isolate(text: object) -> str:
     the marks are invisible and PDF text extraction drops them.
     """
     value = text if isinstance(text, Markup) else str(text)
-    if not any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in value):
+    if not _has_right_to_left(value):
         return value
     if isinstance(value, Markup):
         return Markup(_FIRST_STRONG_ISOLATE) + value + Markup(_POP_DIRECTIONAL_ISOLATE)

@@ -479,6 +479,11 @@ def test_right_to_left_text_keeps_its_order_and_direction(hostile):
         assert f"\u2068{rtl}\u2069" in html
     page = page_of(hostile, "en").read_text(encoding="utf-8")
     assert '<h1 dir="auto">' in page and 'class="subtitle" dir="auto"' in page
+    # Word and PowerPoint: the text is closed by RLM + LRM, so its citation mark stays after it.
+    closed = {"vi": "مرحبا بالعالم\u200f\u200e", "en": "שלום עולם\u200f\u200e"}
+    for lang, text in closed.items():
+        assert text in ooxml_text(hostile / lang / "facts-handout.docx", r"word/document\.xml", W)
+        assert text in ooxml_text(hostile / lang / "facts-slides.pptx", r"ppt/slides/slide\d+\.xml", A)
 
 
 def dom_shape(html: str) -> list[tuple[str, tuple[str, ...]]]:
