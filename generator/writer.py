@@ -9,6 +9,7 @@ OUT keeps two builds from publishing into the same OUT at once.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import hashlib
@@ -128,6 +129,7 @@ def publish_changes(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *
     """
     out_dir = Path(out_dir)
     with output_lock(out_dir):
+        recover(out_dir)
         records = [document_record(o) for o in outputs]
         written = {r["path"] for r in records}
         kept = [] if replace_all else _kept_documents(out_dir, written)
@@ -200,16 +202,62 @@ def _write_new(target: Path, data: bytes) -> None:
 
 
 def _swap(staging: Path, out_dir: Path) -> None:
-    """Put ``staging`` in OUT's place; the previous tree is removed only after the swap."""
+    """Put ``staging`` in OUT's place; afterwards ``staging`` holds the previous tree (or nothing).
+
+    On Linux the two directories are exchanged in one step, so a reader always finds a
+    complete OUT. Elsewhere OUT is moved aside and the staged tree moved in; a build killed
+    between the two is repaired by the next one (:func:`recover`).
+    """
     staging.chmod(0o755)  # mkdtemp makes it 0700; a published directory is readable
     if not out_dir.exists():
         os.rename(staging, out_dir)
         return
-    retired = out_dir.resolve().parent / f".{out_dir.resolve().name}.previous-{os.getpid()}"
+    if _exchange(staging, out_dir):
+        return
+    retired = _sibling(out_dir, f"previous-{os.getpid()}")
     os.rename(out_dir, retired)
     try:
         os.rename(staging, out_dir)
     except OSError:
         os.rename(retired, out_dir)  # put the previous output back
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    os.rename(retired, staging)  # the caller removes it with the staging directory
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two directories atomically (Linux ``renameat2``); False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False  # an old kernel, or a file system without exchange
+    raise OSError(error, os.strerror(error), str(second))
+
+
+def _sibling(out_dir: Path, suffix: str) -> Path:
+    return out_dir.resolve().parent / f".{out_dir.resolve().name}.{suffix}"
+
+
+def recover(out_dir: Path) -> None:
+    """Undo what a killed build left beside OUT; call with the lock held.
+
+    A build killed between the two renames of the fallback swap leaves OUT missing and the
+    previous tree in ``.OUT.previous-PID``: it is put back. Staging and retired trees of
+    killed builds are removed.
+    """
+    parent = out_dir.resolve().parent
+    name = out_dir.resolve().name
+    retired = sorted(parent.glob(f".{name}.previous-*"), key=lambda p: p.stat().st_mtime)
+    if not out_dir.exists() and retired:
+        os.rename(retired.pop(), out_dir)
+    for leftover in retired + list(parent.glob(f".{name}.staging-*")):
+        shutil.rmtree(leftover, ignore_errors=True)

@@ -150,7 +150,11 @@ def test_a_full_disk_while_staging_is_one_clear_error_and_changes_nothing(failin
 
 
 def test_a_failed_swap_puts_the_previous_output_back(out, tmp_path, monkeypatch):
-    """The rename of the staged tree onto OUT fails: the retired previous OUT is renamed back."""
+    """Fallback swap (no atomic exchange): the rename of the staged tree onto OUT fails and the
+    retired previous OUT is renamed back."""
+    import generator.writer as writer
+
+    monkeypatch.setattr(writer, "_exchange", lambda first, second: False)
     real_rename = os.rename
     renames = []
 
@@ -169,22 +173,68 @@ def test_a_failed_swap_puts_the_previous_output_back(out, tmp_path, monkeypatch)
     assert_untouched(out, before)
 
 
-@pytest.mark.xfail(strict=True, reason="writer._swap replaces OUT with two renames (OUT -> .OUT.previous-PID, then "
-                   "staging -> OUT): between them OUT does not exist, so a reader (generate serve, a web server, "
-                   "a sync job) sees no OUT at all. Linux renameat2(RENAME_EXCHANGE) swaps in one step.")
+def test_a_failed_exchange_leaves_the_previous_output(out, tmp_path, monkeypatch):
+    import generator.writer as writer
+
+    def exchange(first, second):
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(second))
+
+    monkeypatch.setattr(writer, "_exchange", exchange)
+    before = snapshot(out)
+    with pytest.raises(GenerateError, match=f"cannot write to {out}: Input/output error"):
+        build_all(BuildOptions(facts=other_facts(tmp_path), out=out, jobs=1, use_cache=False))
+    monkeypatch.undo()
+    assert_untouched(out, before)
+    assert leftovers(out) == []
+
+
 def test_readers_always_find_a_complete_out_during_the_swap(out, tmp_path, monkeypatch):
-    real_rename = os.rename
+    """OUT is exchanged with the staged tree in one step (renameat2): no moment without an OUT."""
+    import generator.writer as writer
+
+    real_rename, real_exchange = os.rename, writer._exchange
     seen = []
 
     def rename(source, target):
         result = real_rename(source, target)
-        seen.append(read_manifest(out) is not None)  # what a reader finds right after each step
+        seen.append(("rename", read_manifest(out) is not None))  # what a reader finds right after each step
+        return result
+
+    def exchange(first, second):
+        result = real_exchange(first, second)
+        seen.append(("exchange", read_manifest(out) is not None))
         return result
 
     monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(writer, "_exchange", exchange)
     build_all(BuildOptions(facts=other_facts(tmp_path), out=out, jobs=1, use_cache=False))
     monkeypatch.undo()
-    assert seen and all(seen)
+    assert seen == [("exchange", True)]
+    assert_complete(out)
+
+
+def test_a_build_killed_between_the_fallback_renames_is_repaired_by_the_next(out, tmp_path, monkeypatch):
+    """Where the system cannot exchange directories, OUT is moved aside, then replaced; a crash in
+    between leaves no OUT, and the next build puts the previous one back before anything else."""
+    import generator.writer as writer
+
+    before = snapshot(out)
+    real_rename = os.rename
+
+    def crash_after_moving_out_aside(source, target):
+        real_rename(source, target)
+        if ".previous-" in str(target):
+            raise KeyboardInterrupt  # the process dies here
+
+    monkeypatch.setattr(writer, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(os, "rename", crash_after_moving_out_aside)
+    with pytest.raises(KeyboardInterrupt):
+        build_all(BuildOptions(facts=other_facts(tmp_path), out=out, jobs=1, use_cache=False))
+    monkeypatch.undo()
+    assert not out.exists() and any(".previous-" in name for name in leftovers(out))
+    writer.recover(out)  # what the next build does first, with the lock held
+    assert snapshot(out) == before
+    assert leftovers(out) == []
 
 
 # --- real processes: SIGKILL, and two builds at once ------------------------------------------
@@ -238,13 +288,13 @@ KILL_WHILE_STAGING = """
 """
 
 KILL_INSIDE_THE_SWAP = """
-    import os, signal
-    _rename = os.rename
-    def rename(source, target):
-        _rename(source, target)
-        if ".previous-" in str(target):  # OUT was just moved aside; the staged tree is not in place yet
+    import os, shutil, signal
+    _rmtree = shutil.rmtree
+    def rmtree(path, *args, **kwargs):
+        if ".staging-" in str(path):  # the trees were just exchanged; the old one is not removed yet
             os.kill(os.getpid(), signal.SIGKILL)
-    os.rename = rename
+        return _rmtree(path, *args, **kwargs)
+    shutil.rmtree = rmtree
 """
 
 
@@ -257,9 +307,6 @@ def test_kill_minus_nine_while_staging_changes_nothing(out, tmp_path):
     assert snapshot(out) == before
 
 
-@pytest.mark.xfail(strict=True, reason="a build killed between the two renames of writer._swap leaves no OUT at all "
-                   "(the previous tree sits in .OUT.previous-PID and nothing restores it); a one-step exchange "
-                   "(renameat2 RENAME_EXCHANGE) or recovery at the next build's start would keep it")
 def test_kill_minus_nine_inside_the_swap_keeps_an_out(out, tmp_path):
     result = subprocess.run([PYTHON, "-m", "generator", "all", "--facts", str(other_facts(tmp_path)), "--out", str(out),
                              "--jobs", "1"], cwd=REPO, capture_output=True, text=True, timeout=300,
@@ -278,8 +325,6 @@ def assert_complete(out: Path) -> None:
         assert hashlib.sha256((out / document["path"]).read_bytes()).hexdigest() == document["sha256"]
 
 
-@pytest.mark.xfail(strict=True, reason="the staging tree of a killed build (.OUT.staging-*) stays beside OUT forever: "
-                   "the next build does not clean up after it")
 def test_the_next_build_clears_what_a_killed_build_left(out, tmp_path):
     subprocess.run([PYTHON, "-m", "generator", "all", "--facts", str(other_facts(tmp_path)), "--out", str(out),
                     "--jobs", "1"], cwd=REPO, capture_output=True, timeout=300, env=killing_at(tmp_path, KILL_WHILE_STAGING))
