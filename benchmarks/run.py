@@ -1,0 +1,326 @@
+"""Benchmarks of ``generate``: full build, no-op rebuild, one-fact rebuilds, start-up, memory, scale, and Pandoc.
+
+    .venv/bin/python benchmarks/run.py                 # everything, 5 runs each (about 10 minutes on 2 CPUs)
+    .venv/bin/python benchmarks/run.py --runs 3 --scale 1 4 --no-peer
+
+Every figure is the median of ``--runs`` runs of the real command line in a fresh process
+(``python -m generator ...``). The code measured is a snapshot of this project taken when
+the run starts, so edits made meanwhile do not disturb it. Memory: the peak resident set
+of the largest process (``wait4`` rusage, i.e. ``RUSAGE_CHILDREN``) and the peak of the
+summed proportional set sizes of all processes of the build (workers included).
+
+The report (Markdown and JSON) goes to ``benchmarks/results/`` (git-ignored) and the table
+to standard output. Needs the ``bench`` extra (``pip install -e '.[bench]'``) for the
+Pandoc comparison; without it that part is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from measure import Run, Series, run
+from peer import convert_all, pandoc_path, pandoc_version, prepare
+from scale import statement_count, write_scaled
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+RESULTS = HERE / "results"
+#: What a snapshot needs to run: the package, its templates and facts, and these scripts.
+SNAPSHOT_PARTS = ("generator", "templates", "facts", "benchmarks")
+KINDS = ("brief", "handout", "slides")
+
+
+class Bench:
+    """Runs ``python -m generator`` from a snapshot of the project, in a scratch directory."""
+
+    def __init__(self, scratch: Path, jobs: int | None) -> None:
+        self.scratch = scratch
+        self.root = scratch / "project"
+        for part in SNAPSHOT_PARTS:
+            shutil.copytree(PROJECT / part, self.root / part, ignore=shutil.ignore_patterns("__pycache__", "results"))
+        self.env = {**os.environ, "PYTHONPATH": str(self.root),
+                    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)  # as users run it: compiled modules are cached
+        self.jobs = jobs
+
+    def generate(self, *args: str, cwd: Path | None = None, check: bool = True) -> Run:
+        measured = run([sys.executable, "-m", "generator", *args], cwd=cwd or self.scratch, env=self.env)
+        if check and measured.returncode != 0:
+            raise RuntimeError(f"generate {' '.join(args)} failed:\n{measured.stderr[-3000:]}")
+        return measured
+
+    def build(self, facts: Path, out: Path, *extra: str) -> Run:
+        jobs = ["--jobs", str(self.jobs)] if self.jobs and "--jobs" not in extra else []
+        return self.generate("all", "--facts", str(facts), "--out", str(out), *jobs, *extra)
+
+    @staticmethod
+    def clean(out: Path) -> None:
+        for path in (out, out.parent / f".{out.name}.cache"):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def rendered_documents(measured: Run) -> list[str]:
+    """``brief (vi)`` ... for every document the build rendered (not taken from the cache)."""
+    return re.findall(r"\] (\w+ \(\w[\w-]*\)): rendered in", measured.stderr)
+
+
+def bench_startup(bench: Bench, runs: int) -> list[Series]:
+    series = []
+    for args in (["--help"], ["check"], ["schema"]):
+        what = "validates the facts and lints every template" if args == ["check"] else "start-up"
+        item = Series(f"generate {' '.join(args)}", note=f"{what}; imports no rendering library")
+        bench.generate(*args)  # compiles the modules once
+        item.runs = [bench.generate(*args) for _ in range(runs)]
+        series.append(item)
+    return series
+
+
+def bench_full(bench: Bench, facts: Path, out: Path, runs: int, *extra: str, name: str) -> Series:
+    item = Series(name)
+    for _ in range(runs):
+        bench.clean(out)
+        item.runs.append(bench.build(facts, out, *extra))
+    return item
+
+
+def one_fact_variants(facts: Path, out: Path, folder: Path) -> dict[str, tuple[Path, Path, str]]:
+    """Per kind, two versions of the fact file differing in one text only that kind's documents show.
+
+    The fact is chosen from what the last build recorded (``.OUT.cache/entries``). Both
+    versions are written by the same YAML writer so that nothing else differs.
+    """
+    entries = {p.stem: json.loads(p.read_text(encoding="utf-8"))
+               for p in (out.parent / f".{out.name}.cache" / "entries").glob("*.json")}
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    readers: dict[str, set[str]] = {}
+    for document, entry in entries.items():
+        for key in entry["facts"]:
+            readers.setdefault(key, set()).add(document.split("-", 1)[0])
+    variants = {}
+    for kind in KINDS:
+        for key in sorted(readers, key=lambda k: (not k.endswith('"text"]'), len(k), k)):  # statements first
+            path = json.loads(key)
+            if readers[key] != {kind} or not path:
+                continue
+            value = _at(data, path)
+            if not (isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values())):
+                continue  # a text in every language, so that appending to it keeps the file valid
+            changed = yaml.safe_load(yaml.safe_dump(data, allow_unicode=True))
+            target = _at(changed, path)
+            for lang in target:
+                target[lang] += " (revised)"
+            first, second = folder / f"facts-{kind}-a.yaml", folder / f"facts-{kind}-b.yaml"
+            first.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            second.write_text(yaml.safe_dump(changed, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            variants[kind] = (first, second, ".".join(str(step) for step in path))
+            break
+    return variants
+
+
+def _at(data, path):
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def bench_incremental(bench: Bench, facts: Path, out: Path, runs: int) -> list[Series]:
+    """No-op rebuilds, then per kind rebuilds after a one-fact change (alternating two versions)."""
+    bench.clean(out)
+    bench.build(facts, out)
+    noop = Series("no-op rebuild (`generate all` again)")
+    noop.runs = [bench.build(facts, out) for _ in range(runs)]
+    assert all(rendered_documents(r) == [] for r in noop.runs), "a no-op rebuild rendered something"
+    noop.note = "rendered nothing; OUT left untouched"
+    series = [noop]
+    variants = one_fact_variants(facts, out, bench.scratch)
+    live, target = bench.scratch / "facts.yaml", bench.scratch / "out-changes"
+    if variants:
+        shutil.copy(next(iter(variants.values()))[0], live)  # version A is the same for every kind
+        bench.clean(target)
+        bench.build(live, target)
+    for kind, (first, second, fact) in variants.items():
+        item = Series(f"one-fact change shown by the {kind} only")
+        for index in range(runs):
+            shutil.copy(second if index % 2 == 0 else first, live)
+            item.runs.append(bench.build(live, target))
+        if runs % 2:  # back to version A for the next kind (not measured)
+            shutil.copy(first, live)
+            bench.build(live, target)
+        rebuilt = sorted({doc for r in item.runs for doc in rendered_documents(r)})
+        item.note = f"changed `{fact}`; rebuilt: {', '.join(rebuilt)}"
+        series.append(item)
+    return series
+
+
+def bench_scale(bench: Bench, factors: list[int], runs: int, pandoc: str | None, peer_runs: int) -> list[dict]:
+    rows = []
+    for factor in factors:
+        facts = bench.scratch / f"facts-{factor}x.yaml"
+        info = write_scaled(factor, facts, bench.root / "facts" / "hanoi-convention.yaml")
+        bench.generate("check", "--facts", str(facts))  # the generated file is valid
+        out = bench.scratch / f"out-{factor}x"
+        ours = bench_full(bench, facts, out, runs, name=f"{factor}x full build")
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        row = {"factor": factor, "statements": info["statements"], "fact_file_bytes": info["bytes"],
+               "ours": ours.as_dict(),
+               "pages": {d["lang"]: d["pages"] for d in manifest["documents"] if d["format"] == "pdf"},
+               "output_bytes": sum(d["bytes"] for d in manifest["documents"])}
+        if pandoc:
+            row["peer"] = bench_peer(bench, pandoc, facts, out, peer_runs, f"{factor}x")
+        rows.append(row)
+    return rows
+
+
+def bench_peer(bench: Bench, pandoc: str, facts: Path, out: Path, runs: int, label: str) -> dict:
+    inputs = prepare(pandoc, root=bench.root, python=sys.executable, env=bench.env, facts=facts, out=out,
+                     folder=bench.scratch / f"peer-{label}")
+    totals, cpu, documents, rss, pss = [], [], {}, [], []
+    for _ in range(runs):
+        results = convert_all(pandoc, inputs, bench.env)
+        totals.append(sum(r.seconds for _, r in results))
+        cpu.append(sum(r.cpu_seconds for _, r in results))
+        rss.append(max(r.max_rss_kb for _, r in results) / 1024)
+        pss.append(max(r.peak_pss_kb for _, r in results) / 1024)
+        for name, result in results:
+            documents.setdefault(name, []).append(result.seconds)
+    pages = {}
+    for lang in inputs.langs:
+        pdf = inputs.folder / f"peer-brief-{lang}.pdf"
+        pages[lang] = _pdf_pages(pdf)
+    return {"median_seconds": round(statistics.median(totals), 3), "seconds": [round(t, 3) for t in totals],
+            "median_cpu_seconds": round(statistics.median(cpu), 3),
+            "median_max_rss_mb": round(statistics.median(rss), 1), "median_peak_pss_mb": round(statistics.median(pss), 1),
+            "documents": {name: round(statistics.median(times), 3) for name, times in documents.items()},
+            "pages": pages}
+
+
+def _pdf_pages(path: Path) -> int | None:
+    try:
+        from pypdf import PdfReader
+
+        return len(PdfReader(path).pages)
+    except Exception:
+        return None
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), "")
+    except OSError:
+        pass
+    return {"cpus": len(os.sched_getaffinity(0)), "cpu": model, "python": platform.python_version(),
+            "platform": platform.platform(), "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+
+
+def report_markdown(result: dict) -> str:
+    m = result["machine"]
+    lines = [f"# generate benchmarks, {result['date']}", "",
+             f"{m['cpus']} CPUs ({m['cpu'] or 'unknown CPU'}), Python {m['python']}; load average at start "
+             f"{', '.join(map(str, m['load_average_at_start']))}, at end {', '.join(map(str, result['load_average_at_end']))}. "
+             f"Medians of {result['runs']} runs (min–max in brackets); `--jobs {result['jobs'] or 'default'}`.", "",
+             "| scenario | median wall time | min–max | CPU time | peak RSS, largest process | peak memory, all processes (PSS) | note |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for s in result["series"]:
+        lines.append(f"| {s['name']} | {s['median_seconds']:.2f} s | {s['min_seconds']:.2f}–{s['max_seconds']:.2f} s | "
+                     f"{s['median_cpu_seconds']:.2f} s | "
+                     f"{s['median_max_rss_mb']:.0f} MB | {s['median_peak_pss_mb']:.0f} MB | {s['note']} |")
+    if result.get("ratios"):
+        lines += ["", "Ratios (medians): " + "; ".join(f"{name} {value:.2f}" for name, value in result["ratios"].items())]
+    if result.get("peer"):
+        peer = result["peer"]
+        lines += ["", f"Pandoc ({result['pandoc']}), the six documents one process each, bundled facts: "
+                  f"{peer['median_seconds']:.2f} s median ({peer['median_cpu_seconds']:.2f} s CPU); per document: "
+                  + ", ".join(f"{k} {v:.2f} s" for k, v in peer["documents"].items())
+                  + f"; its PDFs have {', '.join(f'{v} pages ({k})' for k, v in peer['pages'].items())}."]
+    if result.get("scale"):
+        lines += ["", "| content | statements | fact file | full build | CPU time | peak RSS | peak PSS | brief pages | Pandoc | ours ÷ Pandoc |",
+                  "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
+        for row in result["scale"]:
+            ours, peer = row["ours"], row.get("peer")
+            pages = ", ".join(f"{v} ({k})" for k, v in row["pages"].items())
+            peer_cell = f"{peer['median_seconds']:.1f} s ({peer['median_cpu_seconds']:.1f} s CPU)" if peer else "–"
+            ratio = f"{ours['median_seconds'] / peer['median_seconds']:.2f}" if peer else "–"
+            lines.append(f"| {row['factor']}x | {row['statements']} | {row['fact_file_bytes'] / 1000:,.0f} kB | "
+                         f"{ours['median_seconds']:.1f} s ({ours['runs']} run{'s' * (ours['runs'] != 1)}) | "
+                         f"{ours['median_cpu_seconds']:.1f} s | "
+                         f"{ours['median_max_rss_mb']:.0f} MB | {ours['median_peak_pss_mb']:.0f} MB | {pages} | "
+                         f"{peer_cell} | {ratio} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per scenario (median reported; default 5)")
+    parser.add_argument("--scale", type=int, nargs="*", default=[1, 4, 16], help="content factors (default 1 4 16)")
+    parser.add_argument("--scale-runs", type=int, default=1, help="runs per scale factor (default 1: a 16x build takes minutes)")
+    parser.add_argument("--jobs", type=int, default=None, help="--jobs for the builds (default: generate's own, one per CPU)")
+    parser.add_argument("--no-peer", action="store_true", help="skip the Pandoc comparison")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    args = parser.parse_args(argv)
+
+    pandoc = None if args.no_peer else pandoc_path()
+    if not args.no_peer and pandoc is None:
+        print("pypandoc-binary is not installed (pip install -e '.[bench]'): skipping the Pandoc comparison", file=sys.stderr)
+    scratch = Path(tempfile.mkdtemp(prefix="generate-bench-"))
+    try:
+        bench = Bench(scratch, args.jobs)
+        facts = bench.root / "facts" / "hanoi-convention.yaml"
+        out = scratch / "out"
+        result = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "runs": args.runs,
+                  "jobs": args.jobs, "statements": statement_count(yaml.safe_load(facts.read_text(encoding="utf-8")))}
+        print(f"benchmarking in {scratch} ({result['machine']['cpus']} CPUs) ...", file=sys.stderr)
+        series = bench_startup(bench, args.runs)
+        full = bench_full(bench, facts, out, args.runs, name="full build (`generate all`, empty OUT and cache)")
+        full.note = f"renders {len(rendered_documents(full.runs[-1]))} documents, verifies, publishes"
+        serial = bench_full(bench, facts, out, args.runs, "--jobs", "1", name="full build with `--jobs 1`")
+        serial.note = "everything in one process"
+        series += [full, serial]
+        series += bench_incremental(bench, facts, out, args.runs)
+        result["series"] = [s.as_dict() for s in series]
+        noop = next(s for s in series if s.name.startswith("no-op"))
+        result["ratios"] = {"no-op ÷ full": noop.seconds / full.seconds, "full ÷ --jobs 1": full.seconds / serial.seconds}
+        for item in series:
+            if item.name.startswith("one-fact"):
+                result["ratios"][f"{item.name} ÷ full"] = item.seconds / full.seconds
+        if pandoc:
+            result["pandoc"] = pandoc_version(pandoc)
+            result["peer"] = bench_peer(bench, pandoc, facts, out, args.runs, "bundled")
+            result["ratios"]["full ÷ Pandoc"] = full.seconds / result["peer"]["median_seconds"]
+            result["ratios"]["--jobs 1 ÷ Pandoc"] = serial.seconds / result["peer"]["median_seconds"]
+            result["ratios"]["CPU time ÷ Pandoc's"] = full.cpu_seconds / result["peer"]["median_cpu_seconds"]
+        if args.scale:
+            result["scale"] = bench_scale(bench, args.scale, args.scale_runs, pandoc, args.scale_runs)
+        result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        markdown = report_markdown(result)
+        RESULTS.mkdir(exist_ok=True)
+        stamp = result["date"].replace(":", "")
+        (RESULTS / f"{stamp}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (RESULTS / f"{stamp}.md").write_text(markdown, encoding="utf-8")
+        (RESULTS / "latest.md").write_text(markdown, encoding="utf-8")
+        print(markdown)
+        print(f"report: {RESULTS / (stamp + '.md')}", file=sys.stderr)
+    finally:
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
