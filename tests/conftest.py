@@ -38,3 +38,18 @@ def cli(runner, monkeypatch, tmp_path):
 
 def have(program: str) -> bool:
     return shutil.which(program) is not None
+
+
+def _hypothesis_profiles() -> None:
+    """Under CI the property tests are derandomized: the same examples every run, so a gate
+    never fails on a new random draw (run locally to explore new examples)."""
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")
+
+
+_hypothesis_profiles()
