@@ -87,14 +87,6 @@ def bench_startup(bench: Bench, runs: int) -> list[Series]:
     return series
 
 
-def bench_full(bench: Bench, facts: Path, out: Path, runs: int, *extra: str, name: str) -> Series:
-    item = Series(name)
-    for _ in range(runs):
-        bench.clean(out)
-        item.runs.append(bench.build(facts, out, *extra))
-    return item
-
-
 def one_fact_variants(facts: Path, out: Path, folder: Path) -> dict[str, tuple[Path, Path, str]]:
     """Per kind, two versions of the fact file differing in one text only that kind's documents show.
 
@@ -167,46 +159,76 @@ def bench_incremental(bench: Bench, facts: Path, out: Path, runs: int) -> list[S
     return series
 
 
-def bench_scale(bench: Bench, factors: list[int], runs: int, pandoc: str | None, peer_runs: int) -> list[dict]:
+def bench_builds(bench: Bench, facts: Path, out: Path, runs: int, pandoc: str | None, label: str,
+                 serial: bool = False) -> dict:
+    """Full builds from scratch, with ``--jobs 1`` too if ``serial``, and Pandoc's six conversions.
+
+    The three are interleaved, run by run, so that all see the same machine: a ratio is the
+    median of the ratios of the runs, not a ratio of medians taken minutes apart.
+    """
+    full = Series(f"full build (`generate all`, empty OUT and cache){'' if label == 'bundled' else ', ' + label}")
+    one = Series("full build with `--jobs 1`", note="everything in one process") if serial else None
+    peer_runs: list[list] = []
+    inputs = None
+    for _ in range(runs):
+        bench.clean(out)
+        full.runs.append(bench.build(facts, out))
+        if one is not None:
+            bench.clean(out)
+            one.runs.append(bench.build(facts, out, "--jobs", "1"))
+        if pandoc:
+            inputs = inputs or prepare(pandoc, root=bench.root, python=sys.executable, env=bench.env, facts=facts,
+                                       out=out, folder=bench.scratch / f"peer-{label}")
+            peer_runs.append(convert_all(pandoc, inputs, bench.env))
+    full.note = f"renders {len(rendered_documents(full.runs[-1]))} documents, verifies, publishes"
+    result: dict = {"full": full, "serial": one, "peer": None, "ratios": {}}
+    if one is not None:
+        result["ratios"]["full ÷ --jobs 1"] = _median_ratio(full.runs, one.runs, "seconds")
+    if pandoc and inputs is not None:
+        totals = [_Total(rs) for rs in peer_runs]
+        result["peer"] = {
+            "median_seconds": round(statistics.median(t.seconds for t in totals), 3),
+            "median_cpu_seconds": round(statistics.median(t.cpu_seconds for t in totals), 3),
+            "seconds": [round(t.seconds, 3) for t in totals],
+            "median_max_rss_mb": round(statistics.median(max(r.max_rss_kb for _, r in rs) for rs in peer_runs) / 1024, 1),
+            "median_peak_pss_mb": round(statistics.median(max(r.peak_pss_kb for _, r in rs) for rs in peer_runs) / 1024, 1),
+            "documents": {name: round(statistics.median(rs[i][1].seconds for rs in peer_runs), 3)
+                          for i, (name, _) in enumerate(peer_runs[0])},
+            "pages": {lang: _pdf_pages(inputs.folder / f"peer-brief-{lang}.pdf") for lang in inputs.langs},
+        }
+        result["ratios"]["full ÷ Pandoc"] = _median_ratio(full.runs, totals, "seconds")
+        result["ratios"]["full ÷ Pandoc, CPU time"] = _median_ratio(full.runs, totals, "cpu_seconds")
+        if one is not None:
+            result["ratios"]["--jobs 1 ÷ Pandoc"] = _median_ratio(one.runs, totals, "seconds")
+    return result
+
+
+class _Total:
+    """Pandoc's six conversions of one run, added up."""
+
+    def __init__(self, results: list) -> None:
+        self.seconds = sum(r.seconds for _, r in results)
+        self.cpu_seconds = sum(r.cpu_seconds for _, r in results)
+
+
+def _median_ratio(ours: list, theirs: list, attribute: str) -> float:
+    return statistics.median(getattr(a, attribute) / getattr(b, attribute) for a, b in zip(ours, theirs))
+
+
+def bench_scale(bench: Bench, factors: list[int], runs: int, pandoc: str | None) -> list[dict]:
     rows = []
     for factor in factors:
         facts = bench.scratch / f"facts-{factor}x.yaml"
         info = write_scaled(factor, facts, bench.root / "facts" / "hanoi-convention.yaml")
         bench.generate("check", "--facts", str(facts))  # the generated file is valid
         out = bench.scratch / f"out-{factor}x"
-        ours = bench_full(bench, facts, out, runs, name=f"{factor}x full build")
+        measured = bench_builds(bench, facts, out, runs, pandoc, f"{factor}x")
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        row = {"factor": factor, "statements": info["statements"], "fact_file_bytes": info["bytes"],
-               "ours": ours.as_dict(),
-               "pages": {d["lang"]: d["pages"] for d in manifest["documents"] if d["format"] == "pdf"},
-               "output_bytes": sum(d["bytes"] for d in manifest["documents"])}
-        if pandoc:
-            row["peer"] = bench_peer(bench, pandoc, facts, out, peer_runs, f"{factor}x")
-        rows.append(row)
+        rows.append({"factor": factor, "statements": info["statements"], "fact_file_bytes": info["bytes"],
+                     "ours": measured["full"].as_dict(), "peer": measured["peer"], "ratios": measured["ratios"],
+                     "pages": {d["lang"]: d["pages"] for d in manifest["documents"] if d["format"] == "pdf"},
+                     "output_bytes": sum(d["bytes"] for d in manifest["documents"])})
     return rows
-
-
-def bench_peer(bench: Bench, pandoc: str, facts: Path, out: Path, runs: int, label: str) -> dict:
-    inputs = prepare(pandoc, root=bench.root, python=sys.executable, env=bench.env, facts=facts, out=out,
-                     folder=bench.scratch / f"peer-{label}")
-    totals, cpu, documents, rss, pss = [], [], {}, [], []
-    for _ in range(runs):
-        results = convert_all(pandoc, inputs, bench.env)
-        totals.append(sum(r.seconds for _, r in results))
-        cpu.append(sum(r.cpu_seconds for _, r in results))
-        rss.append(max(r.max_rss_kb for _, r in results) / 1024)
-        pss.append(max(r.peak_pss_kb for _, r in results) / 1024)
-        for name, result in results:
-            documents.setdefault(name, []).append(result.seconds)
-    pages = {}
-    for lang in inputs.langs:
-        pdf = inputs.folder / f"peer-brief-{lang}.pdf"
-        pages[lang] = _pdf_pages(pdf)
-    return {"median_seconds": round(statistics.median(totals), 3), "seconds": [round(t, 3) for t in totals],
-            "median_cpu_seconds": round(statistics.median(cpu), 3),
-            "median_max_rss_mb": round(statistics.median(rss), 1), "median_peak_pss_mb": round(statistics.median(pss), 1),
-            "documents": {name: round(statistics.median(times), 3) for name, times in documents.items()},
-            "pages": pages}
 
 
 def _pdf_pages(path: Path) -> int | None:
@@ -245,7 +267,8 @@ def report_markdown(result: dict) -> str:
         lines += ["", "Ratios (medians): " + "; ".join(f"{name} {value:.2f}" for name, value in result["ratios"].items())]
     if result.get("peer"):
         peer = result["peer"]
-        lines += ["", f"Pandoc ({result['pandoc']}), the six documents one process each, bundled facts: "
+        lines += ["", f"Pandoc ({result['pandoc']}), the six documents one process each, bundled facts, "
+                  "interleaved run by run with our full builds (ratios are medians of the runs' ratios): "
                   f"{peer['median_seconds']:.2f} s median ({peer['median_cpu_seconds']:.2f} s CPU); per document: "
                   + ", ".join(f"{k} {v:.2f} s" for k, v in peer["documents"].items())
                   + f"; its PDFs have {', '.join(f'{v} pages ({k})' for k, v in peer['pages'].items())}."]
@@ -256,7 +279,8 @@ def report_markdown(result: dict) -> str:
             ours, peer = row["ours"], row.get("peer")
             pages = ", ".join(f"{v} ({k})" for k, v in row["pages"].items())
             peer_cell = f"{peer['median_seconds']:.1f} s ({peer['median_cpu_seconds']:.1f} s CPU)" if peer else "–"
-            ratio = f"{ours['median_seconds'] / peer['median_seconds']:.2f}" if peer else "–"
+            ratio = (f"{row['ratios']['full ÷ Pandoc']:.2f} ({row['ratios']['full ÷ Pandoc, CPU time']:.2f} CPU)"
+                     if peer else "–")
             lines.append(f"| {row['factor']}x | {row['statements']} | {row['fact_file_bytes'] / 1000:,.0f} kB | "
                          f"{ours['median_seconds']:.1f} s ({ours['runs']} run{'s' * (ours['runs'] != 1)}) | "
                          f"{ours['median_cpu_seconds']:.1f} s | "
@@ -287,26 +311,21 @@ def main(argv: list[str] | None = None) -> int:
                   "jobs": args.jobs, "statements": statement_count(yaml.safe_load(facts.read_text(encoding="utf-8")))}
         print(f"benchmarking in {scratch} ({result['machine']['cpus']} CPUs) ...", file=sys.stderr)
         series = bench_startup(bench, args.runs)
-        full = bench_full(bench, facts, out, args.runs, name="full build (`generate all`, empty OUT and cache)")
-        full.note = f"renders {len(rendered_documents(full.runs[-1]))} documents, verifies, publishes"
-        serial = bench_full(bench, facts, out, args.runs, "--jobs", "1", name="full build with `--jobs 1`")
-        serial.note = "everything in one process"
-        series += [full, serial]
+        builds = bench_builds(bench, facts, out, args.runs, pandoc, "bundled", serial=True)
+        full = builds["full"]
+        series += [full, builds["serial"]]
         series += bench_incremental(bench, facts, out, args.runs)
         result["series"] = [s.as_dict() for s in series]
-        noop = next(s for s in series if s.name.startswith("no-op"))
-        result["ratios"] = {"no-op ÷ full": noop.seconds / full.seconds, "full ÷ --jobs 1": full.seconds / serial.seconds}
+        result["ratios"] = dict(builds["ratios"])
         for item in series:
-            if item.name.startswith("one-fact"):
+            if item.name.startswith(("no-op", "one-fact")):
                 result["ratios"][f"{item.name} ÷ full"] = item.seconds / full.seconds
-        if pandoc:
+                result["ratios"][f"{item.name} ÷ full, CPU time"] = item.cpu_seconds / full.cpu_seconds
+        if builds["peer"]:
             result["pandoc"] = pandoc_version(pandoc)
-            result["peer"] = bench_peer(bench, pandoc, facts, out, args.runs, "bundled")
-            result["ratios"]["full ÷ Pandoc"] = full.seconds / result["peer"]["median_seconds"]
-            result["ratios"]["--jobs 1 ÷ Pandoc"] = serial.seconds / result["peer"]["median_seconds"]
-            result["ratios"]["CPU time ÷ Pandoc's"] = full.cpu_seconds / result["peer"]["median_cpu_seconds"]
+            result["peer"] = builds["peer"]
         if args.scale:
-            result["scale"] = bench_scale(bench, args.scale, args.scale_runs, pandoc, args.scale_runs)
+            result["scale"] = bench_scale(bench, args.scale, args.scale_runs, pandoc)
         result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
         markdown = report_markdown(result)
         RESULTS.mkdir(exist_ok=True)

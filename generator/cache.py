@@ -15,7 +15,8 @@ tree. Per document (kind, language) it keeps one entry:
   show that fact;
 - ``outputs``: the generated files, stored by content in ``blobs/``.
 
-Everything is compared by content, never by modification time. A damaged or missing cache
+Everything is compared by content, never by modification time (the one exception: the
+system's font files count by name, size and time). A damaged or missing cache
 file is a cache miss, never an error and never a stale document: blobs are checked against
 their digest when read.
 """
@@ -54,6 +55,7 @@ def cache_dir(out_dir: Path) -> Path:
 
 
 def sha256(data: bytes) -> str:
+    """Hex SHA-256 of ``data``: how the cache names contents."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -67,6 +69,7 @@ class TemplateSnapshot:
 
     @classmethod
     def take(cls, templates: TemplatePath) -> "TemplateSnapshot":
+        """Read and digest every file under every directory of ``templates``."""
         digests: dict[str, str] = {}
         for index, directory in enumerate(templates.dirs):
             for path in sorted(directory.rglob("*")):
@@ -104,7 +107,7 @@ def environment_digest() -> str:
         if os.path.isdir(entry):  # installed distributions: their metadata directories carry name and version
             names = sorted(n for n in os.listdir(entry) if n.endswith((".dist-info", ".egg-info")))
             hasher.update("\n".join(names).encode())
-    for top in FONT_DIRS:
+    for top in FONT_DIRS:  # by name, size and time: hashing hundreds of font files per build would cost seconds
         for root, _dirs, files in sorted(os.walk(os.path.expanduser(top))):
             for name in sorted(files):
                 try:

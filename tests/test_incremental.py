@@ -115,6 +115,14 @@ def test_second_build_renders_nothing_and_writes_nothing(first, copy):
     assert {p: p.stat().st_ino for p in copy["out"].rglob("*")} == before  # not even replaced by equal files
 
 
+def test_a_hand_edited_output_is_published_again_from_the_cache(first, copy):
+    edited = copy["out"] / "en" / "facts-handout.docx"
+    edited.write_bytes(b"edited by hand")
+    report = rebuild(copy["options"])
+    assert report.rendered == [] and report.published  # nothing rendered, OUT restored
+    assert tree(copy["out"]) == first["tree"]
+
+
 PROBE = """
 import json, sys
 from generator.cli import main
@@ -188,7 +196,7 @@ def test_a_label_change_rebuilds_the_documents_that_read_that_label_file(copy):
     report = rebuild(copy["options"])
     rendered = set(report.rendered)
     # Every Vietnamese document; English ones only where they read Vietnamese labels (the
-    # handout tags each source with its language's tag, and the fixture has Vietnamese sources).
+    # handout checks its template against every language's labels before rendering).
     assert {(kind, "vi") for kind in KINDS} <= rendered
     assert ("brief", "en") not in rendered and ("slides", "en") not in rendered
     assert rendered == {d for d, entry in entries(copy["out"]).items() if "0:labels/vi.yaml" in entry["files"]}
