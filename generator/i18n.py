@@ -8,7 +8,10 @@ file, translate it, add the language to the fact file.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import string
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -153,8 +156,51 @@ def load_labels(search_dirs: list[Path], lang: str) -> Labels:
             _merge(merged, doc)
         labels, problems = validate(Labels, merged)
         if labels is not None:
+            problems = _placeholder_problems(labels, merged, search_dirs[-1] / "labels" / "en.yaml")
+        if labels is not None and not problems:
             return labels
     raise TemplateError("\n".join(str(p) for p in problems))
+
+
+def _placeholders(text: str) -> set[str]:
+    """``"{count} of {date:%d}"`` -> ``{"count", "date"}`` (ValueError for unbalanced braces)."""
+    return {re.split(r"[.\[]", name, maxsplit=1)[0] for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+@lru_cache(maxsize=4)
+def _reference_placeholders(reference: Path) -> dict[str, frozenset[str]]:
+    """Placeholders of each label in the bundled English labels: what templates and code fill in."""
+    doc = load_yaml(reference)
+    texts = doc.data.get("text", {}) if isinstance(doc.data, dict) else {}
+    found = {}
+    for key, text in texts.items():
+        try:
+            found[key] = frozenset(_placeholders(text)) if isinstance(text, str) else frozenset()
+        except ValueError:
+            continue
+    return found
+
+
+def _placeholder_problems(labels: Labels, doc: Document, reference: Path) -> list[Problem]:
+    """A label may use only the placeholders its bundled English version uses: a typo such as
+    ``{versio}`` would otherwise stop the build with a KeyError when the label is filled in."""
+    expected = _reference_placeholders(reference) if reference.is_file() else {}
+    problems = []
+    for key, text in labels.text.items():
+        position = doc.position(("text", key))
+        try:
+            used = _placeholders(text)
+        except ValueError as exc:  # "{" without "}", say
+            problems.append(Problem(position, f"text.{key}", f"expected {{placeholders}} in balanced braces "
+                                    f"(write {{{{ for a literal brace), found {describe(text)} ({exc})"))
+            continue
+        allowed = expected.get(key)
+        if allowed is not None and not used <= allowed:
+            names = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "none"
+            unknown = ", ".join(f"{{{name}}}" for name in sorted(used - allowed))
+            problems.append(Problem(position, f"text.{key}", f"expected placeholders among {names} "
+                                    f"(as in the bundled labels/en.yaml), found {unknown}"))
+    return problems
 
 
 def _merge(into: Document, doc: Document) -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import jinja2
 from jinja2 import pass_context
+import jinja2.sandbox
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from generator.errors import TemplateError
@@ -82,7 +84,10 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
         jinja2.PrefixLoader({BUILTIN_PREFIX: jinja2.FileSystemLoader(str(path.bundled))}, delimiter=":"),
         jinja2.FileSystemLoader(search),
     ])
-    env = jinja2.Environment(
+    # Sandboxed: a template (a user's file) reaches the facts, labels and helpers, never Python's
+    # internals: ``{{ cycler.__init__.__globals__.os.popen("id") }}`` or a label such as
+    # "{date.__class__.__mro__}" passed to .format() is refused instead of run.
+    env = SandboxedEnvironment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         autoescape=_autoescape,
@@ -216,6 +221,21 @@ def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
         return env.get_template(name).render(context)
     except jinja2.TemplateError as exc:
         raise template_error(exc, env, name) from None
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        if not raised_by_template(exc):
+            raise  # a bug in the toolkit's own code keeps its traceback
+        raise template_error(exc, env, name) from None
+
+
+def raised_by_template(exc: BaseException) -> bool:
+    """True when ``exc`` was raised by template code itself or by ``str.format`` it called (a label
+    with an unknown placeholder such as ``{chapterz}``), not by the toolkit's Python helpers."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return False
+    innermost = frames[-1].filename
+    return (innermost.endswith((".jinja", ".j2", "string.py")) or "<template>" in innermost
+            or f"{Path(jinja2.__file__).parent}" in innermost)
 
 
 def template_error(exc: Exception, env: jinja2.Environment, name: str) -> TemplateError:
@@ -229,6 +249,12 @@ def template_error(exc: Exception, env: jinja2.Environment, name: str) -> Templa
     message = str(exc)
     if isinstance(exc, jinja2.UndefinedError):
         message = f"undefined name: {message} (the facts or labels do not provide it)"
+    elif isinstance(exc, jinja2.sandbox.SecurityError):
+        message = f"not allowed in a template: {message}"
+    elif isinstance(exc, KeyError):
+        message = f"unknown placeholder {{{exc.args[0]}}} in a text being formatted (a label?)"
+    elif not isinstance(exc, jinja2.TemplateError):
+        message = f"{type(exc).__name__}: {message}"
     return TemplateError(f"{where}: {message}")
 
 

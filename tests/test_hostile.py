@@ -814,3 +814,71 @@ def test_a_fact_with_a_line_break_is_verified_in_every_format(tmp_path):
     facts = write_variant(tmp_path, lambda data: data["names"]["common_name"]["text"].update(en="Da Lat\nConvention"))
     build_all(BuildOptions(facts=facts, out=out))  # raises if verification misses the common name
     assert "Da Lat Convention" in shown(document_texts(out, "en")["docx"])
+
+
+# --- templates and labels are data too: no way into Python ----------------------------------
+
+ESCAPES = ['{{ cycler.__init__.__globals__.os.popen("id").read() }}', "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+           "{{ lipsum.__globals__['os'].listdir('/') }}", "{{ facts.__class__.__init__.__globals__ }}"]
+
+
+@pytest.mark.parametrize("expression", ESCAPES)
+@pytest.mark.parametrize("kind, template, wrap", [
+    ("brief", "brief/brief.html.jinja", '{{% extends "builtin:brief/brief.html.jinja" %}}{{% block cover %}}{}{{% endblock %}}'),
+    ("slides", "slides/outline.md.jinja", "{}\n"),
+])
+def test_a_template_cannot_reach_python_internals(expression, kind, template, wrap, tmp_path, monkeypatch):
+    """The Jinja environment is sandboxed: the classic template-injection gadgets are refused."""
+    path = tmp_path / "templates" / template
+    path.parent.mkdir(parents=True)
+    path.write_text(wrap.format(expression), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli([kind, "--facts", str(MINIMAL), "--templates", "templates", "--out", "out", "--lang", "en"])
+    assert result.exit_code == 1
+    assert re.fullmatch(r"error: \S+:\d+: not allowed in a template: access to attribute '_\w+' of '\w+' "
+                        r"(object )?is unsafe\.\n", result.stderr.splitlines(True)[-1]), result.stderr
+    assert "uid=" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_a_handout_template_cannot_reach_python_internals(tmp_path, monkeypatch):
+    import docx
+
+    (tmp_path / "templates" / "handout").mkdir(parents=True)
+    document = docx.Document()
+    document.add_paragraph('{{ cycler.__init__.__globals__.os.popen("id").read() }}')
+    document.save(tmp_path / "templates" / "handout" / "handout.docx")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["handout", "--facts", str(MINIMAL), "--templates", "templates", "--out", "out", "--lang", "en"])
+    assert result.exit_code == 1 and "is unsafe" in result.stderr and "uid=" not in result.output
+
+
+@pytest.mark.parametrize("label, message", [
+    ('"Made with {versio}"', "labels/en.yaml:2:19: text.generated_with: expected placeholders among {date}, {version} "
+                             "(as in the bundled labels/en.yaml), found {versio}"),
+    ('"Made with {0}"', "labels/en.yaml:2:19: text.generated_with: expected placeholders among {date}, {version} "
+                        "(as in the bundled labels/en.yaml), found {0}"),
+    ('"Made with {version"', "labels/en.yaml:2:19: text.generated_with: expected {placeholders} in balanced braces "
+                             "(write {{ for a literal brace), found 'Made with {version' (expected '}' before end of string)"),
+])
+def test_a_label_with_a_wrong_placeholder_is_one_positioned_line(label, message, tmp_path, monkeypatch):
+    """A label's {placeholders} are checked against the bundled English label: a typo used to stop
+    the build with a KeyError traceback."""
+    (tmp_path / "templates" / "labels").mkdir(parents=True)
+    (tmp_path / "templates" / "labels" / "en.yaml").write_text(f"text:\n  generated_with: {label}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    check = run_cli(["check", "--facts", str(MINIMAL), "--templates", "templates"])
+    assert f"error: templates/{message}\n" in check.stderr and check.exit_code == 1
+    build = run_cli(["all", "--facts", str(MINIMAL), "--templates", "templates", "--out", "out"])
+    assert build.exit_code == 1 and build.stderr.splitlines()[-1] == f"error: templates/{message}"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_label_cannot_reach_python_internals_through_format(tmp_path, monkeypatch):
+    (tmp_path / "templates" / "labels").mkdir(parents=True)
+    (tmp_path / "templates" / "labels" / "en.yaml").write_text(
+        'text:\n  structure_summary: "{articles.__class__.__mro__} in {chapters}"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["brief", "--facts", str(MINIMAL), "--templates", "templates", "--out", "out", "--lang", "en"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].endswith(
+        "not allowed in a template: access to attribute '__class__' of 'str' object is unsafe.")

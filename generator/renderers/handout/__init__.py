@@ -26,6 +26,7 @@ from generator.ooxml import (
 )
 from generator.renderers.handout.package import strip_run_languages, tag_language
 from generator.renderers import Output, Renderer, RenderJob
+from generator.templating import raised_by_template
 from generator.yamlsource import Problem, display_path
 
 if TYPE_CHECKING:
@@ -160,6 +161,8 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
     except Exception as exc:  # lxml rejects XML that a tag broke (a tag inside a field code, say)
         if type(exc).__module__.startswith("lxml"):
             raise RenderError(f"{shown}: the filled-in template is not a valid Word document: {exc}") from None
+        if isinstance(exc, (KeyError, IndexError, ValueError, AttributeError)) and raised_by_template(exc):
+            raise _template_error(exc, document, shown) from None  # e.g. "{x}".format() in a tag
         raise
     buffer = io.BytesIO()
     document.save(buffer)
@@ -194,6 +197,8 @@ def _template_error(exc: Exception, document, shown: str) -> TemplateError:
         message = exc.format_message()
     else:
         message = exc.message if isinstance(exc, jinja2.TemplateSyntaxError) else str(exc)
+    if isinstance(exc, KeyError):
+        message = f"unknown placeholder {{{exc.args[0]}}} in a text being formatted (a label?)"
     if isinstance(exc, jinja2.UndefinedError):
         message = f"undefined name: {message} (the facts or labels do not provide it)"
     elif isinstance(exc, jinja2.TemplateSyntaxError):
