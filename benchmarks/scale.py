@@ -26,6 +26,8 @@ from typing import Iterator
 
 import yaml
 
+from generator.templating import to_roman
+
 HERE = Path(__file__).resolve().parent
 BUNDLED = HERE.parent / "facts" / "hanoi-convention.yaml"
 #: Lists whose items documents print one by one; each item is a sourced object.
@@ -36,7 +38,6 @@ REPEATED_LISTS = (
 )
 #: The length a statement's ``short`` text may have (a slide bullet; generator.renderers.slides.outline).
 SHORT_LIMIT = 110
-_ROMAN = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
 _ARTICLE_NOTE = {"vi": "Điều {n} thuộc Chương {roman}: {title}.", "en": "Article {n} is in Chapter {roman}: {title}.",
                  "fr": "L'article {n} fait partie du chapitre {roman} : {title}."}
 _VARIANT = {"vi": "bản {j}", "en": "variant {j}", "fr": "variante {j}"}
@@ -109,7 +110,7 @@ def _article_notes(data: dict, languages: list[str]) -> Iterator[dict]:
         for chapter in data["structure"]["chapters"]:
             for n in range(chapter["first_article"], chapter["last_article"] + 1):
                 text = {lang: _ARTICLE_NOTE.get(lang, _ARTICLE_NOTE["en"]).format(
-                    n=n, roman=_roman(chapter["number"]), title=chapter["title"].get(lang, chapter["title"][languages[0]]))
+                    n=n, roman=to_roman(chapter["number"]), title=chapter["title"].get(lang, chapter["title"][languages[0]]))
                     for lang in languages}
                 note = {"text": text, "sources": list(chapter["sources"])}
                 yield _variant(note, rounds, languages) if rounds > 1 else note
@@ -163,14 +164,6 @@ def _get(data: dict, path: tuple[str, ...]):
         data = data[key]
     return data
 
-
-def _roman(number: int) -> str:
-    out = ""
-    for value, letters in _ROMAN:
-        while number >= value:
-            out += letters
-            number -= value
-    return out
 
 
 def write_scaled(factor: int, target: Path, source: Path = BUNDLED) -> dict:
