@@ -25,7 +25,8 @@ from generator.errors import TemplateError
 from generator.facts import load_facts
 from generator.renderers import get_renderer
 from generator.renderers.slides.fit import fit_size, line_count, TextLine
-from generator.renderers.slides.markdown import compress_numbers, escape_markdown, escape_note
+from generator.context import compress_numbers
+from generator.renderers.slides.markdown import escape_markdown, escape_note
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, OutlineError, parse_inline, parse_outline
 from generator.templating import TemplatePath, to_roman
 from tests.conftest import BUNDLED_FACTS, REPO, have, root
@@ -487,7 +488,8 @@ def test_escape_examples():
     assert escape_markdown("a_b *c* [1] {{ 7*7 }}") == "a\\_b \\*c\\* \\[1\\] \\{\\{ 7\\*7 \\}\\}"
     assert escape_note("end --> here") == "end -- > here"
     assert compress_numbers([9, 3, 4, 5, 1]) == "1, 3–5, 9"
-    assert compress_numbers([1, 2]) == "1, 2"
+    assert compress_numbers([11, 21, 38, 39]) == "11, 21, 38–39"  # one helper for every format
+    assert compress_numbers([]) == ""
 
 
 def test_fit_estimate_wraps_and_shrinks():
