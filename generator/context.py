@@ -94,9 +94,10 @@ def number_runs(numbers: list[int]) -> list[tuple[int, int]]:
     return [(first, last) for first, last in runs]
 
 
-def compress_numbers(numbers: list[int]) -> str:
-    """``[11, 21, 38, 39]`` -> ``"11, 21, 38–39"``: how every format prints a set of note numbers."""
-    return ", ".join(str(first) if first == last else f"{first}–{last}" for first, last in number_runs(numbers))
+def compress_numbers(numbers: list[int], separator: str = ", ") -> str:
+    """``[11, 21, 38, 39]`` -> ``"11, 21, 38–39"``: how every format prints a set of note numbers
+    (Word's superscript marks use ``separator=","``, so that a mark never wraps)."""
+    return separator.join(str(first) if first == last else f"{first}–{last}" for first, last in number_runs(numbers))
 
 
 def build_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, **extra: object) -> dict:

@@ -72,7 +72,7 @@ def part_xml(path: Path, name: str) -> etree._Element:
 def expand(mark: str) -> list[int]:
     """``[1,4–6]`` -> ``[1, 4, 5, 6]``."""
     numbers: list[int] = []
-    for part in mark.strip("[]").split(","):
+    for part in filter(None, mark.strip("[]").split(",")):
         first, _, last = part.partition("–")
         numbers += range(int(first), int(last or first) + 1)
     return numbers
@@ -157,9 +157,8 @@ def test_citation_marks_match_the_numbered_sources(bundled, loaded, lang):
         for run in paragraph.runs:
             if run.style.name == "Citation":
                 cited += expand(run.text)
-            elif run.style.name == "Source Number":
-                listed.append(int(run.text.strip("[]")))
-    assert listed == list(range(1, len(listed) + 1))  # one entry per number, in order
+    # One entry per number, in order: the sources are a Word numbered list (1., 2., …).
+    listed = list(range(1, sum(1 for p in document.paragraphs if p.style.name == "Source") + 1))
     assert set(cited) == set(listed)  # every mark has its source, every source is cited
     first_seen = list(dict.fromkeys(cited))
     assert first_seen == sorted(first_seen)  # numbered in order of first citation
@@ -174,7 +173,7 @@ def test_citation_marks_match_the_numbered_sources(bundled, loaded, lang):
 def test_compact_citation_marks():
     assert citation_mark([6, 12, 24, 25, 26]) == "[6,12,24–26]"
     assert citation_mark([3, 1, 2, 2]) == "[1–3]"
-    assert citation_mark([4, 5]) == "[4,5]"
+    assert citation_mark([4, 5]) == "[4–5]"  # the same compression as every other format
     assert citation_mark([]) == ""
 
 
@@ -199,7 +198,7 @@ def test_facts_are_printed_literally_never_evaluated(tmp_path):
 def test_named_styles_real_lists_and_a_table_style(bundled):
     document = docx.Document(handout(bundled[0], "en"))
     used = {p.style.name for p in _paragraphs(document)}
-    assert {"Title", "Subtitle", "Document Info", "Heading 1", "Heading 2", "List Bullet", "Table Text", "Note",
+    assert {"Title", "Subtitle", "Document Info", "Heading 1", "List Bullet", "Table Text", "Note",
             "Source"} <= used
     bullet = document.styles["List Bullet"]
     num_id = bullet.element.pPr.numPr.numId.val  # the style itself carries the numbering: a real list
@@ -274,8 +273,9 @@ def test_described_titles_and_publishers_are_in_the_handouts_language(bundled, l
     runs = {"".join(t.text or "" for t in run.iter(f"{W}t")): run.find(f"{W}rPr/{W}lang").get(f"{W}val")
             for run in part_xml(path, "word/document.xml").iter(f"{W}r")}
     described_title = loaded.facts.source("ahc-sessions").title  # an English page, described per language
+    # A source with a web address is listed by title and site; its publisher is in the briefing.
     described_publisher = loaded.facts.source("un-news").publisher
-    assert runs[described_title.get("vi")] == runs[described_publisher.get("vi")] == "vi-VN"
+    assert runs[described_title.get("vi")] == "vi-VN"
     assert runs[loaded.facts.source("unodc-ahc").title] == "en-US"  # as published, in English
     text = all_text(docx.Document(path))
     assert described_title.get("en") not in text and described_publisher.get("en") not in text
@@ -490,6 +490,11 @@ def test_libreoffice_opens_both_handouts_and_they_fit_on_two_pages(bundled, mini
         text = unicodedata.normalize("NFC", " ".join(page.extract_text() for page in reader.pages))
         text = " ".join(text.split())
         assert 1 <= len(reader.pages) <= 2, (name, len(reader.pages))
+        if name.startswith("bundled"):
+            assert len(reader.pages) == 2, name
+            for number, sizes in enumerate(letter_sizes(reader), 1):
+                assert len(sizes) <= 3, (name, number, sorted(sizes))  # at most three type sizes a page
+                assert min(sizes) >= 9, (name, number, sorted(sizes))
         if name == "bundled-vi":
             for expected in ("ngày 24 tháng 12 năm 2024", "68 điều, 9 chương", "Hà Nội", "Trang 1 / 2"):
                 assert expected in text, expected
@@ -509,6 +514,46 @@ def test_libreoffice_opens_both_handouts_and_they_fit_on_two_pages(bundled, mini
             lines = [line.strip() for line in unicodedata.normalize("NFC", page).splitlines() if line.strip()]
             body = [line for line in lines if not line.startswith(footer[:20]) and not re.match(r"^(Trang|Page) \d", line)]
             assert body[-1] not in headings, f"{name}: heading {body[-1]!r} ends a page"
+
+
+def letter_sizes(reader) -> list[set[float]]:
+    """The font sizes (pt) of text with letters on each page: what a reader reads, leaving out
+    the superscript citation marks ("[1,4–6]"), which Word sets smaller by itself."""
+    import math
+
+    pages = []
+    for page in reader.pages:
+        sizes: set[float] = set()
+
+        def visit(text, cm, tm, font, size):
+            if any(char.isalpha() for char in text):
+                sizes.add(round(size * math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1]), 1))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(sizes)
+    return pages
+
+
+def test_sources_are_a_numbered_list_offences_bullets_and_cells_padded(bundled, loaded):
+    """One paragraph per source in a real Word numbered list (1., 2., …), one bullet per offence,
+    in the brief's order; table text kept off the rules."""
+    for lang in ("vi", "en"):
+        document = docx.Document(handout(bundled[0], lang))
+        style = document.styles["Source"].element
+        assert style.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None
+        sources = [p for p in document.paragraphs if p.style.name == "Source"]
+        cited = {n for p in document.paragraphs for n in map(int, re.findall(r"\d+", " ".join(
+            r.text for r in p.runs if r.style is not None and r.style.name == "Citation")))}
+        assert len(sources) == max(cited) and all(p.text.strip().endswith(".") for p in sources)
+        bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
+        for offence in loaded.facts.offences:
+            assert any(text.startswith(offence.title.get(lang)) for text in bullets), offence.title.get(lang)
+        headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+        order = [h for h in headings if h]
+        assert order.index(order[-1]) == len(order) - 1  # sources close the handout, as in the brief
+    margins = docx.Document(handout(bundled[0], "en")).styles["Handout Table"].element.find(
+        f".//{qn('w:tblCellMar')}")
+    assert all(int(margins.find(qn(f"w:{side}")).get(qn("w:w"))) >= 30 for side in ("top", "bottom", "left", "right"))
 
 
 def test_cli_renders_one_language(cli, tmp_path):

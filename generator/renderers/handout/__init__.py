@@ -107,14 +107,9 @@ def document_properties(context: dict) -> DocumentProperties:
 
 def citation_mark(numbers: list[int]) -> str:
     """``[6, 12, 24, 25, 26]`` -> ``[6,12,24–26]``: no spaces, so a mark never wraps across lines."""
-    groups: list[list[int]] = []
-    for number in sorted(set(numbers)):
-        if groups and number == groups[-1][-1] + 1:
-            groups[-1].append(number)
-        else:
-            groups.append([number])
-    parts = [f"{g[0]}–{g[-1]}" if len(g) > 2 else ",".join(map(str, g)) for g in groups]
-    return f"[{','.join(parts)}]" if parts else ""
+    from generator.context import compress_numbers
+
+    return f"[{compress_numbers(numbers, separator=',')}]" if numbers else ""
 
 
 def host(url: str | None) -> str:
