@@ -46,7 +46,7 @@ jobs_option = click.option(
     help="Render up to N documents at once, in separate processes (default: one per CPU; 1: no extra processes).")
 no_cache_option = click.option(
     "--no-cache", is_flag=True,
-    help="Render every document again instead of reusing unchanged ones from the build cache (.OUT.cache beside OUT).")
+    help="Render every document again instead of reusing unchanged ones from the build cache (in .OUT.generate/ beside OUT).")
 
 
 def build_options(command):

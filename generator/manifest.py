@@ -96,7 +96,9 @@ def read_manifest(out_dir: Path, shown: Path | None = None) -> dict | None:
         raise ManifestError(f"{file}: not a manifest written by generate: larger than {MAX_MANIFEST_BYTES // 1_000_000} MB")
     try:
         manifest = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise ManifestError(f"{file}: not a manifest written by generate: nested too deeply") from None
+    except (UnicodeDecodeError, ValueError) as exc:
         detail = f"invalid JSON at line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else "not UTF-8 JSON"
         raise ManifestError(f"{file}: not a manifest written by generate: {detail}") from None
     problem = manifest_problem(manifest)
