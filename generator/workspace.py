@@ -212,8 +212,13 @@ def _read_marker(root: Path) -> str | None:
 def _wait_for_marker(root: Path) -> None:
     """Another build may have made the folder an instant ago: give it time to write its marker."""
     deadline = time.monotonic() + CREATION_WAIT
-    while not os.path.lexists(root / MARKER) and time.monotonic() < deadline and os.path.isdir(root) \
-            and not os.path.islink(root):
+    while time.monotonic() < deadline:
+        try:
+            info = os.lstat(root)
+        except OSError:
+            return
+        if not stat.S_ISDIR(info.st_mode) or _read_marker(root) == _marker_text(info):
+            return
         time.sleep(0.05)
 
 
