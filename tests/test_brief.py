@@ -244,7 +244,8 @@ def test_discrepancies_are_footnoted_and_unsupported_claims_listed(bundled):
     structure_page = next(i for i, p in enumerate(pages) if "68 articles in 9 chapters." in re.sub(r"\s+", " ", p))
     assert "a" in notes[structure_page]
     # The claim that matches no fact goes to "Where sources disagree", after the footnotes.
-    section = text[text.index("Where sources disagree"):text.index("Superscript numbers")]
+    end = text.index("Superscript numbers")
+    section = text[text.rindex("Where sources disagree", 0, end):end]  # the section, not the sessions' note
     assert "Red letters refer to the notes at the foot of the page" in text
     assert "climate change" in section and "The positions below" not in section
 
