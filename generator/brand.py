@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from generator.css import css_colour, css_font_stack
 from generator.errors import TemplateError
 from generator.models import Text
 from generator.templating import TemplatePath
@@ -83,9 +84,12 @@ class LoadedBrand:
         self.source = source
 
     def css_font_stack(self, family: str) -> str:
-        """``"Times New Roman", "Liberation Serif", serif`` for CSS."""
-        names = [family, *self.fonts.fallbacks]
-        return ", ".join(n if n in ("serif", "sans-serif", "monospace") else f'"{n}"' for n in names)
+        """``"Times New Roman", "Liberation Serif", serif`` for CSS, every name escaped."""
+        return css_font_stack([family, *self.fonts.fallbacks])
+
+    def css_colour(self, role: str) -> str:
+        """The colour of ``role`` (``primary``, ``accent``…) for CSS."""
+        return css_colour(getattr(self.colours, role))
 
     @property
     def logo_data_uri(self) -> str | None:

@@ -21,10 +21,11 @@ try:  # the C composer is ~5x faster; marks are identical
 except ImportError:  # pragma: no cover - libyaml missing
     from yaml import SafeLoader as _BaseLoader
 
+from generator.limits import MAX_YAML_BYTES as MAX_FILE_BYTES, InputRefused, read_regular_file
+
 Path_ = tuple  # a path into the data: keys (str) and list indexes (int)
 
 #: Inputs larger than these are refused rather than risk memory or time (a fact file is ~100 kB).
-MAX_FILE_BYTES = 10_000_000
 MAX_VALUES = 200_000
 MAX_DEPTH = 64
 #: Whole numbers beyond this are refused: no treaty has more articles or signatories, and
@@ -162,12 +163,11 @@ def load_yaml(path: Path) -> Document:
     """Parse ``path``; syntax errors and scalar problems are returned in ``Document.problems``."""
     name = display_path(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            doc = Document(name, None)
-            doc.problems.append(Problem(None, "", f"{name}: expected a file under {MAX_FILE_BYTES // 1_000_000} MB, "
-                                        f"found {path.stat().st_size:,} bytes"))
-            return doc
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_FILE_BYTES)
+    except InputRefused as exc:  # /dev/zero, a named pipe, a directory, 10 GB: never read
+        doc = Document(name, None)
+        doc.problems.append(Problem(None, "", f"{name}: {exc.message}"))
+        return doc
     except OSError as exc:
         doc = Document(name, None)
         doc.problems.append(Problem(None, "", f"{name}: cannot read the file: {exc.strerror or exc}"))
@@ -238,14 +238,34 @@ def parse_yaml(text: str, name: str) -> Document:
     return doc
 
 
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth_bound(text: str) -> int:
+    """An upper bound of how deep ``[``/``{`` nest in ``text`` (brackets inside quotes and comments
+    count too, so it may be more than the real depth, never less)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
 def _first_mark_too_deep(text: str) -> yaml.Mark | None:
     """Where nesting first goes deeper than :data:`MAX_DEPTH`, found from parser events alone.
 
     libyaml's composer recurses in C: tens of thousands of nested brackets overflow the
     stack and kill the process before the tree builder could count the levels. Events
     come from a loop, so counting them first is safe, and costs a few milliseconds.
+    Newer libyaml builds also stop at their own nesting limit while scanning ahead in
+    brackets, before the events reach our limit: when the brackets alone could nest
+    deeper than :data:`MAX_DEPTH`, the pure-Python parser (which has no such limit and
+    recurses nowhere) counts instead, so the message is ours whatever the PyYAML version.
     """
-    loader = _CoreLoader(text)
+    loader = yaml.SafeLoader(text) if _flow_depth_bound(text) > MAX_DEPTH else _CoreLoader(text)
     depth = 0
     try:
         while loader.check_event():
