@@ -52,6 +52,19 @@ def file_kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
+def describe_os_error(exc: OSError) -> str:
+    """Our words for why a file could not be opened (the system's wording varies)."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "it is a directory"
+    if isinstance(exc, NotADirectoryError):
+        return "a part of the path is not a directory"
+    return exc.strerror or str(exc)
+
+
 def megabytes(limit: int) -> str:
     return f"{limit / 1_000_000:g} MB"
 

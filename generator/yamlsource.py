@@ -9,6 +9,7 @@ to Unicode NFC (with a warning, since a file should already be NFC).
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ try:  # the C composer is ~5x faster; marks are identical
 except ImportError:  # pragma: no cover - libyaml missing
     from yaml import SafeLoader as _BaseLoader
 
-from generator.limits import MAX_YAML_BYTES as MAX_FILE_BYTES, InputRefused, read_regular_file
+from generator.limits import MAX_YAML_BYTES as MAX_FILE_BYTES, InputRefused, describe_os_error, read_regular_file
 
 Path_ = tuple  # a path into the data: keys (str) and list indexes (int)
 
@@ -170,7 +171,7 @@ def load_yaml(path: Path) -> Document:
         return doc
     except OSError as exc:
         doc = Document(name, None)
-        doc.problems.append(Problem(None, "", f"{name}: cannot read the file: {exc.strerror or exc}"))
+        doc.problems.append(Problem(None, "", f"{name}: cannot read the file: {describe_os_error(exc)}"))
         return doc
     try:
         text = raw.decode("utf-8-sig")
@@ -281,6 +282,25 @@ def _first_mark_too_deep(text: str) -> yaml.Mark | None:
     return None
 
 
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _date_reason(text: str) -> str:
+    """`` (month 2 of 2025 has 28 days)``: why a date-like text is no date, in our words."""
+    match = _DATE.match(text)
+    if match is None:
+        return ""
+    year, month, day = map(int, match.groups())
+    if year == 0:
+        return " (there is no year 0)"
+    if not 1 <= month <= 12:
+        return f" (there is no month {month})"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f" (month {month} of {year} has {days} days)"
+    return ""
+
+
 class _TooLarge(Exception):
     """The document expands beyond the limits (typically through YAML aliases)."""
 
@@ -367,7 +387,7 @@ class _Builder:
                 self.too_many_digits(node, path, sum(char.isdigit() for char in node.value))
                 return INVALID
             kind = "date (YYYY-MM-DD)" if node.tag.endswith("timestamp") else node.tag.rsplit(":", 1)[-1]
-            detail = f" ({exc})" if isinstance(exc, ValueError) else ""
+            detail = _date_reason(node.value) if node.tag.endswith("timestamp") else ""
             self.problem(node, path, f"expected a valid {kind}, found {describe(node.value)}{detail}")
             return INVALID
         if isinstance(value, float) and value != value:  # NaN
