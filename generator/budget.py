@@ -78,9 +78,12 @@ class TimeBudget:
         from generator.templating import _shown
 
         where = self.template
-        for frame in traceback.extract_tb(trace) if trace is not None else ():
-            if frame.filename.endswith((".jinja", ".j2")):
-                where = f"{_shown(frame.filename)}:{frame.lineno}"
+        # Jinja maps lines of its compiled code back to template lines only for the exceptions it
+        # handles; OverBudget passes through it, so the innermost template frame is mapped here.
+        for frame, line in traceback.walk_tb(trace):
+            template = frame.f_globals.get("__jinja_template__")
+            if template is not None and template.filename:
+                where = f"{_shown(template.filename)}:{template.get_corresponding_lineno(line)}"
         return (f"{where}: rendering {self.document} took longer than its time budget of {self.seconds:g} s "
                 f"and was stopped (a loop without end?); if the document needs longer, raise the budget "
                 f"with --time-budget SECONDS or time_budget in generate.toml")

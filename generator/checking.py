@@ -67,6 +67,7 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
                      time_budget: float | None = DEFAULT_TIME_BUDGET) -> list[Problem]:
     """Labels of every language, then each document kind's own template lint."""
     from generator.build import BuildOptions, select_languages
+    from generator.brand import load_brand
     from generator.i18n import load_labels
     from generator.renderers import REGISTRY, get_renderer
 
@@ -87,6 +88,10 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
         for lang, keys in keys_by_lang.items():
             for key in sorted(keys_by_lang[reference_lang] - keys):
                 problems.append(Problem(None, f"labels/{lang}.yaml", f"missing label {key!r} (present in {reference_lang})"))
+    try:  # every kind renders with the brand: a broken one is reported once, not by each kind
+        load_brand(templates)
+    except GenerateError as exc:
+        return problems + [Problem(None, "", line) for line in exc.format_message().splitlines()]
     for kind in REGISTRY:
         try:
             renderer = get_renderer(kind)
