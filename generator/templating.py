@@ -59,6 +59,9 @@ class TemplatePath:
     def _inside(directory: Path, name: str, shown: str, must_exist: bool = True) -> Path:
         candidate = (directory / name).resolve()
         if not candidate.is_relative_to(directory):
+            if (directory / name).is_symlink() and ".." not in Path(name).parts and not Path(name).is_absolute():
+                raise TemplateError(f"refused to read the template {shown}: it is a link to {candidate}, "
+                                    f"outside the template directory {directory}")
             raise TemplateError(f"template name {shown!r} points outside the template directory {directory}")
         if must_exist and not candidate.is_file():
             raise TemplateError(f"template file not found: {shown} (in {directory})")

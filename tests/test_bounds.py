@@ -75,6 +75,19 @@ def test_a_link_inside_the_template_directories_is_followed(work):
     assert (work / "out" / "en" / "facts-slides.md").is_file()
 
 
+def test_a_word_template_linked_from_outside_is_refused(work):
+    import shutil
+
+    shutil.copy(BUNDLED / "handout" / "handout.docx", work / "elsewhere.docx")
+    (work / "t" / "handout").mkdir(parents=True)
+    (work / "t" / "handout" / "handout.docx").symlink_to(work / "elsewhere.docx")
+    build = run_cli("handout", "--facts", MINIMAL, "--templates", "t", "--out", "out", "--lang", "en")
+    assert build.exit_code == 1
+    assert build.stderr == (f"error: refused to read the template handout/handout.docx: it is a link to "
+                            f"{work / 'elsewhere.docx'}, outside the template directory {work / 't'}\n")
+    assert not (work / "out").exists()
+
+
 def test_a_named_pipe_as_a_template_is_refused_without_waiting(work):
     (work / "t" / "slides").mkdir(parents=True)
     os.mkfifo(work / "t" / "slides" / "outline.md.jinja")
