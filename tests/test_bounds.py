@@ -525,3 +525,24 @@ def test_schema_into_a_missing_folder_is_one_line(work):
     assert result.stderr == ("error: cannot write missing/folder/schema.json: the folder missing/folder does not exist; "
                              "create it first\n")
     assert listing(work) == []
+
+
+def test_the_build_cache_reads_no_file_the_templates_may_not(work, monkeypatch):
+    """Links out of the template directory, devices and pipes lying in it are never read, and
+    do not stop a build that does not use them."""
+    from generator.cache import TemplateSnapshot
+    from generator.templating import TemplatePath
+
+    (work / "t").mkdir()
+    (work / "t" / "passwd.txt").symlink_to("/etc/passwd")
+    (work / "t" / "zero.txt").symlink_to("/dev/zero")
+    os.mkfifo(work / "t" / "pipe.txt")
+    opened: list[str] = []
+    real_read = read_regular_file
+    monkeypatch.setattr("generator.cache.read_regular_file", lambda path, limit: opened.append(str(path)) or real_read(path, limit))
+    snapshot = TemplateSnapshot.take(TemplatePath(overrides=(work / "t",)))
+    assert snapshot.digests["0:passwd.txt"].startswith("outside:")
+    assert "0:zero.txt" not in snapshot.digests and "0:pipe.txt" not in snapshot.digests
+    assert not any(path.startswith(("/etc", "/dev")) or "pipe" in path for path in opened)
+    result = run_cli("slides", "--facts", MINIMAL, "--templates", "t", "--out", "out", "--lang", "en", "--jobs", "1")
+    assert result.exit_code == 0, result.output
