@@ -288,7 +288,8 @@ def test_core_properties_come_from_the_fact_file(bundled, loaded, lang):
     props = docx.Document(path).core_properties
     assert props.title == info.title.get(lang)
     assert props.subject == info.subject.get(lang)
-    assert props.author == props.last_modified_by == info.issuer.get(lang)
+    # The issuing organisation only when one is given: never the toolkit.
+    assert props.author == props.last_modified_by == (info.issuer.get(lang) if info.issuer else "")
     assert props.keywords == "; ".join(info.keywords.get(lang))
     assert props.language == TAGS[lang]
     assert props.revision == 1
@@ -475,7 +476,7 @@ def test_lint_checks_names_against_the_model_not_one_files_values(loaded):
 # ---------------------------------------------------------------- opened in a real office suite
 
 @pytest.mark.skipif(not have("soffice"), reason="LibreOffice (soffice) is not installed; scripts/setup.sh test installs it")
-def test_libreoffice_opens_both_handouts_and_they_fit_on_two_pages(bundled, minimal, tmp_path):
+def test_libreoffice_opens_both_handouts_and_they_fit_on_three_pages(bundled, minimal, tmp_path):
     from pypdf import PdfReader
 
     sources = {"bundled-vi": handout(bundled[0], "vi"), "bundled-en": handout(bundled[0], "en"),
@@ -489,12 +490,15 @@ def test_libreoffice_opens_both_handouts_and_they_fit_on_two_pages(bundled, mini
         reader = PdfReader(tmp_path / f"{name}.pdf")
         text = unicodedata.normalize("NFC", " ".join(page.extract_text() for page in reader.pages))
         text = " ".join(text.split())
-        assert 1 <= len(reader.pages) <= 2, (name, len(reader.pages))
+        # Two pages until issue 13 added the attributed debate section (balance in every format):
+        # the bundled handout's second page was already full, so its sources now end on a third.
+        pages = len(reader.pages)
+        assert 1 <= pages <= 3, (name, pages)
         if name == "bundled-vi":
-            for expected in ("ngày 24 tháng 12 năm 2024", "68 điều, 9 chương", "Hà Nội", "Trang 1 / 2"):
+            for expected in ("ngày 24 tháng 12 năm 2024", "68 điều, 9 chương", "Hà Nội", f"Trang 1 / {pages}"):
                 assert expected in text, expected
         if name == "bundled-en":
-            for expected in ("24 December 2024", "68 articles, 9 chapters", "Hanoi", "Page 2 of 2"):
+            for expected in ("24 December 2024", "68 articles, 9 chapters", "Hanoi", f"Page 2 of {pages}"):
                 assert expected in text, expected
         if name == "minimal-vi":
             assert len(reader.pages) == 1 and "Công ước Đà Lạt" in text
