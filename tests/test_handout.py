@@ -33,14 +33,14 @@ from tests.conftest import BUNDLED_FACTS, REPO, have, root
 MINIMAL = root("minimal") / "facts.yaml"
 TAGS = {"vi": "vi-VN", "en": "en-US"}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-AS_OF = dt.datetime(2026, 2, 15)
+AS_OF = dt.datetime(2026, 2, 23)
 # What each language must say, exactly as typed here (NFC).
 KEY_FACTS = {
     "vi": ["Công ước Hà Nội", "ngày 24 tháng 12 năm 2024", "Nghị quyết 79/243", "68 điều, 9 chương", "Hà Nội",
-           "72 (cập nhật đến ngày 15 tháng 2 năm 2026)", "ngày 31 tháng 12 năm 2026", "ngày 25–26 tháng 10 năm 2025",
+           "72 (cập nhật đến ngày 26 tháng 10 năm 2025)", "ngày 31 tháng 12 năm 2026", "ngày 25–26 tháng 10 năm 2025",
            "90 ngày sau khi có đủ 40 văn kiện"],
     "en": ["Hanoi Convention", "24 December 2024", "Resolution 79/243", "68 articles, 9 chapters", "Hanoi",
-           "72 (as of 15 February 2026)", "31 December 2026", "25–26 October 2025", "90 days after 40 instruments"],
+           "72 (as of 26 October 2025)", "31 December 2026", "25–26 October 2025", "90 days after 40 instruments"],
 }
 
 
@@ -102,8 +102,8 @@ def test_one_docx_per_language_without_a_claimed_page_count(bundled):
     assert [(r["lang"], r["format"], r["path"]) for r in records] == [
         ("vi", "docx", "vi/hanoi-convention-handout.docx"), ("en", "docx", "en/hanoi-convention-handout.docx")]
     assert all(r["pages"] is None and r["slides"] is None for r in records)
-    assert [r["title"] for r in records] == ["Công ước Hà Nội về chống tội phạm mạng",
-                                             "The Hanoi Convention against Cybercrime"]
+    assert [r["title"] for r in records] == ["Công ước của Liên hợp quốc về chống tội phạm mạng (Công ước Hà Nội)",
+                                             "United Nations Convention against Cybercrime (“Hanoi Convention”)"]
     for record in records:
         assert docx.Document(out / record["path"]).paragraphs[0].text == record["title"]
 
@@ -274,7 +274,7 @@ def test_described_titles_and_publishers_are_in_the_handouts_language(bundled, l
     runs = {"".join(t.text or "" for t in run.iter(f"{W}t")): run.find(f"{W}rPr/{W}lang").get(f"{W}val")
             for run in part_xml(path, "word/document.xml").iter(f"{W}r")}
     described_title = loaded.facts.source("ahc-sessions").title  # an English page, described per language
-    described_publisher = loaded.facts.source("un-news").publisher
+    described_publisher = loaded.facts.source("hanoiconv").publisher
     assert runs[described_title.get("vi")] == runs[described_publisher.get("vi")] == "vi-VN"
     assert runs[loaded.facts.source("unodc-ahc").title] == "en-US"  # as published, in English
     text = all_text(docx.Document(path))
@@ -312,7 +312,7 @@ def test_two_renders_are_byte_identical_with_fixed_zip_entries(tmp_path):
     with zipfile.ZipFile(io.BytesIO(first[0].data)) as archive:
         infos = archive.infolist()
     assert infos[0].filename == "[Content_Types].xml"
-    assert {i.date_time for i in infos} == {(2026, 2, 15, 0, 0, 0)}
+    assert {i.date_time for i in infos} == {(2026, 2, 23, 0, 0, 0)}
 
 
 def test_committed_template_matches_its_build_script():

@@ -38,12 +38,12 @@ P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 EMU_PER_INCH = 914400
 # What each language's deck must say, exactly as typed here (NFC).
 KEY_FACTS = {
-    "vi": ["Công ước Hà Nội về chống tội phạm mạng", "Thông tin chính", "ngày 24 tháng 12 năm 2024",
+    "vi": ["Công ước của Liên hợp quốc về chống tội phạm mạng (Công ước Hà Nội)", "Thông tin chính", "ngày 24 tháng 12 năm 2024",
            "Đại hội đồng Liên hợp quốc", "68 điều, chia thành 9 chương", "Các tội phạm theo Chương II",
            "Vai trò của Việt Nam", "Đặng Hoàng Giang", "Truy cập trái phép"],
-    "en": ["The Hanoi Convention against Cybercrime", "At a glance", "24 December 2024",
+    "en": ["United Nations Convention against Cybercrime (“Hanoi Convention”)", "At a glance", "24 December 2024",
            "United Nations General Assembly", "68 articles in 9 chapters", "Offences under Chapter II",
-           "The role of Vietnam", "Illegal access"],
+           "The role of Viet Nam", "Illegal access"],
 }
 
 
