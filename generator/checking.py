@@ -33,11 +33,15 @@ def today() -> dt.date:
 
 def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Path | None,
               *, strict: bool, echo: Callable[..., None], max_age: int = DEFAULT_MAX_AGE,
-              today: dt.date | None = None, time_budget: float | None = DEFAULT_TIME_BUDGET) -> bool:
-    """Print a report; True when the check passes (no errors; no warnings either if ``strict``).
+              today: dt.date | None = None, time_budget: float | None = DEFAULT_TIME_BUDGET,
+              fail_stale: bool = False) -> bool:
+    """Print a report; True when the check passes (no errors; no warnings either if ``strict``;
+    no stale figure either if ``fail_stale``).
 
-    ``today`` (default: the clock's date) and ``max_age`` drive the freshness warnings; the
-    documents themselves never depend on the clock.
+    ``today`` (default: the clock's date) and ``max_age`` drive the freshness notices. They are
+    kept apart from ``strict`` on purpose: the same files must get the same strict verdict
+    tomorrow as today, so only ``fail_stale`` lets the calendar fail a check. The documents
+    themselves never depend on the clock.
     """
     shown = display_path(Path(facts_path) if facts_path else BUNDLED_FACTS)
     loaded, problems = read_facts(facts_path)
@@ -53,16 +57,25 @@ def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Pa
         problems = problems + freshness_problems(loaded, today or dt.date.today(), max_age)
         problems = problems + _check_templates(loaded, langs, templates_dir, time_budget)
     errors = [p for p in problems if p.severity == "error"]
-    warnings = [p for p in problems if p.severity != "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    stale = [p for p in problems if p.severity == "stale"]
     for problem in errors:
         echo(f"error: {problem}", err=True)
     for problem in warnings:
         echo(f"warning: {problem}", err=True)
-    failed = bool(errors) or (strict and bool(warnings))
+    for problem in stale:
+        echo(f"stale: {problem}", err=True)
+    failed = bool(errors) or (strict and bool(warnings)) or (fail_stale and bool(stale))
     verdict = "FAILED" if failed else "OK"
-    strict_note = " (--strict: warnings count as errors)" if strict and warnings else ""
+    notes = []
+    if strict and warnings:
+        notes.append("--strict: warnings count as errors")
+    if fail_stale and stale:
+        notes.append("--fail-stale: stale figures count as errors")
+    stale_count = f", {len(stale)} stale" if stale else ""
     echo(f"{verdict}: {len(errors)} error{'s' * (len(errors) != 1)}, "
-         f"{len(warnings)} warning{'s' * (len(warnings) != 1)}{strict_note}")
+         f"{len(warnings)} warning{'s' * (len(warnings) != 1)}{stale_count}"
+         + (f" ({'; '.join(notes)})" if notes else ""))
     return not failed
 
 
@@ -109,7 +122,7 @@ def _age(today: dt.date, day: dt.date) -> str:
 
 
 def freshness_problems(loaded, today: dt.date, max_age: int) -> list[Problem]:
-    """Warnings for facts verified more than ``max_age`` days before ``today``.
+    """Stale notices for facts verified more than ``max_age`` days before ``today``.
 
     ``document.as_of`` first; then every figure (``Count``) that carries its own ``as_of``
     older than that, since a figure can lag behind the rest of the file.
@@ -126,7 +139,7 @@ def freshness_problems(loaded, today: dt.date, max_age: int) -> list[Problem]:
             problems.append(Problem(doc.position(path), format_path(path),
                                     f"{what} {as_of.isoformat()}, {age} days before today ({today.isoformat()}), "
                                     f"more than the {max_age} days allowed (--max-age): verify again and update "
-                                    f"the date", "warning"))
+                                    f"the date", "stale"))
 
     warn(("document", "as_of"), "facts last verified on", facts.document.as_of)
     for path, value in walk(facts):

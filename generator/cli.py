@@ -237,9 +237,11 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
 @templates_option
 @click.option("--strict", is_flag=True, help="Treat warnings (missing translations, unused sources) as errors.")
 @click.option("--max-age", type=click.IntRange(min=0), default=90, show_default=True, metavar="DAYS",
-              help="Warn when document.as_of (or a figure's own as_of) is more than DAYS days before today.")
+              help="Report as stale a document.as_of (or a figure's own as_of) more than DAYS days before today.")
+@click.option("--fail-stale", is_flag=True,
+              help="Fail when a figure is stale (--strict alone never lets the calendar fail a check).")
 @time_budget_option
-def check(facts, langs, templates, strict, max_age, time_budget):
+def check(facts, langs, templates, strict, max_age, fail_stale, time_budget):
     """Validate the fact file and the templates; list missing translations and discrepancies,
     and warn when the facts were last verified too long ago.
 
@@ -248,7 +250,7 @@ def check(facts, langs, templates, strict, max_age, time_budget):
     from generator.checking import run_check, today
 
     ok = run_check(facts, langs, templates, strict=strict, echo=click.echo, max_age=max_age, today=today(),
-                   time_budget=time_budget or None)
+                   time_budget=time_budget or None, fail_stale=fail_stale)
     sys.exit(0 if ok else 1)
 
 

@@ -127,7 +127,7 @@ def test_diff_writes_its_own_file_and_leaves_any_other_alone(in_editions, runner
 def test_diff_of_unreadable_files_is_one_line(in_editions, runner, tmp_path):
     missing = runner.invoke(main, ["diff", "nowhere.yaml", "facts.yaml"])
     assert missing.exit_code == 1
-    assert missing.stderr == "error: nowhere.yaml: cannot read the file: No such file or directory\n"
+    assert missing.stderr == "error: nowhere.yaml: cannot read the file: no such file\n"
     broken = tmp_path / "broken.yaml"
     broken.write_text("document: [unclosed\n", encoding="utf-8")
     result = runner.invoke(main, ["diff", "facts.yaml", str(broken)])
@@ -335,7 +335,7 @@ def test_previous_edition_must_be_readable_and_changes_need_one(tmp_path, monkey
     missing = check(write_variant(tmp_path, lambda d: d["document"].update(previous_edition="old/gone.yaml")))
     assert missing.exit_code == 1
     assert ("document.previous_edition: expected the previous edition's fact file, relative to this file, found "
-            "'old/gone.yaml' (") in missing.stderr and "cannot read the file: No such file or directory)" in missing.stderr
+            "'old/gone.yaml' (") in missing.stderr and "cannot read the file: no such file)" in missing.stderr
     orphan = check(write_variant(tmp_path, lambda d: d["document"].update(
         changes=[{"text": {"vi": "Mới.", "en": "New."}, "sources": ["spec"]}])))
     assert orphan.exit_code == 0
@@ -343,12 +343,18 @@ def test_previous_edition_must_be_readable_and_changes_need_one(tmp_path, monkey
             "name the previous edition's fact file or remove them") in orphan.stderr
 
 
-def test_freshness_warns_on_old_facts_and_old_figures(tmp_path):
+def test_freshness_reports_old_facts_and_old_figures(tmp_path):
     messages: list[str] = []
-    ok = run_check(MINIMAL, (), None, strict=True, echo=lambda text="", err=False: messages.append(text),
-                   max_age=90, today=dt.date(2025, 12, 1))
-    assert not ok
-    warnings = [m for m in messages if m.startswith("warning:")]
+    # --strict alone: the calendar never fails a check (same files, same verdict tomorrow) …
+    assert run_check(MINIMAL, (), None, strict=True, echo=lambda text="", err=False: messages.append(text),
+                     max_age=90, today=dt.date(2025, 12, 1))
+    assert messages[-1] == "OK: 0 errors, 0 warnings, 2 stale"
+    # … --fail-stale does.
+    failing: list[str] = []
+    assert not run_check(MINIMAL, (), None, strict=False, echo=lambda text="", err=False: failing.append(text),
+                         max_age=90, today=dt.date(2025, 12, 1), fail_stale=True)
+    assert failing[-1] == "FAILED: 0 errors, 0 warnings, 2 stale (--fail-stale: stale figures count as errors)"
+    warnings = [m for m in messages if m.startswith("stale:")]
     assert [w.split(": ", 2)[2] for w in warnings] == [
         "document.as_of: facts last verified on 2025-06-30, 154 days before today (2025-12-01), more than the 90 days "
         "allowed (--max-age): verify again and update the date",
@@ -365,9 +371,10 @@ def test_freshness_date_and_limit_come_from_the_environment_option_and_config(tm
     monkeypatch.chdir(tmp_path)
     stale = check(MINIMAL, env={"GENERATE_TODAY": "2025-12-01"})
     assert stale.exit_code == 0 and stale.stderr.count("more than the 90 days allowed") == 2
-    assert check(MINIMAL, "--strict", "--max-age", "200", env={"GENERATE_TODAY": "2025-12-01"}).exit_code == 0
+    assert check(MINIMAL, "--fail-stale", env={"GENERATE_TODAY": "2025-12-01"}).exit_code == 1
+    assert check(MINIMAL, "--fail-stale", "--max-age", "200", env={"GENERATE_TODAY": "2025-12-01"}).exit_code == 0
     (tmp_path / "generate.toml").write_text("max_age = 200\n", encoding="utf-8")
-    assert check(MINIMAL, "--strict", env={"GENERATE_TODAY": "2025-12-01"}).exit_code == 0
+    assert check(MINIMAL, "--fail-stale", env={"GENERATE_TODAY": "2025-12-01"}).exit_code == 0
     (tmp_path / "generate.toml").write_text("max_age = -1\n", encoding="utf-8")
     bad = check(MINIMAL)
     assert bad.exit_code == 1 and "max_age: expected a whole number of days (0 or more), found -1" in bad.stderr
