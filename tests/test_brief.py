@@ -237,7 +237,7 @@ def test_discrepancies_are_footnoted_and_unsupported_claims_listed(bundled):
                   "implying that Viet Nam proposed the convention."):
         assert claim in text
     # Footnote letters run a, b, c… and each footnote sits on the page of its call.
-    notes = [re.findall(r"^\s*([a-z])\. Verified:", page, re.MULTILINE) for page in pages]
+    notes = [re.findall(r"^\s*([a-z])\. (?:Verified|Latest figure):", page, re.MULTILINE) for page in pages]
     letters = [letter for page in notes for letter in page]
     assert letters == list("abcdefghij")
     structure_page = next(i for i, p in enumerate(pages) if "68 articles in 9 chapters." in re.sub(r"\s+", " ", p))
