@@ -16,7 +16,7 @@ from pathlib import Path
 from generator.diff import read_edition
 from generator.errors import GenerateError
 from generator.models import Count, FactFile, Statement, walk
-from generator.yamlsource import Document, Problem, describe
+from generator.yamlsource import Document, Problem, describe, display_path
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,10 @@ def load_previous(facts: FactFile, facts_path: Path, doc: Document) -> tuple[Pre
         return None, problem("this very file")
     try:
         edition = read_edition(path)
-    except GenerateError as exc:
-        return None, problem(exc.format_message())
+    except GenerateError as exc:  # "old/x.yaml: cannot read the file: …": the file is named already
+        message = exc.format_message()
+        shown = display_path(path)
+        return None, problem(message[len(shown) + 2:] if message.startswith(shown + ": ") else message)
     if edition.as_of is None:
         return None, problem("it has no document.as_of date")
     return PreviousEdition(path, edition.data, edition.as_of, hashlib.sha256(path.read_bytes()).hexdigest()), []
