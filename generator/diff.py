@@ -241,16 +241,18 @@ def format_text(old: Edition, new: Edition, changes: list[Change]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _terminal(change: Change) -> str:
+def _terminal(change: Change, escape=lambda text: text) -> str:
+    """One change in a line: the old and new value when both are short, else its kind (and what
+    an added or removed item was). ``escape`` makes the values safe for the report's format."""
     if change.kind == "changed":
         if not change.text and _inline(change.old) and _inline(change.new):
-            return f"{show_value(change.old)} → {show_value(change.new)}"
+            return f"{escape(show_value(change.old))} → {escape(show_value(change.new))}"
         return "changed"
     value = change.new if change.kind == "added" else change.old
     if change.text:
         return change.kind
     shown = _summary_of(value)
-    return f"{change.kind} ({shown})" if shown else change.kind
+    return f"{change.kind} ({escape(shown)})" if shown else change.kind
 
 
 def format_markdown(old: Edition, new: Edition, changes: list[Change]) -> str:
@@ -266,7 +268,7 @@ def format_markdown(old: Edition, new: Edition, changes: list[Change]) -> str:
         if change.path[0] != section:
             section = change.path[0]
             lines += ["", f"## {_code(str(section), escape_markdown)}", ""]
-        lines.append(f"- {_code(change.where, escape_markdown)}: {_markdown(change, escape_markdown)}")
+        lines.append(f"- {_code(change.where, escape_markdown)}: {_terminal(change, escape_markdown)}")
         lines += _markdown_details(change, escape_markdown)
     return "\n".join(lines) + "\n"
 
@@ -276,16 +278,6 @@ def _code(text: str, escape) -> str:
     return f"`{text}`" if "`" not in text else escape(text)
 
 
-def _markdown(change: Change, escape) -> str:
-    if change.kind == "changed":
-        if not change.text and _inline(change.old) and _inline(change.new):
-            return f"{escape(show_value(change.old))} → {escape(show_value(change.new))}"
-        return "changed"
-    value = change.new if change.kind == "added" else change.old
-    if change.text:
-        return change.kind
-    shown = _summary_of(value)
-    return f"{change.kind} ({escape(shown)})" if shown else change.kind
 
 
 def _markdown_details(change: Change, escape) -> list[str]:
