@@ -35,8 +35,12 @@ NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x59, 0x59, 0x59)
 TEXT_WIDTH = Mm(165)  # A4 width minus the 30 mm left and 15 mm right margins
 Run = tuple[str, str | None]  # (text with Jinja tags, character style or None)
-#: Who issues the handout: the brand's organization when a brand file names one.
-ISSUER = "{{ (brand.organization or facts.document.issuer)|tr }}"
+#: Who issues the handout: the brand's organization when a brand file names one, else the fact
+#: file's issuer; nothing when neither is given (the toolkit never names itself).
+ISSUER = "brand.organization or facts.document.issuer"
+#: A draft's mark, and the marking when the fact file gives one, as they open the header.
+HEADER_MARKS = ("{% if draft %}{{ L.draft_mark }}{% if facts.document.marking %} · {% endif %}{% endif %}"
+                "{% if facts.document.marking %}{{ facts.document.marking|tr }}{% endif %}")
 
 
 # ---------------------------------------------------------------- page and fonts
@@ -132,38 +136,56 @@ def bottom_border(style, color: str, size_eighths: int, space: int) -> None:
     for key, value in (("w:val", "single"), ("w:sz", str(size_eighths)), ("w:space", str(space)), ("w:color", color)):
         line.set(qn(key), value)
     border.append(line)
-    ppr.insert_element_before(border, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
-                              "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
-                              "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-                              "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-                              "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
-                              "w:sectPr", "w:pPrChange")
+    ppr.insert_element_before(border, *_AFTER_BORDER)
+
+
+def shade_and_rule(style, fill: str, color: str) -> None:
+    """A tinted paragraph with a rule on its left: a box that stays one paragraph."""
+    ppr = style.element.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    line = OxmlElement("w:left")
+    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "4"), ("w:color", color)):
+        line.set(qn(key), value)
+    border.append(line)
+    shading = OxmlElement("w:shd")
+    for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
+        shading.set(qn(key), value)
+    ppr.insert_element_before(border, *_AFTER_BORDER)
+    ppr.insert_element_before(shading, *_AFTER_BORDER[1:])
+
+
+#: What follows w:pBdr inside w:pPr (the schema's order); w:shd comes first among them.
+_AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+                 "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+                 "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                 "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+                 "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 #: The size of tables, notes, sources and page furniture: one of the page's three sizes.
-SMALL = 10
+SMALL = 9
 
 
 def set_up_styles(document) -> None:
     """The named styles the template uses; restyle them in Word to restyle every handout."""
-    normal = paragraph_style(document, "Normal", size=13, after=2)
+    normal = paragraph_style(document, "Normal", size=11, after=2)
     normal.paragraph_format.line_spacing = 1.0
     normal.paragraph_format.widow_control = True
 
     # Three type sizes on a page: 16 pt for the title (page one only), 13 pt for the body and
-    # the headings (set apart by weight, colour and space), 10.5 pt for tables, notes, sources
-    # and the running header and footer.
-    title = paragraph_style(document, "Title", size=16, bold=True, color=NAVY, after=2)
+    # the headings (set apart by weight, colour and space), 10 pt (SMALL) for tables, notes, sources,
+    # the changes box and the running header and footer.
+    title = paragraph_style(document, "Title", size=14, bold=True, color=NAVY, after=2)
     drop_style_properties(title, "w:pBdr", "w:contextualSpacing", "w:spacing", "w:kern")
     title.paragraph_format.space_after = Pt(2)
     title.paragraph_format.keep_with_next = True
-    subtitle = paragraph_style(document, "Subtitle", size=13, italic=True, color=NAVY, after=2, keep_next=True)
+    subtitle = paragraph_style(document, "Subtitle", size=11, italic=True, color=NAVY, after=2, keep_next=True)
     drop_style_properties(subtitle, "w:numPr", "w:spacing")
     subtitle.paragraph_format.space_after = Pt(2)
-    info = paragraph_style(document, "Document Info", size=SMALL, color=GREY, after=6)
+    info = paragraph_style(document, "Document Info", size=SMALL, color=GREY, after=4)
     bottom_border(info, "1F3864", 12, 4)
 
-    for name, size, before in (("Heading 1", 13, 5), ("Heading 2", 13, 2)):
+    for name, size, before in (("Heading 1", 11, 4), ("Heading 2", 11, 2)):
         heading = paragraph_style(document, name, size=size, bold=True, color=NAVY, before=before, after=2,
                                   keep_next=True)
         heading.paragraph_format.keep_together = True
@@ -174,11 +196,21 @@ def set_up_styles(document) -> None:
     paragraph_style(document, "Note", size=SMALL, italic=True, color=GREY, after=0)
     source = paragraph_style(document, "Source", size=SMALL, after=0)
     source.paragraph_format.line_spacing = 1.0
+    # What changed since the previous edition: a tinted box at the small size, under the title.
+    edition_style = paragraph_style(document, "Edition", size=SMALL, after=4)
+    edition_style.paragraph_format.left_indent = Mm(2)
+    shade_and_rule(edition_style, "EAF0F7", "1F3864")
     for name in ("Header", "Footer"):
         style = paragraph_style(document, name, size=SMALL, color=GREY, after=0)
         style.element.pPr.remove(style.element.pPr.find(qn("w:tabs")))  # Letter-width stops
         style.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
 
+    strong = document.styles["Strong"]  # python-docx's template has it: restyled
+    strong.font.bold = True
+    strong.font.color.rgb = NAVY
+    mark = document.styles.add_style("Header Mark", WD_STYLE_TYPE.CHARACTER)
+    mark.font.bold = True
+    mark.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)  # the brief's colour for what needs attention
     citation = document.styles.add_style("Citation", WD_STYLE_TYPE.CHARACTER)
     citation.quick_style = True
     citation.font.superscript = True
@@ -378,22 +410,24 @@ def header_and_footer(document) -> None:
     section = document.sections[0]
     header = section.header.paragraphs[0]
     header.style = document.styles["Header"]
-    add_runs(header, [("{% if logo %}{{ logo }}\u2003{% endif %}{{ facts.names.short_title|tr }}", None), ("\t", None),
-                      ("{{ facts.document.classification|tr }}", None)])
+    add_runs(header, [("{% if logo %}{{ logo }}\u2003{% endif %}{{ facts.names.short_title|tr }}", None), ("\t", None)])
+    header.add_run(HEADER_MARKS).style = document.styles["Header Mark"]
     footer = section.footer.paragraphs[0]
     footer.style = document.styles["Footer"]
-    add_runs(footer, [(ISSUER + " · {{ L.as_of }} {{ as_of|date }}", None), ("\t", None),
-                      ("{{ L.page }} ", None)])
+    add_runs(footer, [("{% if " + ISSUER + " %}{{ (" + ISSUER + ")|tr }} · {% endif %}{{ L.as_of }} {{ as_of|date }}", None),
+                      ("\t", None), ("{{ L.page }} ", None)])
     field(footer, "PAGE", "1")
     footer.add_run(" {{ L.page_of }} ")
     field(footer, "NUMPAGES", "2")
 
 
 def title_block(document) -> None:
-    """Title, subtitle, then classification and as-of date above a rule (the footer names the issuer)."""
+    """Title, subtitle, then the marking (when given) and as-of date above a rule (the footer
+    names the issuer, when one is given)."""
     para(document, "Title", "{{ facts.document.title|tr }}")
     para(document, "Subtitle", "{{ facts.document.subtitle|tr }}")
-    para(document, "Document Info", "{{ facts.document.classification|tr }} · {{ L.as_of }} {{ as_of|date }}")
+    para(document, "Document Info",
+         "{% if facts.document.marking %}{{ facts.document.marking|tr }} · {% endif %}{{ L.as_of }} {{ as_of|date }}")
 
 
 def key_facts(document) -> None:
@@ -404,9 +438,9 @@ def key_facts(document) -> None:
     force = "facts.entry_into_force"
 
     def disputed(fact: str) -> list[Paragraph]:
-        """A quiet warning under a value that other sources state differently."""
-        return [cell_note("{%p if disputes(" + fact + ") %}"), cell_note("{{ L.handout_disputed }}"),
-                cell_note("{%p endif %}")]
+        """A quiet note under a value that other sources state differently, worded by how they differ."""
+        return [cell_note("{%p for d in disputes(" + fact + ") %}"), cell_note("{{ L['handout_disputed_' ~ d.kind] }}"),
+                cell_note("{%p endfor %}")]
 
     rows = [
         [[cell_text("{{ L.common_name }}")],
@@ -463,7 +497,13 @@ def timeline(document) -> None:
 
 
 def in_two_columns(document, start: bool) -> None:
-    """Start (``start=True``) or end a run of two-column text: a continuous section break.
+    """Start (``start=True``) or end a run of two-column text: a continuous section break."""
+    in_columns(document, 1 if start else 2)
+
+
+def in_columns(document, count: int) -> None:
+    """A continuous section break that sets the text written since the previous break in
+    ``count`` columns (1 to close a run of one-column text before a run of columns).
 
     python-docx adds a section after everything written so far; the section that the break
     closes is the one whose columns are set.
@@ -474,8 +514,8 @@ def in_two_columns(document, start: bool) -> None:
     if columns is None:
         columns = OxmlElement("w:cols")
         closed._sectPr.append(columns)
-    columns.set(qn("w:num"), "1" if start else "2")
-    columns.set(qn("w:space"), "340")
+    columns.set(qn("w:num"), str(count))
+    columns.set(qn("w:space"), "340" if count == 2 else "284")
 
 
 def provisions(document) -> None:
@@ -495,7 +535,37 @@ def provisions(document) -> None:
     para(document, "Heading 1", "{%p if facts.safeguards %}")
     para(document, "Heading 1", "{{ L.safeguards }}")
     para(document, "List Bullet", "{%p for s, mark in citations.shared_marks(facts.safeguards) %}")
-    para(document, "List Bullet", "{{ s|tr }}", ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
+    para(document, "List Bullet", "{{ (s.short or s)|tr }}", ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
+    para(document, "List Bullet", "{%p endfor %}")
+    para(document, "Normal", "{%p endif %}")
+
+
+def edition(document) -> None:
+    """A paragraph on what changed since the previous edition, when the fact file names one."""
+    para(document, "Edition", "{%p if edition %}")
+    para(document, "Edition",
+         ("{{ L.edition_changes.format(date=edition.previous_as_of|date) }}: ", "Strong"),
+         "{% for item in edition.changes %}{{ item|tr }}", cite("item"),
+         "{% if not loop.last or edition.figures %} {% endif %}{% endfor %}"
+         "{% for f in edition.figures %}{% if f.old is none %}{{ L.edition_figure_new.format(name=f.name, "
+         "new=f.fact.value|number) }}{% else %}{{ L.edition_figure.format(name=f.name, old=f.old|number, "
+         "new=f.fact.value|number) }}{% endif %}", cite("f.fact"),
+         "{% if not loop.last %}; {% else %}.{% endif %}{% endfor %}")
+    para(document, "Edition", "{%p endif %}")
+
+
+def debate(document) -> None:
+    """Who criticises the instrument and who answers, each attributed: the balance the brief and deck have."""
+    para(document, "Heading 1", "{%p if facts.criticisms or facts.responses %}")
+    para(document, "Heading 1", "{{ L.handout_debate }}")
+    para(document, "Note", "{{ L.balance_note }}")
+    para(document, "List Bullet", "{%p for item in facts.criticisms %}")
+    para(document, "List Bullet", ("{% if not item.short %}{{ item.by|tr }}: {% endif %}", "Strong"),
+         "{{ (item.short or item)|tr }}", cite("item"))
+    para(document, "List Bullet", "{%p endfor %}")
+    para(document, "List Bullet", "{%p for item in facts.responses %}")
+    para(document, "List Bullet", ("{{ L.responses }} – {% if not item.short %}{{ item.by|tr }}: {% endif %}", "Strong"),
+         "{{ (item.short or item)|tr }}", cite("item"))
     para(document, "List Bullet", "{%p endfor %}")
     para(document, "Normal", "{%p endif %}")
 
@@ -504,33 +574,34 @@ def next_steps_and_sources(document) -> None:
     para(document, "Heading 1", "{%p if facts.next_steps %}")
     para(document, "Heading 1", "{{ L.next_steps }}")
     para(document, "List Bullet", "{%p for step, mark in citations.shared_marks(facts.next_steps) %}")
-    para(document, "List Bullet", "{{ step|tr }}", ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
+    para(document, "List Bullet", "{{ (step.short or step)|tr }}", ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
     para(document, "List Bullet", "{%p endfor %}")
     para(document, "Normal", "{%p endif %}")
 
     # Numbers follow the order of first citation above, so this list must come last.
     para(document, "Heading 1", "{{ L.sources }}")
-    # A numbered list in two columns, one source a paragraph with a hanging indent (Word
-    # numbering: 1., 2., …). The document's last section is the two-column one.
+    # A numbered list in three columns, one source a paragraph with a hanging indent (Word
+    # numbering: 1., 2., …).
+    # The document's last section is the three-column one.
     in_two_columns(document, start=True)
     final = document.sections[-1]._sectPr
     columns = final.find(qn("w:cols"))
     if columns is None:
         columns = OxmlElement("w:cols")
         final.append(columns)
-    columns.set(qn("w:num"), "2")
-    columns.set(qn("w:space"), "340")
+    columns.set(qn("w:num"), "3")
+    columns.set(qn("w:space"), "284")
     para(document, "Source", "{%p for number, src in citations.notes() %}")
     para(document, "Source",
-         # A name or title as published is tagged with the source's language; one the fact
-         # file describes per language (a mapping) is in the handout's language.
-         # Short form: a source with a web address is named by its title and site (the briefing
-         # lists publishers in full); one without, by its publisher and title.
-         ("{% if not src.url %}{{r in_language(src.publisher|tr, src.lang if src.publisher is string else none) }}, "
-          "{% endif %}“{{r in_language(src.title|tr, src.lang if src.title is string else none) }}”"
+         # Short form, so that a two-page handout holds every source it cites: who published it
+         # (a link to the page, when there is one), the date and the reliability level; one
+         # without a web address adds its document. The briefing lists full titles.
+         # A name as published is tagged with the source's language; one the fact file
+         # describes per language (a mapping) is in the handout's language.
+         ("{{r link(src.url, src.publisher|tr, src.lang if src.publisher is string else none) }}"
           "{% if src.date %}, {{ src.date|date('short') }}{% endif %}"
-          "{% if src.url %}, {{r link(src.url, host(src.url)) }}{% elif src.document %}, {{ src.document|tr }}"
-          "{% endif %}.", None))
+          "{% if not src.url and src.document %}, {{ src.document|tr }}{% endif %}"
+          " ({{ L['source_reliability_' ~ src.reliability] }}).", None))
     para(document, "Source", "{%p endfor %}")
 
 
@@ -570,9 +641,11 @@ def build() -> bytes:
     set_up_styles(document)
     header_and_footer(document)
     title_block(document)
+    edition(document)
     key_facts(document)
     timeline(document)
     provisions(document)
+    debate(document)
     next_steps_and_sources(document)
     buffer = io.BytesIO()
     document.save(buffer)

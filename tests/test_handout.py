@@ -33,14 +33,14 @@ from tests.conftest import BUNDLED_FACTS, REPO, have, root, without_library_word
 MINIMAL = root("minimal") / "facts.yaml"
 TAGS = {"vi": "vi-VN", "en": "en-US"}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-AS_OF = dt.datetime(2026, 2, 15)
+AS_OF = dt.datetime(2026, 2, 23)
 # What each language must say, exactly as typed here (NFC).
 KEY_FACTS = {
     "vi": ["Công ước Hà Nội", "ngày 24 tháng 12 năm 2024", "Nghị quyết 79/243", "68 điều, 9 chương", "Hà Nội",
-           "72 (cập nhật đến ngày 15 tháng 2 năm 2026)", "ngày 31 tháng 12 năm 2026", "ngày 25–26 tháng 10 năm 2025",
+           "72 (cập nhật đến ngày 26 tháng 10 năm 2025)", "ngày 31 tháng 12 năm 2026", "ngày 25–26 tháng 10 năm 2025",
            "90 ngày sau khi có đủ 40 văn kiện"],
     "en": ["Hanoi Convention", "24 December 2024", "Resolution 79/243", "68 articles, 9 chapters", "Hanoi",
-           "72 (as of 15 February 2026)", "31 December 2026", "25–26 October 2025", "90 days after 40 instruments"],
+           "72 (as of 26 October 2025)", "31 December 2026", "25–26 October 2025", "90 days after 40 instruments"],
 }
 
 
@@ -102,8 +102,8 @@ def test_one_docx_per_language_without_a_claimed_page_count(bundled):
     assert [(r["lang"], r["format"], r["path"]) for r in records] == [
         ("vi", "docx", "vi/hanoi-convention-handout.docx"), ("en", "docx", "en/hanoi-convention-handout.docx")]
     assert all(r["pages"] is None and r["slides"] is None for r in records)
-    assert [r["title"] for r in records] == ["Công ước Hà Nội về chống tội phạm mạng",
-                                             "The Hanoi Convention against Cybercrime"]
+    assert [r["title"] for r in records] == ["Công ước của Liên hợp quốc về chống tội phạm mạng (Công ước Hà Nội)",
+                                             "United Nations Convention against Cybercrime (“Hanoi Convention”)"]
     for record in records:
         assert docx.Document(out / record["path"]).paragraphs[0].text == record["title"]
 
@@ -129,8 +129,8 @@ def test_every_milestone_and_offence_is_listed(bundled, loaded):
     text = all_text(document)
     for offence in loaded.facts.offences:
         assert offence.title.get("en") in text
-    for step in loaded.facts.next_steps:
-        assert step.text.get("en") in text
+    for step in loaded.facts.next_steps:  # in their short form, for a two-page handout
+        assert (step.short or step.text).get("en") in text
 
 
 def test_a_fictional_treaty_gets_its_own_handout(minimal):
@@ -167,7 +167,9 @@ def test_citation_marks_match_the_numbered_sources(bundled, loaded, lang):
     rels = document.part.rels.values()
     links = {rel.target_ref for rel in rels if rel.reltype.endswith("/hyperlink")}
     assert links and links <= {s.url for s in loaded.facts.sources}
-    assert "“United Nations Convention against Cybercrime; Strengthening" in all_text(document)
+    # Short form: who published it (the link), date, reliability; the briefing lists full titles.
+    untc = loaded.facts.source("untc")
+    assert f"{untc.publisher} ({ {'vi': 'nguồn chính thức', 'en': 'primary source'}[lang]})." in all_text(document)
 
 
 def test_compact_citation_marks():
@@ -181,7 +183,7 @@ def test_facts_are_printed_literally_never_evaluated(tmp_path):
     text = MINIMAL.read_text(encoding="utf-8")
     text = text.replace("title: {vi: Công ước Mẫu, en: The Model Convention}",
                         'title: {vi: "Mẫu <b> & {{ 7*7 }}", en: "Model <b> & {{ 7*7 }} {% raw %}"}')
-    text = text.replace("title: Model Convention text,", 'title: "Text </w:t> &amp; {{ x }}",')
+    text = text.replace("publisher: Model Conference,", 'publisher: "Text </w:t> &amp; {{ x }}",')
     facts = tmp_path / "evil.yaml"
     facts.write_text(text, encoding="utf-8")
     _, outputs = render_documents(["handout"], BuildOptions(facts=facts, out=tmp_path / "out"))
@@ -189,7 +191,7 @@ def test_facts_are_printed_literally_never_evaluated(tmp_path):
         document = docx.Document(io.BytesIO(output.data))  # opens: the XML stayed valid
         title = {"vi": "Mẫu <b> & {{ 7*7 }}", "en": "Model <b> & {{ 7*7 }} {% raw %}"}[output.lang]
         assert document.paragraphs[0].text == title
-        assert "“Text </w:t> &amp; {{ x }}”" in all_text(document)
+        assert "Text </w:t> &amp; {{ x }}, " in all_text(document)
         assert document.core_properties.title == title
 
 
@@ -254,11 +256,13 @@ def test_language_tagged_in_styles_settings_and_every_run(bundled, lang):
     assert settings.find(f"{W}themeFontLang").get(f"{W}val") == tag
     assert settings.find(f"{W}proofState") is None  # Word spell-checks it afresh, in this language
     other = {"vi": "en-US", "en": "vi-VN"}[lang]
+    # A title kept in its source's own language (a Portuguese article, say) carries that tag.
+    source_tags = {source.lang for source in load_facts().facts.sources if source.lang}
     foreign: list[str] = []
     for name in ("word/document.xml", "word/header1.xml", "word/footer1.xml"):
         for run in part_xml(path, name).iter(f"{W}r"):
             run_tag = run.find(f"{W}rPr/{W}lang").get(f"{W}val")
-            assert run_tag in (tag, other), run_tag
+            assert run_tag in (tag, other) or run_tag in source_tags, run_tag
             if run_tag == other:
                 foreign.append("".join(t.text or "" for t in run.iter(f"{W}t")))
     # Only sources written in the other language are tagged with it.
@@ -266,19 +270,18 @@ def test_language_tagged_in_styles_settings_and_every_run(bundled, lang):
     assert foreign and all(piece in source_text for piece in foreign)
 
 
-def test_described_titles_and_publishers_are_in_the_handouts_language(bundled, loaded):
-    """A title or publisher the fact file describes per language is printed in the handout's
-    language and not tagged as foreign; a title as published keeps its source's language."""
+def test_described_publishers_are_in_the_handouts_language(bundled, loaded):
+    """A publisher the fact file describes per language is printed in the handout's language and
+    not tagged as foreign; a publisher as published keeps its source's language. (The two-page
+    handout names sources by publisher, date and reliability; the briefing lists their titles.)"""
     path = handout(bundled[0], "vi")
     runs = {"".join(t.text or "" for t in run.iter(f"{W}t")): run.find(f"{W}rPr/{W}lang").get(f"{W}val")
             for run in part_xml(path, "word/document.xml").iter(f"{W}r")}
-    described_title = loaded.facts.source("ahc-sessions").title  # an English page, described per language
-    # A source with a web address is listed by title and site; its publisher is in the briefing.
-    described_publisher = loaded.facts.source("un-news").publisher
-    assert runs[described_title.get("vi")] == "vi-VN"
-    assert runs[loaded.facts.source("unodc-ahc").title] == "en-US"  # as published, in English
+    described_publisher = loaded.facts.source("hanoiconv").publisher  # linked to its page
+    assert runs[described_publisher.get("vi")] == "vi-VN"
+    assert runs[loaded.facts.source("untc").publisher] == "en-US"  # as published, in English
     text = all_text(docx.Document(path))
-    assert described_title.get("en") not in text and described_publisher.get("en") not in text
+    assert described_publisher.get("en") not in text
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -288,7 +291,8 @@ def test_core_properties_come_from_the_fact_file(bundled, loaded, lang):
     props = docx.Document(path).core_properties
     assert props.title == info.title.get(lang)
     assert props.subject == info.subject.get(lang)
-    assert props.author == props.last_modified_by == info.issuer.get(lang)
+    # The issuing organisation only when one is given: never the toolkit.
+    assert props.author == props.last_modified_by == (info.issuer.get(lang) if info.issuer else "")
     assert props.keywords == "; ".join(info.keywords.get(lang))
     assert props.language == TAGS[lang]
     assert props.revision == 1
@@ -311,7 +315,7 @@ def test_two_renders_are_byte_identical_with_fixed_zip_entries(tmp_path):
     with zipfile.ZipFile(io.BytesIO(first[0].data)) as archive:
         infos = archive.infolist()
     assert infos[0].filename == "[Content_Types].xml"
-    assert {i.date_time for i in infos} == {(2026, 2, 15, 0, 0, 0)}
+    assert {i.date_time for i in infos} == {(2026, 2, 23, 0, 0, 0)}
 
 
 def test_committed_template_matches_its_build_script():
@@ -475,7 +479,7 @@ def test_lint_checks_names_against_the_model_not_one_files_values(loaded):
 # ---------------------------------------------------------------- opened in a real office suite
 
 @pytest.mark.skipif(not have("soffice"), reason="LibreOffice (soffice) is not installed; scripts/setup.sh test installs it")
-def test_libreoffice_opens_both_handouts_and_they_fit_on_two_pages(bundled, minimal, tmp_path):
+def test_libreoffice_opens_both_handouts_and_they_fit_on_three_pages(bundled, minimal, tmp_path):
     from pypdf import PdfReader
 
     sources = {"bundled-vi": handout(bundled[0], "vi"), "bundled-en": handout(bundled[0], "en"),
@@ -490,16 +494,17 @@ def test_libreoffice_opens_both_handouts_and_they_fit_on_two_pages(bundled, mini
         text = unicodedata.normalize("NFC", " ".join(page.extract_text() for page in reader.pages))
         text = " ".join(text.split())
         assert 1 <= len(reader.pages) <= 2, (name, len(reader.pages))
+        pages = len(reader.pages)
         if name.startswith("bundled"):
-            assert len(reader.pages) == 2, name
+            assert pages == 2, name
             for number, sizes in enumerate(letter_sizes(reader), 1):
                 assert len(sizes) <= 3, (name, number, sorted(sizes))  # at most three type sizes a page
                 assert min(sizes) >= 9, (name, number, sorted(sizes))
         if name == "bundled-vi":
-            for expected in ("ngày 24 tháng 12 năm 2024", "68 điều, 9 chương", "Hà Nội", "Trang 1 / 2"):
+            for expected in ("ngày 24 tháng 12 năm 2024", "68 điều, 9 chương", "Hà Nội", f"Trang 1 / {pages}"):
                 assert expected in text, expected
         if name == "bundled-en":
-            for expected in ("24 December 2024", "68 articles, 9 chapters", "Hanoi", "Page 2 of 2"):
+            for expected in ("24 December 2024", "68 articles, 9 chapters", "Hanoi", f"Page 2 of {pages}"):
                 assert expected in text, expected
         if name == "minimal-vi":
             assert len(reader.pages) == 1 and "Công ước Đà Lạt" in text

@@ -100,10 +100,11 @@ def document_properties(context: dict) -> DocumentProperties:
     facts, i18n, labels = context["facts"], context["i18n"], context["L"]
     info = facts.document
     as_of = info.as_of
+    issuer = context["brand"].organization or info.issuer
     return DocumentProperties(
         title=i18n.text(info.title),
         subject=i18n.text(info.subject),
-        creator=i18n.text(context["brand"].organization or info.issuer),
+        creator=i18n.text(issuer) if issuer else "",  # no issuer unless one is given
         keywords=list(info.keywords.get(context["lang"]) or info.keywords.get(facts.primary_language) or []),
         description=labels.get("generated_with", "{version} {date}").format(version=__version__, date=i18n.date(as_of, "short")),
         category=labels.get("kind_handout", "handout"),
@@ -136,17 +137,23 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
     document = DocxTemplate(io.BytesIO(template))
     language_tags = _language_tags(job)
 
-    def link(url: str | None, text: str | None = None) -> RichText | str:
-        """A clickable hyperlink run (style "Hyperlink") showing ``text`` or the address."""
+    def foreign_tag(lang: str | None) -> str | None:
+        return language_tags(lang) if lang and lang != job.lang else None
+
+    def link(url: str | None, text: str | None = None, lang: str | None = None) -> RichText | str:
+        """A clickable hyperlink run (style "Hyperlink") showing ``text`` or the address; ``text``
+        is marked as written in ``lang`` when that is not the handout's language."""
         if not url:
-            return text or ""
-        return RichText(text or url, style="Hyperlink", url_id=document.build_url_id(url))
+            return in_language(text, lang) if text else ""
+        tag = foreign_tag(lang)
+        extra = {"lang": tag} if tag else {}
+        return RichText(text or url, style="Hyperlink", url_id=document.build_url_id(url), **extra)
 
     def in_language(text: str | None, lang: str | None) -> RichText | str:
         """``text`` marked as written in ``lang`` (a source's own title), for spelling and screen readers."""
         if not text:
             return ""
-        tag = language_tags(lang) if lang and lang != job.lang else None
+        tag = foreign_tag(lang)
         return RichText(text, lang=tag) if tag else RichText(text)
 
     # docxtpl puts the picture into the part being rendered (the header) with its relationship.
