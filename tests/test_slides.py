@@ -606,7 +606,7 @@ def test_marp_renders_the_outline_with_its_theme_and_no_slide_overflows(bundled,
                     right: (right - box.left) / scale, columns: getComputedStyle(s).columnCount};
         })""")
         browser.close()
-    assert len(slides) == 10
+    assert len(slides) == 11  # ten, and the "what changed" slide of an edition
     for number, slide in enumerate(slides, 1):
         assert (slide["width"], slide["height"]) == (1280, 720)
         assert slide["content"] <= slide["available"], (number, slide)
