@@ -546,8 +546,15 @@ def test_every_shape_is_described_or_decorative_and_read_in_visual_order(bundled
     # The timeline's rules, dots and labels (read once, from the figure's description) and the tiles' bars.
     assert decorative >= 29
     chart_slide = next(s for s in prs.slides if any(getattr(x, "has_chart", False) for x in s.shapes))
-    kinds = [getattr(x, "has_chart", False) for x in chart_slide.shapes]
-    assert kinds.index(True) == 1  # the chart, on the left, is read right after the title
+    names = [x.name for x in chart_slide.shapes]
+    chart = [getattr(x, "has_chart", False) for x in chart_slide.shapes].index(True)
+    # The chart, on the left, is read right after the title (and the draft mark beside it, in the
+    # same top band), before the text to its right.
+    assert [n for n in names[1:chart] if n != "Header mark"] == []
+    shapes = list(chart_slide.shapes)
+    beside = [i for i, x in enumerate(shapes) if x.name != "Header mark" and x.has_text_frame and x.text_frame.text.strip()
+              and x.left > shapes[chart].left and x.top < shapes[chart].top + shapes[chart].height]
+    assert beside and min(beside) > chart
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -561,12 +568,25 @@ def test_no_slide_points_to_more_in_the_notes_and_sources_slide_lists_references
         text = " ".join(shape_texts(slide.shapes))
         assert not re.search(r"\+\d+ (more|ý khác)", text)
     assert not re.search(r"^\*?\\?\+\d", outline, re.MULTILINE)
-    sources = " ".join(shape_texts(prs.slides[-1].shapes))
-    official = [s for s in facts.sources if s.kind == "official" and isinstance(s.title, str)]
-    shown = [s for s in official if s.title[:30] in sources]
-    assert len(shown) >= 2  # key official references by title…
-    publishers = [s.publisher if isinstance(s.publisher, str) else s.publisher.get(lang) for s in shown]
-    assert all(publisher[:20] in sources for publisher in publishers)  # …with their publisher
+    lines = [line for shape in prs.slides[-1].shapes if shape.has_text_frame for line in shape.text_frame.text.splitlines()]
+    sources = " ".join(lines)
+    # Each reference ends with its number, which the slide's speaker notes resolve to the full
+    # "[n] title — publisher" (several official pages share the title "United Nations Convention
+    # against Cybercrime": the number, not the title, names the source).
+    notes = prs.slides[-1].notes_slide.notes_text_frame.text
+    full = {int(number): rest for number, rest in re.findall(r"^\[(\d+)\] (.+)$", notes, re.MULTILINE)}
+
+    def text(value) -> str:
+        return value if isinstance(value, str) else value.get(lang)
+
+    def source_of(number: int):
+        return next(s for s in facts.sources if full[number].startswith(f"{text(s.title)} — {text(s.publisher)}"))
+
+    references = [(line, source_of(int(number))) for line in lines for number in re.findall(r"\[(\d+)\]$", line)]
+    assert len([source for _, source in references if source.kind == "official"]) >= 2  # key official references…
+    for line, source in references:
+        assert text(source.title)[:30] in line and text(source.publisher)[:20] in line, line  # …by title, with their publisher
+    assert len({line.rsplit("[", 1)[0] for line, _ in references}) == len(references)  # no two read alike
     assert not re.search(r"(Press|báo chí)[^.]*: \d+", sources)  # references, not counts
 
 
