@@ -164,6 +164,10 @@ _AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wor
 
 #: The size of tables, notes, sources and page furniture: one of the page's three sizes.
 SMALL = 9
+#: Characters of a source's title the handout's source list keeps (cut at a word boundary, "…").
+SHORT_TITLE = 27
+#: Characters of its publisher's name (the name is linked to the source's page).
+SHORT_PUBLISHER = 31
 
 
 def set_up_styles(document) -> None:
@@ -172,8 +176,8 @@ def set_up_styles(document) -> None:
     normal.paragraph_format.line_spacing = 1.0
     normal.paragraph_format.widow_control = True
 
-    # Three type sizes on a page: 16 pt for the title (page one only), 13 pt for the body and
-    # the headings (set apart by weight, colour and space), 10 pt (SMALL) for tables, notes, sources,
+    # Three type sizes on a page: 14 pt for the title (page one only), 11 pt for the body and
+    # the headings (set apart by weight, colour and space), 9 pt (SMALL) for tables, notes, sources,
     # the changes box and the running header and footer.
     title = paragraph_style(document, "Title", size=14, bold=True, color=NAVY, after=2)
     drop_style_properties(title, "w:pBdr", "w:contextualSpacing", "w:spacing", "w:kern")
@@ -182,10 +186,10 @@ def set_up_styles(document) -> None:
     subtitle = paragraph_style(document, "Subtitle", size=11, italic=True, color=NAVY, after=2, keep_next=True)
     drop_style_properties(subtitle, "w:numPr", "w:spacing")
     subtitle.paragraph_format.space_after = Pt(2)
-    info = paragraph_style(document, "Document Info", size=SMALL, color=GREY, after=4)
+    info = paragraph_style(document, "Document Info", size=SMALL, color=GREY, after=3)
     bottom_border(info, "1F3864", 12, 4)
 
-    for name, size, before in (("Heading 1", 11, 4), ("Heading 2", 11, 2)):
+    for name, size, before in (("Heading 1", 11, 2), ("Heading 2", 11, 2)):
         heading = paragraph_style(document, name, size=size, bold=True, color=NAVY, before=before, after=2,
                                   keep_next=True)
         heading.paragraph_format.keep_together = True
@@ -195,9 +199,10 @@ def set_up_styles(document) -> None:
     paragraph_style(document, "Table Text", size=SMALL, after=0).paragraph_format.line_spacing = 1.0
     paragraph_style(document, "Note", size=SMALL, italic=True, color=GREY, after=0)
     source = paragraph_style(document, "Source", size=SMALL, after=0)
-    source.paragraph_format.line_spacing = 1.0
+    source.paragraph_format.line_spacing = Pt(SMALL + 1)  # exactly: room for Vietnamese diacritics, no more
+    source.paragraph_format.widow_control = False  # the columns fill to the last line
     # What changed since the previous edition: a tinted box at the small size, under the title.
-    edition_style = paragraph_style(document, "Edition", size=SMALL, after=4)
+    edition_style = paragraph_style(document, "Edition", size=SMALL, after=2)
     edition_style.paragraph_format.left_indent = Mm(2)
     shade_and_rule(edition_style, "EAF0F7", "1F3864")
     for name in ("Header", "Footer"):
@@ -250,7 +255,7 @@ SOURCE_NUMBERING = """
     <w:pStyle w:val="Source"/>
     <w:lvlText w:val="%1."/>
     <w:lvlJc w:val="right"/>
-    <w:pPr><w:tabs><w:tab w:val="num" w:pos="425"/></w:tabs><w:ind w:left="425" w:hanging="113"/></w:pPr>
+    <w:pPr><w:tabs><w:tab w:val="num" w:pos="340"/></w:tabs><w:ind w:left="340" w:hanging="57"/></w:pPr>
     <w:rPr><w:b/><w:color w:val="1F3864"/></w:rPr>
   </w:lvl>
 </w:abstractNum>
@@ -297,8 +302,8 @@ TABLE_STYLE = """
       <w:insideH w:val="single" w:sz="4" w:space="0" w:color="BFBFBF"/>
     </w:tblBorders>
     <w:tblCellMar>
-      <w:top w:w="34" w:type="dxa"/><w:left w:w="113" w:type="dxa"/>
-      <w:bottom w:w="34" w:type="dxa"/><w:right w:w="113" w:type="dxa"/>
+      <w:top w:w="30" w:type="dxa"/><w:left w:w="113" w:type="dxa"/>
+      <w:bottom w:w="30" w:type="dxa"/><w:right w:w="113" w:type="dxa"/>
     </w:tblCellMar>
   </w:tblPr>
   <w:trPr><w:cantSplit/></w:trPr>
@@ -422,12 +427,12 @@ def header_and_footer(document) -> None:
 
 
 def title_block(document) -> None:
-    """Title, subtitle, then the marking (when given) and as-of date above a rule (the footer
-    names the issuer, when one is given)."""
+    """Title, subtitle, then the marking (when given), as-of date and issuer (when given) above a rule."""
     para(document, "Title", "{{ facts.document.title|tr }}")
     para(document, "Subtitle", "{{ facts.document.subtitle|tr }}")
     para(document, "Document Info",
-         "{% if facts.document.marking %}{{ facts.document.marking|tr }} · {% endif %}{{ L.as_of }} {{ as_of|date }}")
+         "{% if facts.document.marking %}{{ facts.document.marking|tr }} · {% endif %}{{ L.as_of }} {{ as_of|date }}"
+         "{% if " + ISSUER + " %} · {{ L.issued_by }}: {{ (" + ISSUER + ")|tr }}{% endif %}")
 
 
 def key_facts(document) -> None:
@@ -580,6 +585,7 @@ def next_steps_and_sources(document) -> None:
 
     # Numbers follow the order of first citation above, so this list must come last.
     para(document, "Heading 1", "{{ L.sources }}")
+    para(document, "Note", "{{ L.handout_sources_note }}")
     # A numbered list in three columns, one source a paragraph with a hanging indent (Word
     # numbering: 1., 2., …).
     # The document's last section is the three-column one.
@@ -590,18 +596,23 @@ def next_steps_and_sources(document) -> None:
         columns = OxmlElement("w:cols")
         final.append(columns)
     columns.set(qn("w:num"), "3")
-    columns.set(qn("w:space"), "284")
+    columns.set(qn("w:space"), "227")
     para(document, "Source", "{%p for number, src in citations.notes() %}")
     para(document, "Source",
-         # Short form, so that a two-page handout holds every source it cites: who published it
-         # (a link to the page, when there is one), the date and the reliability level; one
-         # without a web address adds its document. The briefing lists full titles.
-         # A name as published is tagged with the source's language; one the fact file
-         # describes per language (a mapping) is in the handout's language.
-         ("{{r link(src.url, src.publisher|tr, src.lang if src.publisher is string else none) }}"
+         # Short form, so that a two-page handout holds every source it cites, each one still
+         # identifiable: its title and publisher cut at a word boundary ("…"), the publisher
+         # linked to the page when there is one, the date, and the reliability level unless the
+         # source is secondary (the note under the heading says so). The briefing lists full
+         # titles and addresses. A title or name as published is tagged with the source's
+         # language; one the fact file describes per language (a mapping) is in the handout's.
+         ("{{r in_language(shorten(src.title|tr, " + str(SHORT_TITLE) + "), "
+          "src.lang if src.title is string else none, italic=true) }}"
+          "{% if shorten(src.title|tr, " + str(SHORT_TITLE) + ")[-1] not in '.…?!' %}.{% endif %} "
+          "{{r link(src.url, shorten(src.publisher|tr, " + str(SHORT_PUBLISHER) + "), "
+          "src.lang if src.publisher is string else none) }}"
           "{% if src.date %}, {{ src.date|date('short') }}{% endif %}"
-          "{% if not src.url and src.document %}, {{ src.document|tr }}{% endif %}"
-          " ({{ L['source_reliability_' ~ src.reliability] }}).", None))
+          "{% if src.reliability != 'secondary' %} ({{ L['source_reliability_' ~ src.reliability] }}){% endif %}"
+          "{% if src.date or src.reliability != 'secondary' or not shorten(src.publisher|tr, " + str(SHORT_PUBLISHER) + ").endswith('…') %}.{% endif %}", None))
     para(document, "Source", "{%p endfor %}")
 
 

@@ -167,9 +167,17 @@ def test_citation_marks_match_the_numbered_sources(bundled, loaded, lang):
     rels = document.part.rels.values()
     links = {rel.target_ref for rel in rels if rel.reltype.endswith("/hyperlink")}
     assert links and links <= {s.url for s in loaded.facts.sources}
-    # Short form: who published it (the link), date, reliability; the briefing lists full titles.
+    # Short form: title and publisher (the link) cut at a word boundary, date, and reliability
+    # unless secondary; the briefing lists full titles. Every entry reads differently.
+    from generator.renderers.handout import shorten
+
+    entries = [p.text for p in document.paragraphs if p.style.name == "Source"]
+    assert len(set(entries)) == len(entries)
     untc = loaded.facts.source("untc")
-    assert f"{untc.publisher} ({ {'vi': 'nguồn chính thức', 'en': 'primary source'}[lang]})." in all_text(document)
+    primary = {"vi": "nguồn chính thức", "en": "primary source"}[lang]
+    assert entries[0] == f"{shorten(untc.title, 27)} {shorten(untc.publisher, 31)} ({primary})."
+    assert not any(text.endswith("..") or "…." in text or ":…" in text for text in entries)
+    assert {"vi": "nguồn thứ cấp", "en": "secondary"}[lang] in all_text(document)  # the note under the heading
 
 
 def test_compact_citation_marks():
@@ -273,13 +281,16 @@ def test_language_tagged_in_styles_settings_and_every_run(bundled, lang):
 def test_described_publishers_are_in_the_handouts_language(bundled, loaded):
     """A publisher the fact file describes per language is printed in the handout's language and
     not tagged as foreign; a publisher as published keeps its source's language. (The two-page
-    handout names sources by publisher, date and reliability; the briefing lists their titles.)"""
+    handout cuts titles and publishers at a word boundary; the briefing lists them in full.)"""
     path = handout(bundled[0], "vi")
     runs = {"".join(t.text or "" for t in run.iter(f"{W}t")): run.find(f"{W}rPr/{W}lang").get(f"{W}val")
             for run in part_xml(path, "word/document.xml").iter(f"{W}r")}
+    from generator.renderers.handout import shorten
+
     described_publisher = loaded.facts.source("hanoiconv").publisher  # linked to its page
-    assert runs[described_publisher.get("vi")] == "vi-VN"
-    assert runs[loaded.facts.source("untc").publisher] == "en-US"  # as published, in English
+    assert runs[shorten(described_publisher.get("vi"), 31)] == "vi-VN"
+    assert runs[shorten(loaded.facts.source("untc").publisher, 31)] == "en-US"  # as published, in English
+    assert runs[shorten(loaded.facts.source("untc").title, 27)] == "en-US"  # the title too
     text = all_text(docx.Document(path))
     assert described_publisher.get("en") not in text
 
@@ -549,7 +560,7 @@ def test_sources_are_a_numbered_list_offences_bullets_and_cells_padded(bundled, 
         sources = [p for p in document.paragraphs if p.style.name == "Source"]
         cited = {n for p in document.paragraphs for n in map(int, re.findall(r"\d+", " ".join(
             r.text for r in p.runs if r.style is not None and r.style.name == "Citation")))}
-        assert len(sources) == max(cited) and all(p.text.strip().endswith(".") for p in sources)
+        assert len(sources) == max(cited) and all(p.text.strip().endswith((".", "…")) for p in sources)  # "…": a cut name ends it
         bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
         for offence in loaded.facts.offences:
             assert any(text.startswith(offence.title.get(lang)) for text in bullets), offence.title.get(lang)

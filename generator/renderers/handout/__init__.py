@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 #: The template, found on the template search path (your --templates directory first).
 TEMPLATE = "handout/handout.docx"
 #: Names the renderer adds to the template context (documented in templates/handout/README.md).
-HELPERS = ("brand", "logo", "cite_mark", "link", "in_language", "host")
+HELPERS = ("brand", "logo", "cite_mark", "link", "in_language", "host", "shorten")
 
 
 class HandoutRenderer(Renderer):
@@ -120,6 +120,18 @@ def citation_mark(numbers: list[int]) -> str:
     return f"[{compress_numbers(numbers, separator=',')}]" if numbers else ""
 
 
+def shorten(text: str | None, width: int) -> str:
+    """``text`` cut at the last word boundary within ``width`` characters, ending in "…" (no
+    stray punctuation before it); shorter text unchanged. For the handout's source list."""
+    text = " ".join((text or "").split())
+    if len(text) <= width:
+        return text
+    cut = text[:width]
+    if text[width] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:–—-") + "…"
+
+
 def host(url: str | None) -> str:
     """``https://www.unodc.org/unodc/en/...`` -> ``unodc.org``: a short, printable pointer to a page."""
     if not url:
@@ -149,16 +161,18 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
         extra = {"lang": tag} if tag else {}
         return RichText(text or url, style="Hyperlink", url_id=document.build_url_id(url), **extra)
 
-    def in_language(text: str | None, lang: str | None) -> RichText | str:
-        """``text`` marked as written in ``lang`` (a source's own title), for spelling and screen readers."""
+    def in_language(text: str | None, lang: str | None, italic: bool = False) -> RichText | str:
+        """``text`` marked as written in ``lang`` (a source's own title), for spelling and screen
+        readers; ``italic`` sets it as a title."""
         if not text:
             return ""
         tag = foreign_tag(lang)
-        return RichText(text, lang=tag) if tag else RichText(text)
+        extra = {"italic": True} if italic else {}
+        return RichText(text, lang=tag, **extra) if tag else RichText(text, **extra)
 
     # docxtpl puts the picture into the part being rendered (the header) with its relationship.
     picture = InlineImage(document, str(logo), height=Mm(9)) if logo else ""
-    context = job.context(brand=brand, logo=picture, link=link, in_language=in_language, host=host)
+    context = job.context(brand=brand, logo=picture, link=link, in_language=in_language, host=host, shorten=shorten)
     context["cite_mark"] = lambda fact: citation_mark(context["citations"].numbers(fact))
     # An overlay shares the project's filters, globals and loader; docxtpl sets autoescape on
     # the environment it is given, which must not leak into the other document kinds.
