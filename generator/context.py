@@ -22,8 +22,11 @@ class Citations:
 
     facts: FactFile
     order: list[str] = field(default_factory=list)
+    _numbers: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    """``order`` as source id -> note number (a search of ``order`` per citation was quadratic)."""
 
     def __post_init__(self) -> None:
+        self._numbers = {source_id: index + 1 for index, source_id in enumerate(self.order)}
         self._paths = {id(value): format_path(path) for path, value in walk(self.facts)}
         self._disputes: dict[str, list[Discrepancy]] = {}
         for item in self.facts.discrepancies:
@@ -32,10 +35,12 @@ class Citations:
 
     def number(self, source_id: str) -> int:
         """The note number of a source, assigning the next number on first use."""
-        if source_id not in self.order:
+        number = self._numbers.get(source_id)
+        if number is None:
             self.facts.source(source_id)  # KeyError for an unknown id: the loader prevents it
             self.order.append(source_id)
-        return self.order.index(source_id) + 1
+            number = self._numbers[source_id] = len(self.order)
+        return number
 
     def numbers(self, fact: object) -> list[int]:
         """Note numbers for a sourced fact, a list of facts, or a list of source ids."""
@@ -50,6 +55,10 @@ class Citations:
     def notes(self) -> list[tuple[int, Source]]:
         """``(number, source)`` for every source cited so far, in number order."""
         return [(index + 1, self.facts.source(source_id)) for index, source_id in enumerate(self.order)]
+
+    def note(self, number: int) -> tuple[int, Source]:
+        """``(number, source)`` for one note number already assigned."""
+        return number, self.facts.source(self.order[number - 1])
 
     def disputes(self, fact: object) -> list[Discrepancy]:
         """Discrepancies whose ``concerns`` is the path of ``fact``."""

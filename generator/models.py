@@ -493,10 +493,26 @@ class FactFile(Model):
 
     def source(self, source_id: str) -> Source:
         """The source with this id (KeyError when unknown)."""
-        for src in self.sources:
-            if src.id == source_id:
-                return src
-        raise KeyError(source_id)
+        sources = self.sources
+        found = _source_index(sources)[source_id]
+        found.id  # a recorded read, as a search would make: the result depends on this id
+        return found
+
+
+#: The last sources list indexed by id, and its index: documents look sources up thousands of
+#: times, and a search of 5,000 sources each time made checks and builds quadratic.
+_last_index: tuple[list, int, dict[str, "Source"]] | None = None
+
+
+def _source_index(sources: list[Source]) -> dict[str, Source]:
+    global _last_index
+    cached = _last_index
+    if cached is None or cached[0] is not sources or cached[1] != len(sources):
+        index: dict[str, Source] = {}
+        for src in sources:
+            index.setdefault(src.__dict__["id"], src)  # the first wins, as a search finds it; not a use of each id
+        _last_index = cached = (sources, len(sources), index)
+    return cached[2]
 
 
 def walk(obj: object, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
