@@ -19,6 +19,7 @@ import jinja2.sandbox
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from generator.bytecode import bytecode_cache
 from generator.errors import TemplateError
 
 #: Templates and assets shipped with the project.
@@ -96,6 +97,7 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.bytecode_cache = bytecode_cache()
     env.filters.update(
         tr=_tr, date=_date, daterange=_daterange, number=_number, cite=_cite, romans=to_roman,
         direction=text_direction, isolate=isolate,
