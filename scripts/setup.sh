@@ -3,12 +3,17 @@
 #
 #   bash scripts/setup.sh build [generate options]   # system packages, .venv, then `generate all`
 #   bash scripts/setup.sh test  [pytest options]     # also LibreOffice + Chromium, then the test suite
+#   bash scripts/setup.sh lock  [pytest options]     # refresh requirements/*.lock to the newest versions, then test
 #
 # Idempotent: Debian packages are installed only when missing (as root, via apt-get) and
-# the virtual environment is reinstalled only when pyproject.toml changes.
+# the virtual environment is reinstalled only when a lock file or pyproject.toml changes.
 set -euo pipefail
 
 mode="${1:-build}"; shift || true
+case "$mode" in
+  build|test|lock) ;;
+  *) echo "usage: bash scripts/setup.sh build|test|lock [options]" >&2; exit 2 ;;
+esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
@@ -19,7 +24,7 @@ base_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset
 test_packages=(libreoffice-writer-nogui libreoffice-impress-nogui chromium)
 
 packages=("${base_packages[@]}")
-[ "$mode" = test ] && packages+=("${test_packages[@]}")
+[ "$mode" != build ] && packages+=("${test_packages[@]}")
 
 python="${PYTHON:-python3}"
 # Debian's own Python needs python3-venv for `python -m venv` (it carries ensurepip).
@@ -46,22 +51,47 @@ fi
   echo "setup: Python 3.11 or newer is required ($python is $("$python" --version 2>&1))" >&2; exit 1; }
 
 venv="$root/.venv"
-extras=""; [ "$mode" = test ] && extras="[test]"
-stamp="$venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)${extras:+-test}"
 if [ ! -x "$venv/bin/python" ]; then
   echo "setup: creating $venv"
   "$python" -m venv "$venv"
 fi
-if [ ! -f "$stamp" ]; then
-  echo "setup: installing the project into $venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".$extras"
-  rm -f "$venv"/.installed-*
+
+# Exact versions, with hashes, from the committed lock files (requirements/README.md):
+# build.lock holds what `generate` needs, test.lock adds the test and benchmark tools.
+lock_inputs=(pyproject.toml requirements/tools.in)
+compile_lock() {  # compile_lock OUTPUT [uv pip compile options]
+  local output="$1"; shift
+  "$venv/bin/uv" pip compile "${lock_inputs[@]}" --universal --python-version 3.11 \
+    --generate-hashes --quiet "$@" -o "$output"
+}
+install_locked() {  # install_locked build|test
+  local lock="requirements/$1.lock"
+  local stamp="$venv/.installed-$1-$(cat "$lock" pyproject.toml | sha256sum | cut -c1-16)"
+  [ -f "$stamp" ] && return 0
+  echo "setup: installing the project into $venv from $lock"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --require-hashes --no-deps -r "$lock"
+  # The project itself, editable, built with the setuptools pinned above (no download).
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --no-deps --no-build-isolation --no-index -e .
+  rm -f "$venv/.installed-$1-"*
   touch "$stamp"
-fi
+}
+
+case "$mode" in
+  lock)
+    # Refresh both lock files to the newest versions pyproject.toml allows, install them, and
+    # run the whole test suite against them. Review `git diff requirements/` before committing.
+    install_locked test
+    compile_lock requirements/build.lock --upgrade
+    compile_lock requirements/test.lock --upgrade --extra test --extra bench
+    install_locked test
+    exec "$venv/bin/python" -m pytest "$@" ;;
+  build) install_locked build ;;
+  test)  install_locked test ;;
+esac
 
 case "$mode" in
   build) exec "$venv/bin/generate" all "$@" ;;
   test)  exec "$venv/bin/python" -m pytest "$@" ;;
-  *) echo "usage: bash scripts/setup.sh build|test [options]" >&2; exit 2 ;;
 esac
