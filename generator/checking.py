@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from generator.budget import TimeBudget
 from generator.checks import missing_translations
 from generator.errors import GenerateError
 from generator.facts import BUNDLED_FACTS, read_facts
+from generator.limits import DEFAULT_TIME_BUDGET
 from generator.yamlsource import Problem, display_path
 
 
 def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Path | None,
-              *, strict: bool, echo: Callable[..., None]) -> bool:
+              *, strict: bool, echo: Callable[..., None], time_budget: float | None = DEFAULT_TIME_BUDGET) -> bool:
     """Print a report; True when the check passes (no errors; no warnings either if ``strict``)."""
     shown = display_path(Path(facts_path) if facts_path else BUNDLED_FACTS)
     loaded, problems = read_facts(facts_path)
@@ -23,7 +25,7 @@ def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Pa
              f"{len(facts.sources)} sources, {sourced} sourced facts, as of {facts.document.as_of.isoformat()}")
         _report_translations(facts, echo)
         _report_discrepancies(facts, echo)
-        problems = problems + _check_templates(loaded, langs, templates_dir)
+        problems = problems + _check_templates(loaded, langs, templates_dir, time_budget)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     for problem in errors:
@@ -61,9 +63,11 @@ def _report_discrepancies(facts, echo) -> None:
             echo(f"    - {claim.source} claims: {claim.text.get(lang) or ''}")
 
 
-def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None) -> list[Problem]:
+def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
+                     time_budget: float | None = DEFAULT_TIME_BUDGET) -> list[Problem]:
     """Labels of every language, then each document kind's own template lint."""
     from generator.build import BuildOptions, select_languages
+    from generator.brand import load_brand
     from generator.i18n import load_labels
     from generator.renderers import REGISTRY, get_renderer
 
@@ -84,9 +88,15 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None)
         for lang, keys in keys_by_lang.items():
             for key in sorted(keys_by_lang[reference_lang] - keys):
                 problems.append(Problem(None, f"labels/{lang}.yaml", f"missing label {key!r} (present in {reference_lang})"))
+    try:  # every kind renders with the brand: a broken one is reported once, not by each kind
+        load_brand(templates)
+    except GenerateError as exc:
+        return problems + [Problem(None, "", line) for line in exc.format_message().splitlines()]
     for kind in REGISTRY:
         try:
-            problems += get_renderer(kind).lint(loaded, templates)
+            renderer = get_renderer(kind)
+            with TimeBudget(time_budget, f"the {kind} templates", renderer.template):
+                problems += renderer.lint(loaded, templates)
         except ImportError:
             continue  # that kind is not built yet in this checkout
         except GenerateError as exc:

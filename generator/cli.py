@@ -49,9 +49,14 @@ no_cache_option = click.option(
     help="Render every document again instead of reusing unchanged ones from the build cache (in .OUT.generate/ beside OUT).")
 
 
+time_budget_option = click.option(
+    "--time-budget", type=click.FloatRange(min=0), default=120.0, show_default=True, metavar="SECONDS",
+    help="Stop rendering a document that takes longer than this (a template looping without end); 0: no limit.")
+
+
 def build_options(command):
-    """Attach --jobs and --no-cache (the commands that render documents)."""
-    return jobs_option(no_cache_option(command))
+    """Attach --jobs, --no-cache and --time-budget (the commands that render documents)."""
+    return jobs_option(no_cache_option(time_budget_option(command)))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -77,11 +82,11 @@ def main(ctx: click.Context) -> None:
     ctx.default_map = default_map(load_config(), list(main.commands))
 
 
-def _options(facts, langs, out, templates, brand=None, jobs=None, no_cache=False, **kind_options):
+def _options(facts, langs, out, templates, brand=None, jobs=None, no_cache=False, time_budget=120.0, **kind_options):
     from generator.build import BuildOptions
 
     return BuildOptions(facts=facts, langs=tuple(langs), out=out, templates=templates, brand=brand,
-                        kind_options=kind_options, jobs=jobs, use_cache=not no_cache)
+                        kind_options=kind_options, jobs=jobs, use_cache=not no_cache, time_budget=time_budget or None)
 
 
 def _report(records: list[dict], out: Path, published: bool = True) -> None:
@@ -99,25 +104,26 @@ def _report(records: list[dict], out: Path, published: bool = True) -> None:
 @build_options
 @click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default="pdf/ua-1",
               show_default=True, help="pdf/ua-1: tagged, accessible PDF; pdf/a-3b: archival PDF.")
-def brief(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant):
+def brief(facts, langs, out, templates, brand, jobs, no_cache, time_budget, pdf_variant):
     """Render the briefing PDF of each language (templates/brief/)."""
-    _build(["brief"], _options(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant=pdf_variant), out)
+    _build(["brief"], _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget,
+                               pdf_variant=pdf_variant), out)
 
 
 @main.command()
 @document_options
 @build_options
-def handout(facts, langs, out, templates, brand, jobs, no_cache):
+def handout(facts, langs, out, templates, brand, jobs, no_cache, time_budget):
     """Render the Word handout (.docx) of each language (templates/handout/)."""
-    _build(["handout"], _options(facts, langs, out, templates, brand, jobs, no_cache), out)
+    _build(["handout"], _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget), out)
 
 
 @main.command()
 @document_options
 @build_options
-def slides(facts, langs, out, templates, brand, jobs, no_cache):
+def slides(facts, langs, out, templates, brand, jobs, no_cache, time_budget):
     """Render the slide deck (.pptx) and its Markdown outline of each language (templates/slides/)."""
-    _build(["slides"], _options(facts, langs, out, templates, brand, jobs, no_cache), out)
+    _build(["slides"], _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget), out)
 
 
 def _build(kinds: list[str], options, out: Path) -> None:
@@ -139,7 +145,7 @@ def _progress(status) -> None:
 @build_options
 @click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default="pdf/ua-1",
               show_default=True, help="Variant of the briefing PDFs.")
-def all_documents(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant):
+def all_documents(facts, langs, out, templates, brand, jobs, no_cache, time_budget, pdf_variant):
     """Build every document in every language, verify them, then publish OUT/index.html and OUT/manifest.json.
 
     If verification fails, the previously published output stays untouched. Documents whose
@@ -149,8 +155,8 @@ def all_documents(facts, langs, out, templates, brand, jobs, no_cache, pdf_varia
     from generator.build import BuildReport, build_all
 
     report = BuildReport()
-    records = build_all(_options(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant=pdf_variant),
-                        _progress, report)
+    records = build_all(_options(facts, langs, out, templates, brand, jobs, no_cache, time_budget,
+                                 pdf_variant=pdf_variant), _progress, report)
     click.echo(summary_table(records, out))
     click.echo(f"rendered {len(report.rendered)} document(s), {len(report.cached)} unchanged from the cache")
     if report.published:
@@ -230,14 +236,15 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
 @lang_option
 @templates_option
 @click.option("--strict", is_flag=True, help="Treat warnings (missing translations, unused sources) as errors.")
-def check(facts, langs, templates, strict):
+@time_budget_option
+def check(facts, langs, templates, strict, time_budget):
     """Validate the fact file and the templates; list missing translations and discrepancies.
 
     Exits 1 on errors, and on warnings too with --strict.
     """
     from generator.checking import run_check
 
-    ok = run_check(facts, langs, templates, strict=strict, echo=click.echo)
+    ok = run_check(facts, langs, templates, strict=strict, echo=click.echo, time_budget=time_budget or None)
     sys.exit(0 if ok else 1)
 
 
@@ -252,8 +259,24 @@ def schema(output):
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_new_or_own_file(output, text.encode("utf-8"))
         click.echo(f"wrote {output}", err=True)
+
+
+def write_new_or_own_file(path: Path, data: bytes) -> None:
+    """Write ``path`` (a file the user named), or say in one line why not; nothing is created on failure."""
+    from generator.errors import ConfigError
+    from generator.limits import describe_os_error
+
+    folder = path.parent
+    if not folder.is_dir():
+        raise ConfigError(f"cannot write {path}: the folder {folder} does not exist; create it first")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise ConfigError(f"cannot write {path}: it is not a regular file")
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {describe_os_error(exc)}") from None
 
 
 def fact_file_schema(model) -> dict:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import ConfigError
+from generator.limits import MAX_CONFIG_BYTES, InputRefused, describe_os_error, read_regular_file
 
 CONFIG_FILE = "generate.toml"
 
@@ -23,6 +24,7 @@ SETTINGS: dict[str, tuple[str, object]] = {
     "languages": ("languages to build", "every language of the fact file"),
     "templates": ("template override directory", None),
     "brand": ("brand file (colours, fonts, logo, organization)", None),
+    "time_budget": ("seconds one document may take to render (0: no limit)", 120),
 }
 _PATH_SETTINGS = {"facts", "out", "templates", "brand"}
 
@@ -50,13 +52,14 @@ class ProjectConfig:
 def find_config(directory: Path | None = None) -> tuple[Path, str] | None:
     """``(file, table)`` of the configuration in ``directory`` (default: the working directory)."""
     directory = Path(directory or Path.cwd())
-    if (directory / CONFIG_FILE).is_file():
-        return directory / CONFIG_FILE, ""
+    config = directory / CONFIG_FILE
+    if config.exists() or config.is_symlink():  # whatever it is: reading it says what is wrong
+        return config, ""
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            data = tomllib.loads(read_regular_file(pyproject, MAX_CONFIG_BYTES).decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError, InputRefused, OSError):
             return None  # not ours to report: only a [tool.generate] table makes it ours
         if isinstance(data.get("tool"), dict) and "generate" in data["tool"]:
             return pyproject, "tool.generate"
@@ -69,11 +72,14 @@ def load_config(directory: Path | None = None) -> ProjectConfig:
     if found is None:
         return ProjectConfig()
     file, table = found
-    text = file.read_text(encoding="utf-8")
+    text = _read_text(file)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise ConfigError(f"{file}: expected settings nested a few levels deep at most, "
+                          f"found arrays or tables nested too deeply to read") from None
     for part in filter(None, table.split(".")):
         data = data[part]
     if not isinstance(data, dict):
@@ -96,6 +102,21 @@ def load_config(directory: Path | None = None) -> ProjectConfig:
     return config
 
 
+def _read_text(file: Path) -> str:
+    """The configuration's text: a regular UTF-8 file of at most 1 MB, else one line saying why not."""
+    try:
+        raw = read_regular_file(file, MAX_CONFIG_BYTES)
+    except InputRefused as refused:
+        raise ConfigError(f"{file}: {refused.message}") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the file: {describe_os_error(exc)}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{file}:{line}: expected UTF-8 text, found bytes that are not UTF-8") from None
+
+
 def _convert(key: str, value: object, base: Path) -> object:
     if key == "languages":
         if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
@@ -105,6 +126,10 @@ def _convert(key: str, value: object, base: Path) -> object:
         if not isinstance(value, str) or not value:
             raise ValueError(f"expected a path (text), found {value!r}")
         return (base / value).resolve() if not Path(value).is_absolute() else Path(value)
+    if key == "time_budget":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 86_400:
+            raise ValueError(f"expected a number of seconds from 0 (no limit) to 86400, found {value!r}")
+        return float(value)
     raise ValueError(f"unsupported setting {key!r}")  # pragma: no cover - SETTINGS and here agree
 
 
@@ -117,7 +142,7 @@ def default_map(config: ProjectConfig, commands: list[str]) -> dict[str, dict]:
     """Click ``default_map`` entries so the configuration supplies option defaults to ``commands``."""
     values: dict[str, object] = {}
     for name, option in (("facts", "facts"), ("out", "out"), ("templates", "templates"),
-                         ("languages", "langs"), ("brand", "brand")):
+                         ("languages", "langs"), ("brand", "brand"), ("time_budget", "time_budget")):
         if name in config.settings:
             values[option] = config.settings[name].value
     return {command: dict(values) for command in commands}

@@ -16,11 +16,12 @@ from pathlib import Path
 import jinja2
 from jinja2 import pass_context
 import jinja2.sandbox
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from generator.bytecode import bytecode_cache
+from generator.css import css_colour, css_string
 from generator.errors import TemplateError
+from generator.sandbox import BOUNDED_FILTERS, BoundedSandbox, StrictUndefined, TemplateLoader, bounded_range
 
 #: Templates and assets shipped with the project.
 BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -59,6 +60,9 @@ class TemplatePath:
     def _inside(directory: Path, name: str, shown: str, must_exist: bool = True) -> Path:
         candidate = (directory / name).resolve()
         if not candidate.is_relative_to(directory):
+            if (directory / name).is_symlink() and ".." not in Path(name).parts and not Path(name).is_absolute():
+                raise TemplateError(f"refused to read the template {shown}: it is a link to {candidate}, "
+                                    f"outside the template directory {directory}")
             raise TemplateError(f"template name {shown!r} points outside the template directory {directory}")
         if must_exist and not candidate.is_file():
             raise TemplateError(f"template file not found: {shown} (in {directory})")
@@ -80,17 +84,13 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
     Filters read the current language from the render context's ``i18n`` object, so one
     environment serves every language.
     """
-    search = [str(d) for d in path.dirs]
-    loader = jinja2.ChoiceLoader([
-        jinja2.PrefixLoader({BUILTIN_PREFIX: jinja2.FileSystemLoader(str(path.bundled))}, delimiter=":"),
-        jinja2.FileSystemLoader(search),
-    ])
     # Sandboxed: a template (a user's file) reaches the facts, labels and helpers, never Python's
     # internals: ``{{ cycler.__init__.__globals__.os.popen("id") }}`` or a label such as
-    # "{date.__class__.__mro__}" passed to .format() is refused instead of run.
-    env = SandboxedEnvironment(
-        loader=loader,
-        undefined=jinja2.StrictUndefined,
+    # "{date.__class__.__mro__}" passed to .format() is refused instead of run. It reads only
+    # files inside the template directories, and one expression cannot ask for unbounded work.
+    env = BoundedSandbox(
+        loader=TemplateLoader(path),
+        undefined=StrictUndefined,
         autoescape=_autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -98,7 +98,10 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
         auto_reload=False,
     )
     env.bytecode_cache = bytecode_cache()
+    env.filters.update(BOUNDED_FILTERS)
+    env.globals["range"] = bounded_range
     env.filters.update(
+        css_string=css_string, css_colour=css_colour,
         tr=_tr, date=_date, daterange=_daterange, number=_number, cite=_cite, romans=to_roman,
         direction=text_direction, isolate=isolate,
     )
@@ -223,6 +226,8 @@ def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
         return env.get_template(name).render(context)
     except jinja2.TemplateError as exc:
         raise template_error(exc, env, name) from None
+    except (RecursionError, MemoryError) as exc:  # a macro calling itself without end, say
+        raise template_error(exc, env, name) from None
     except (KeyError, IndexError, ValueError, AttributeError) as exc:
         if not raised_by_template(exc):
             raise  # a bug in the toolkit's own code keeps its traceback
@@ -255,9 +260,19 @@ def template_error(exc: Exception, env: jinja2.Environment, name: str) -> Templa
         message = f"not allowed in a template: {message}"
     elif isinstance(exc, KeyError):
         message = f"unknown placeholder {{{exc.args[0]}}} in a text being formatted (a label?)"
+    elif isinstance(exc, (RecursionError, MemoryError)):
+        message = template_exhaustion(exc)
     elif not isinstance(exc, jinja2.TemplateError):
         message = f"{type(exc).__name__}: {message}"
     return TemplateError(f"{where}: {message}")
+
+
+def template_exhaustion(exc: BaseException) -> str:
+    """Our words for a template that recursed or allocated without end."""
+    if isinstance(exc, RecursionError):
+        return ("templates call each other too deeply (a macro or include that calls itself "
+                "without end?); stopped")
+    return "the template needed more memory than there is; stopped"
 
 
 def _template_frame(exc: Exception) -> str | None:

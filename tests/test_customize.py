@@ -120,6 +120,6 @@ def test_a_template_mistake_names_the_file_and_line(example, tmp_path, monkeypat
     result = CliRunner().invoke(main, ["brief", "--templates", "my-templates", "--lang", "en", "--out", "o"])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        "error: my-templates/brief/brief.html.jinja:5: undefined name: 'dict object' has no attribute "
+        "error: my-templates/brief/brief.html.jinja:5: undefined name: a dict value has no attribute or key "
         "'contact_heding' (the facts or labels do not provide it)")
     assert "Traceback" not in result.output
