@@ -236,16 +236,46 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
 @lang_option
 @templates_option
 @click.option("--strict", is_flag=True, help="Treat warnings (missing translations, unused sources) as errors.")
+@click.option("--max-age", type=click.IntRange(min=0), default=90, show_default=True, metavar="DAYS",
+              help="Report as stale a document.as_of (or a figure's own as_of) more than DAYS days before today.")
+@click.option("--fail-stale", is_flag=True,
+              help="Fail when a figure is stale (--strict alone never lets the calendar fail a check).")
 @time_budget_option
-def check(facts, langs, templates, strict, time_budget):
-    """Validate the fact file and the templates; list missing translations and discrepancies.
+def check(facts, langs, templates, strict, max_age, fail_stale, time_budget):
+    """Validate the fact file and the templates; list missing translations and discrepancies,
+    and warn when the facts were last verified too long ago.
 
     Exits 1 on errors, and on warnings too with --strict.
     """
-    from generator.checking import run_check
+    from generator.checking import run_check, today
 
-    ok = run_check(facts, langs, templates, strict=strict, echo=click.echo, time_budget=time_budget or None)
+    ok = run_check(facts, langs, templates, strict=strict, echo=click.echo, max_age=max_age, today=today(),
+                   time_budget=time_budget or None, fail_stale=fail_stale)
     sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="text: one line per change, for the terminal; markdown: a report with old and new texts.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+              help="Write the report to FILE (one that generate diff wrote, or a new one) instead of standard output.")
+def diff(old, new, fmt, output):
+    """List what changed between two fact files: added, removed and changed statements and
+    figures, per language, by field path (e.g. signature.signatories.value: 72 → 74).
+
+    OLD may follow an older schema: both files are compared as plain data. List items are
+    matched by their id where they have one, else by position.
+    """
+    from generator.diff import run_diff, write_report
+
+    report = run_diff(old, new, fmt)
+    if output is None:
+        click.echo(report, nl=False)
+    else:
+        write_report(output, report)
+        click.echo(f"wrote {output}", err=True)
 
 
 @main.command()

@@ -24,6 +24,7 @@ SETTINGS: dict[str, tuple[str, object]] = {
     "languages": ("languages to build", "every language of the fact file"),
     "templates": ("template override directory", None),
     "brand": ("brand file (colours, fonts, logo, organization)", None),
+    "max_age": ("days after which `check` warns that facts need verifying again", 90),
     "time_budget": ("seconds one document may take to render (0: no limit)", 120),
 }
 _PATH_SETTINGS = {"facts", "out", "templates", "brand"}
@@ -122,6 +123,10 @@ def _convert(key: str, value: object, base: Path) -> object:
         if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
             raise ValueError(f"expected a list of language codes such as [\"vi\", \"en\"], found {value!r}")
         return tuple(value)
+    if key == "max_age":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"expected a whole number of days (0 or more), found {value!r}")
+        return value
     if key in _PATH_SETTINGS:
         if not isinstance(value, str) or not value:
             raise ValueError(f"expected a path (text), found {value!r}")
@@ -142,7 +147,8 @@ def default_map(config: ProjectConfig, commands: list[str]) -> dict[str, dict]:
     """Click ``default_map`` entries so the configuration supplies option defaults to ``commands``."""
     values: dict[str, object] = {}
     for name, option in (("facts", "facts"), ("out", "out"), ("templates", "templates"),
-                         ("languages", "langs"), ("brand", "brand"), ("time_budget", "time_budget")):
+                         ("languages", "langs"), ("brand", "brand"), ("max_age", "max_age"),
+                         ("time_budget", "time_budget")):
         if name in config.settings:
             values[option] = config.settings[name].value
     return {command: dict(values) for command in commands}
