@@ -9,6 +9,8 @@ chapter ranges) are checked by :mod:`generator.checks`, which can point at file 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Annotated, Callable, Iterator, Literal
 
@@ -35,13 +37,43 @@ class Model(BaseModel):
         extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True
     )
 
-    def __getattribute__(self, name: str):
-        # Incremental builds must know which facts a document used (see generator.recording);
-        # a hook here sees template and renderer code alike, and costs one lookup when unset.
-        reader = field_reader.get()
-        if reader is not None and name[0] != "_":
-            reader(self, name)
-        return super().__getattribute__(name)
+
+def _reporting_getattribute(self: Model, name: str):
+    reader = field_reader.get()
+    if reader is not None and name[0] != "_":
+        reader(self, name)
+    return object.__getattribute__(self, name)
+
+
+_readers_active = 0
+_readers_lock = threading.Lock()
+
+
+@contextmanager
+def reading_fields(reader: Callable[[Model, str], None]) -> Iterator[None]:
+    """Call ``reader(object, name)`` for every public attribute read on a fact-file object in
+    this context (incremental builds must know which facts a document used; a hook on the
+    objects sees template and renderer code alike).
+
+    The hook is a Python ``__getattribute__`` on :class:`Model`, installed only while some
+    context reads fields: every attribute lookup, and every ``isinstance`` a template
+    sandbox makes, would otherwise run Python code for nothing (a third of a check's time
+    on a large file). The context variable keeps other threads' reads out of the record.
+    """
+    global _readers_active
+    with _readers_lock:
+        if _readers_active == 0:
+            Model.__getattribute__ = _reporting_getattribute
+        _readers_active += 1
+    token = field_reader.set(reader)
+    try:
+        yield
+    finally:
+        field_reader.reset(token)
+        with _readers_lock:
+            _readers_active -= 1
+            if _readers_active == 0:
+                del Model.__getattribute__
 
 
 class Text(RootModel[dict[LangCode, NonEmpty]]):
@@ -538,15 +570,45 @@ def _source_index(sources: list[Source]) -> dict[str, Source]:
     return cached[2]
 
 
-def walk(obj: object, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
-    """Yield ``(path, value)`` for ``obj`` and everything below it, depth first, in file order."""
-    yield path, obj
-    if isinstance(obj, RootModel):
-        return
-    if isinstance(obj, BaseModel):
-        values = obj.__dict__  # walking the whole tree is not a use of each fact (see field_reader)
-        for name in type(obj).model_fields:
-            yield from walk(values[name], path + (name,))
-    elif isinstance(obj, list):
-        for index, item in enumerate(obj):
-            yield from walk(item, path + (index,))
+#: The last whole fact file walked, its nodes, and its nodes by kind (see :func:`instances`):
+#: checks walk the same frozen file a dozen times.
+_last_walk: tuple[object, list[tuple[tuple, object]], dict] | None = None
+
+
+def walk(obj: object, path: tuple = ()) -> list[tuple[tuple, object]]:
+    """``(path, value)`` for ``obj`` and everything below it, depth first, in file order.
+
+    Types are compared with ``type()``: ``isinstance`` on a fact-file object would go through
+    :meth:`Model.__getattribute__` for each of the hundred thousand nodes of a large file.
+    """
+    global _last_walk
+    cached = _last_walk
+    if not path and cached is not None and cached[0] is obj:
+        return cached[1]
+    nodes: list[tuple[tuple, object]] = []
+    pending = [(path, obj)]
+    while pending:
+        where, value = pending.pop()
+        nodes.append((where, value))
+        kind = type(value)
+        if issubclass(kind, RootModel):
+            continue
+        if issubclass(kind, BaseModel):
+            values = object.__getattribute__(value, "__dict__")  # walking the tree is not a use of each fact
+            pending.extend((where + (name,), values[name]) for name in reversed(kind.model_fields))
+        elif issubclass(kind, list):
+            pending.extend((where + (index,), value[index]) for index in range(len(value) - 1, -1, -1))
+    if not path:
+        _last_walk = (obj, nodes, {})
+    return nodes
+
+
+def instances(obj: object, kinds: type | tuple[type, ...]) -> list[tuple[tuple, object]]:
+    """The ``(path, value)`` pairs of :func:`walk` whose value is one of ``kinds`` (a shared list:
+    read it, do not change it)."""
+    nodes = walk(obj)
+    by_kind = _last_walk[2] if _last_walk is not None and _last_walk[0] is obj else {}
+    found = by_kind.get(kinds)
+    if found is None:
+        found = by_kind[kinds] = [(where, value) for where, value in nodes if issubclass(type(value), kinds)]
+    return found
