@@ -9,6 +9,7 @@ chapter ranges) are checked by :mod:`generator.checks`, which can point at file 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -30,12 +31,43 @@ SourceRefs = Annotated[list[Identifier], Field(min_length=1)]
 field_reader: ContextVar[Callable[["Model", str], None] | None] = ContextVar("field_reader", default=None)
 
 
+#: The attribute name :data:`field_reader` receives when a whole object is read at once.
+WHOLE_OBJECT = "*"
+
+
+def _reads_whole(method: Callable) -> Callable:
+    """``method``, reporting a read of every field of the object first.
+
+    Printing, dumping, copying, iterating or comparing an object reads its fields
+    without an attribute lookup per field: an incremental build must still see them all.
+    """
+    @functools.wraps(method)
+    def reporting(self, *args, **kwargs):
+        reader = field_reader.get()
+        if reader is not None:
+            reader(self, WHOLE_OBJECT)
+        return method(self, *args, **kwargs)
+    return reporting
+
+
 class Model(BaseModel):
     """Base of every fact-file object: unknown keys are errors, types are not coerced."""
 
     model_config = ConfigDict(
         extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True
     )
+
+    __repr__ = _reads_whole(BaseModel.__repr__)
+    __str__ = _reads_whole(BaseModel.__str__)
+    __iter__ = _reads_whole(BaseModel.__iter__)
+    __eq__ = _reads_whole(BaseModel.__eq__)
+    __copy__ = _reads_whole(BaseModel.__copy__)
+    __deepcopy__ = _reads_whole(BaseModel.__deepcopy__)
+    __getstate__ = _reads_whole(BaseModel.__getstate__)
+    __repr_args__ = _reads_whole(BaseModel.__repr_args__)
+    model_dump = _reads_whole(BaseModel.model_dump)
+    model_dump_json = _reads_whole(BaseModel.model_dump_json)
+    model_copy = _reads_whole(BaseModel.model_copy)
 
 
 def _reporting_getattribute(self: Model, name: str):

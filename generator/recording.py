@@ -24,7 +24,7 @@ from typing import Iterator
 
 from pydantic import BaseModel, RootModel
 
-from generator.models import FactFile, instances, reading_fields
+from generator.models import WHOLE_OBJECT, FactFile, instances, reading_fields
 
 #: A fact path as stored in the cache: field names and list indexes, e.g. ``["signature", "facts", 2, "text"]``.
 FactPath = tuple[str | int, ...]
@@ -47,7 +47,7 @@ class Reads:
     """Absolute paths of the watched files that were opened."""
 
     def field_read(self, owner: BaseModel, name: str) -> None:
-        if name in _field_names(type(owner)):
+        if name == WHOLE_OBJECT or name in _field_names(type(owner)):
             self.fields.setdefault((id(owner), name), owner)
 
     def file_opened(self, path: str) -> None:
@@ -142,15 +142,22 @@ def fact_dependencies(facts: FactFile, reads: Reads) -> dict[str, str]:
 
 
 def fact_digest(facts: FactFile, path: FactPath) -> str:
-    """Digest of the value at ``path`` (nested objects count only by their presence), or of its absence."""
+    """Digest of the value at ``path`` (nested objects count only by their presence), or of its absence.
+
+    A path ending in :data:`~generator.models.WHOLE_OBJECT` stands for the object with
+    everything in it: a template printed or dumped it whole.
+    """
+    whole = bool(path) and path[-1] == WHOLE_OBJECT
+    if whole:
+        path = path[:-1]
     value: object = facts
     try:
         for step in path:
             value = value[step] if isinstance(step, int) else value.__dict__[step]
     except (KeyError, IndexError, TypeError, AttributeError):
         return "absent"
-    if not path:  # the whole file
-        shallow: object = facts.model_dump(mode="json")
+    if not path or whole:  # the whole file, or a whole object
+        shallow: object = value.model_dump(mode="json")
     else:
         shallow = _shallow(value)
     text = json.dumps(shallow, ensure_ascii=False, sort_keys=True, default=str)
