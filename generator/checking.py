@@ -80,9 +80,9 @@ def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Pa
 
 
 def _sourced(facts):
-    from generator.models import Sourced, walk
+    from generator.models import Sourced, instances
 
-    return (value for _, value in walk(facts) if isinstance(value, Sourced))
+    return (value for _, value in instances(facts, Sourced))
 
 
 def _report_translations(facts, echo) -> None:
@@ -104,14 +104,14 @@ def _report_discrepancies(facts, echo) -> None:
 
 def _report_freshness(facts, today: dt.date, max_age: int, echo) -> None:
     """When the facts and each dated figure were last verified, against today and the limit."""
-    from generator.models import Count, walk
+    from generator.models import Count, instances
     from generator.yamlsource import format_path
 
     as_of = facts.document.as_of
     echo(f"Freshness (today {today.isoformat()}, limit {max_age} days):")
     echo(f"  document.as_of: {as_of.isoformat()}, {_age(today, as_of)}")
-    for path, value in walk(facts):
-        if isinstance(value, Count) and value.as_of is not None:
+    for path, value in instances(facts, Count):
+        if value.as_of is not None:
             older = " (older than document.as_of)" if value.as_of < as_of else ""
             echo(f"  {format_path(path)}.as_of: {value.as_of.isoformat()}, {_age(today, value.as_of)}{older}")
 
@@ -127,7 +127,7 @@ def freshness_problems(loaded, today: dt.date, max_age: int) -> list[Problem]:
     ``document.as_of`` first; then every figure (``Count``) that carries its own ``as_of``
     older than that, since a figure can lag behind the rest of the file.
     """
-    from generator.models import Count, walk
+    from generator.models import Count, instances
     from generator.yamlsource import format_path
 
     facts, doc = loaded.facts, loaded.document
@@ -142,8 +142,8 @@ def freshness_problems(loaded, today: dt.date, max_age: int) -> list[Problem]:
                                     f"the date", "stale"))
 
     warn(("document", "as_of"), "facts last verified on", facts.document.as_of)
-    for path, value in walk(facts):
-        if isinstance(value, Count) and value.as_of is not None:
+    for path, value in instances(facts, Count):
+        if value.as_of is not None:
             warn(path + ("as_of",), "figure last verified on", value.as_of)
     return problems
 

@@ -14,7 +14,7 @@ import bisect
 import shutil
 import subprocess
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 # Characters that draw nothing by design: joiners, variation selectors, soft hyphen and other
@@ -29,6 +29,8 @@ class Coverage:
 
     starts: tuple[int, ...]
     ends: tuple[int, ...]
+    #: Whether each non-ASCII character looked up so far can be drawn: a fact file repeats few.
+    drawable: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __contains__(self, code: int) -> bool:
         index = bisect.bisect_right(self.starts, code) - 1
@@ -78,12 +80,17 @@ def first_undrawable(text: str, coverage: Coverage | None = None) -> int | None:
     Without fontconfig nothing can be checked, and None is returned.
     """
     coverage = coverage if coverage is not None else installed_coverage()
-    if coverage is None:
+    if coverage is None or text.isascii():
         return None
+    drawable = coverage.drawable
     for index, char in enumerate(text):
-        if ord(char) > 0x7E and needs_glyph(char) and ord(char) not in coverage:
+        known = drawable.get(char)
+        if known is None:
+            known = drawable[char] = ord(char) <= 0x7E or not needs_glyph(char) or ord(char) in coverage
+        if not known:
             return index
     return None
+
 
 
 def describe_char(char: str) -> str:

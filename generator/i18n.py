@@ -117,8 +117,11 @@ class Localizer:
         A missing translation falls back to the primary language and is recorded, so the
         build can warn; ``generate check`` lists every missing translation beforehand.
         """
-        if hasattr(value, "text") and isinstance(value.text, Text):
-            value = value.text
+        kind = type(value)
+        if kind is str:
+            return value
+        if not issubclass(kind, (Text, TextList)) and isinstance(getattr(value, "text", None), Text):
+            value = value.text  # a statement given where its text is meant
         if isinstance(value, (Text, TextList)):
             found = value.get(self.lang)
             if found is None:

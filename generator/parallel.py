@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 #: The libraries each kind imports while rendering; a worker imports them before its first document.
 HEAVY_IMPORTS: dict[str, tuple[str, ...]] = {
-    "brief": ("weasyprint", "fontTools.ttLib", "generator.renderers.brief.pdf", "pypdf"),
+    "brief": ("weasyprint", "fontTools.ttLib", "generator.renderers.brief.pdf"),
     "handout": ("docxtpl", "docx"),
     "slides": ("pptx", "generator.renderers.slides.pptx"),
 }
@@ -118,7 +118,7 @@ def render_one(setup: RenderSetup, task: Task) -> Rendered:
 def verify_ahead(setup: RenderSetup, outputs: list[Output]) -> list[str]:
     """Run ``generate verify``'s checks on freshly rendered documents, where they were rendered.
 
-    Reading a PDF's text back takes about a second; done here, in parallel, the build's
+    Reading documents back costs a little; done here, in parallel, the build's
     final verification of the staged tree finds every result in its memo. A document that
     fails is simply not in the returned keys: the final verification reports it.
     """

@@ -8,6 +8,7 @@ Facts reach templates as data: they are never compiled, so ``{{ 7*7 }}`` in a fa
 
 from __future__ import annotations
 
+import re
 import traceback
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from jinja2 import pass_context
 import jinja2.sandbox
 from markupsafe import Markup
 
+from generator.bytecode import bytecode_cache
 from generator.css import css_colour, css_string
 from generator.errors import TemplateError
 from generator.sandbox import BOUNDED_FILTERS, BoundedSandbox, StrictUndefined, TemplateLoader, bounded_range
@@ -96,6 +98,7 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.bytecode_cache = bytecode_cache()
     env.filters.update(BOUNDED_FILTERS)
     env.globals["range"] = bounded_range
     env.filters.update(
@@ -125,8 +128,16 @@ _FIRST_STRONG_ISOLATE, _POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 _RIGHT_TO_LEFT_MARK, _LEFT_TO_RIGHT_MARK = "\u200f", "\u200e"
 
 
+#: The blocks holding every character of bidirectional class R or AL (Hebrew to Arabic
+#: Extended, RIGHT-TO-LEFT MARK, the presentation forms, the historic scripts of planes 1);
+#: tests check it against unicodedata. A regex finds candidates in C, so the thousands of
+#: Latin and Vietnamese texts a document prints are not looked at character by character.
+_RIGHT_TO_LEFT_BLOCKS = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
 def _has_right_to_left(text: str) -> bool:
-    return any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in text)
+    return any(unicodedata.bidirectional(match.group()) in _RIGHT_TO_LEFT
+               for match in _RIGHT_TO_LEFT_BLOCKS.finditer(text))
 
 
 def close_right_to_left(text: str) -> str:

@@ -48,6 +48,8 @@ _REFUSED_CHARS = (
     # reviewed (Trojan Source, CVE-2021-42574); documents set each fact's direction themselves.
     (re.compile(r"[\u202a-\u202e\u2066-\u2069]"), "bidirectional control characters"),
 )
+#: Any of the above: one search per text, the rest only to name what was found.
+_ANY_REFUSED = re.compile("|".join(refused.pattern for refused, _ in _REFUSED_CHARS))
 _RAW_LINE_BREAKS = re.compile(r"[\x85\u2028\u2029]")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
@@ -407,7 +409,7 @@ class _Builder:
         if len(value) > MAX_TEXT_CHARS:
             self.problem(node, path, f"expected text of at most {MAX_TEXT_CHARS:,} characters, found {len(value):,}")
             return INVALID
-        for refused, what in _REFUSED_CHARS:
+        for refused, what in _REFUSED_CHARS if _ANY_REFUSED.search(value) else ():
             bad = refused.search(value)
             if bad:
                 code = f"U+{ord(bad.group()):04X}"

@@ -89,8 +89,7 @@ class SlideCitations(Citations):
 
     def take_recent(self) -> list[tuple[int, Source]]:
         """``(number, source)`` cited since the previous call, in number order."""
-        notes = dict(self.notes())
-        taken = [(number, notes[number]) for number in sorted(self.recent)]
+        taken = [self.note(number) for number in sorted(self.recent)]
         self.recent.clear()
         return taken
 
