@@ -95,6 +95,15 @@ class LoadedBrand:
         mime = _LOGO_TYPES[self.logo_path.suffix.lower()]
         return f"data:{mime};base64," + base64.b64encode(self.logo_path.read_bytes()).decode("ascii")
 
+    def sets_colour(self, name: str) -> bool:
+        """True when the brand file itself names colour ``name`` (a user's edits in Word or
+        PowerPoint stay for every colour it leaves out)."""
+        return "colours" in self.brand.model_fields_set and name in self.brand.colours.model_fields_set
+
+    def sets_font(self, role: str) -> bool:
+        """True when the brand file itself names the ``body`` or ``heading`` font."""
+        return "fonts" in self.brand.model_fields_set and role in self.brand.fonts.model_fields_set
+
     def hex(self, name: str) -> str:
         """A colour without ``#`` (for OOXML attributes)."""
         return getattr(self.colours, name).lstrip("#").upper()

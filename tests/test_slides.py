@@ -377,6 +377,21 @@ def test_a_users_brand_file_recolours_the_theme_and_adds_the_logo(tmp_path):
         assert organization in " ".join(shape_texts(first.shapes))
 
 
+def test_a_logo_only_brand_keeps_the_masters_colours_and_fonts(tmp_path):
+    """A brand naming only a logo adds the logo; the theme (as edited in PowerPoint) stays."""
+    from PIL import Image
+
+    Image.new("RGB", (200, 100), "#0a5c36").save(tmp_path / "logo.png")
+    (tmp_path / "brand.yaml").write_text("logo: logo.png\n", encoding="utf-8")
+    build(["slides"], BuildOptions(facts=MINIMAL, brand=tmp_path / "brand.yaml", out=tmp_path / "out", langs=("en",)))
+    path = deck_path(tmp_path / "out", "en", stem="facts")
+    with zipfile.ZipFile(path) as package:
+        theme = package.read("ppt/theme/theme1.xml")
+    assert b'<a:latin typeface="Arial"/>' in theme and b'<a:dk2><a:srgbClr val="1F3864"/>' in theme
+    logos = [s for s in Presentation(path).slides[0].shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert len(logos) == 1
+
+
 def test_without_a_brand_file_the_deck_keeps_the_masters_theme(bundled):
     with zipfile.ZipFile(deck_path(bundled[0], "en")) as package:
         theme = package.read("ppt/theme/theme1.xml")
