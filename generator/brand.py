@@ -72,8 +72,11 @@ class Brand(_Strict):
 class LoadedBrand:
     """A validated brand plus its resolved logo."""
 
-    def __init__(self, brand: Brand, logo_path: Path | None, source: Path | None, custom: bool = False) -> None:
+    def __init__(self, brand: Brand, logo_path: Path | None, source: Path | None, custom: bool = False,
+                 document=None) -> None:
         self.brand = brand
+        self.document = document
+        """The parsed brand file (positions for messages), None for the defaults."""
         self.custom = custom
         """True for the user's own brand file; the bundled defaults leave templates' own styles alone."""
         self.colours = brand.colours
@@ -133,7 +136,7 @@ def load_brand(templates: TemplatePath, explicit: Path | None = None) -> LoadedB
         if not any(logo.is_relative_to(d) for d in allowed):
             raise TemplateError(f"{position}: logo: {brand.logo!r} is outside the brand file's directory and the template directories")
     custom = path.resolve() != (templates.bundled / BRAND_FILE).resolve()
-    return LoadedBrand(brand, logo, path, custom)
+    return LoadedBrand(brand, logo, path, custom, doc)
 
 
 def _find(templates: TemplatePath) -> Path | None:

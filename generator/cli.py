@@ -7,7 +7,9 @@ that render documents, so ``--help``, ``check`` and ``schema`` start fast.
 from __future__ import annotations
 
 import json
+import re
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -18,9 +20,14 @@ from generator import __version__
 facts_option = click.option(
     "--facts", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="PATH",
     help="Fact file to render (default: the bundled facts/hanoi-convention.yaml).")
+def _split_languages(ctx, param, value) -> tuple[str, ...]:
+    """``--lang vi,en`` and ``--lang vi --lang en`` mean the same."""
+    return tuple(code for item in value or () for code in re.split(r"[,\s]+", item) if code)
+
+
 lang_option = click.option(
-    "--lang", "langs", multiple=True, metavar="CODE",
-    help="Language to build; repeat for several (default: every language in the fact file).")
+    "--lang", "langs", multiple=True, metavar="CODE", callback=_split_languages,
+    help="Language to build: --lang vi,en or repeated (default: every language in the fact file).")
 out_option = click.option(
     "--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), show_default=True,
     metavar="DIR", help="Output directory.")
@@ -49,8 +56,25 @@ no_cache_option = click.option(
     help="Render every document again instead of reusing unchanged ones from the build cache (.OUT.cache beside OUT).")
 
 
+build_flags = [
+    click.option("--name", default=None, metavar="NAME",
+                 help="Output file names NAME-brief.pdf, NAME-handout.docx, ... (default: the fact file's name)."),
+    click.option("--allow-missing", is_flag=True,
+                 help="Publish despite missing translations; each gap shows a mark in the document's language."),
+    click.option("--strict", is_flag=True,
+                 help="Treat warnings (settings that do nothing, slide limits, contrast) as errors."),
+    click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors."),
+    click.option("--verbose", "-v", is_flag=True, help="Also print the configuration file and every file written."),
+    click.option("--open", "open_page", is_flag=True, help="Open the download page when the build is done."),
+    click.option("--watch", is_flag=True,
+                 help="Build again whenever the fact file, a template or the brand changes (Ctrl-C to stop)."),
+]
+
+
 def build_options(command):
-    """Attach --jobs and --no-cache (the commands that render documents)."""
+    """Attach --jobs, --no-cache and the flags every rendering command shares."""
+    for option in reversed(build_flags):
+        command = option(command)
     return jobs_option(no_cache_option(command))
 
 
@@ -77,69 +101,152 @@ def main(ctx: click.Context) -> None:
     ctx.default_map = default_map(load_config(), list(main.commands))
 
 
-def _options(facts, langs, out, templates, brand=None, jobs=None, no_cache=False, **kind_options):
+def _options(facts, langs, out, templates, brand=None, jobs=None, no_cache=False, name=None, allow_missing=False,
+             strict=False, **kind_options):
     from generator.build import BuildOptions
+    from generator.config import load_config
 
+    slides = load_config().get("slides") or ()
     return BuildOptions(facts=facts, langs=tuple(langs), out=out, templates=templates, brand=brand,
-                        kind_options=kind_options, jobs=jobs, use_cache=not no_cache)
+                        kind_options=kind_options, jobs=jobs, use_cache=not no_cache, name=name,
+                        allow_missing=allow_missing, strict=strict, slides=tuple(slides))
 
 
-def _report(records: list[dict], out: Path, published: bool = True) -> None:
-    verb = "wrote" if published else "unchanged"  # a build that changes nothing writes nothing
+class Run:
+    """How one build command talks: --quiet, --verbose, --open and --watch."""
+
+    def __init__(self, out: Path, quiet=False, verbose=False, open_page=False, watch=False, **_ignored) -> None:
+        self.out, self.quiet, self.verbose, self.open_page, self.watch = out, quiet, verbose, open_page, watch
+        if quiet and verbose:
+            raise click.UsageError("--quiet and --verbose cannot be used together")
+
+    def echo(self, text: str) -> None:
+        if not self.quiet:
+            click.echo(text)
+
+    def progress(self, status) -> None:
+        """``rendering brief (vi)…`` as a document starts, then ``[1/6] brief (vi): rendered in 6.1 s``,
+        each with the build's elapsed time, on standard error."""
+        if self.quiet:
+            return
+        clock = f"  [{status.elapsed:.1f} s]"
+        if status.starting:
+            click.echo(f"rendering {status.kind} ({status.lang})…{clock}", err=True)
+            return
+        what = "unchanged, from the cache" if status.cached else f"rendered in {status.seconds:.1f} s"
+        click.echo(f"[{status.index}/{status.total}] {status.kind} ({status.lang}): {what}{clock}", err=True)
+
+    def run(self, build_once, watched: list[Path]) -> None:
+        """Build once (then open the page); with --watch, again after every change until Ctrl-C."""
+        from generator.config import load_config
+
+        if self.verbose:
+            click.echo(f"configuration file: {load_config().file or 'none'}", err=True)
+        build_once()
+        if self.open_page:
+            page = self.out / "index.html"
+            click.launch(str(page.resolve()))
+        if not self.watch:
+            return
+        from watchfiles import watch
+
+        from generator.errors import GenerateError
+
+        paths = [p for p in watched if p is not None and Path(p).exists()]
+        click.echo(f"watching {', '.join(str(p) for p in paths)} (Ctrl-C to stop)", err=True)
+        try:
+            for changes in watch(*paths, debounce=300):
+                names = sorted({Path(path).name for _, path in changes})
+                click.echo(f"changed: {', '.join(names)}; building again", err=True)
+                try:
+                    build_once()
+                except GenerateError as error:  # a mistake while editing: report it, keep watching
+                    error.show()
+        except KeyboardInterrupt:
+            click.echo("stopped watching", err=True)
+
+
+def _watched(facts, templates, brand) -> list[Path]:
+    from generator.config import load_config
+    from generator.facts import BUNDLED_FACTS
+    from generator.templating import BUNDLED_TEMPLATES
+
+    config = load_config().file
+    return [Path(facts or BUNDLED_FACTS), BUNDLED_TEMPLATES, templates and Path(templates),
+            brand and Path(brand), config]
+
+
+def _report(records: list[dict], run: "Run", report) -> None:
+    out = run.out
+    verb = "wrote" if report.published else "unchanged"  # a build that changes nothing writes nothing
     for record in records:
         count = record["pages"] if record["pages"] is not None else record["slides"]
         unit = "pages" if record["pages"] is not None else "slides"
         extent = f"{count} {unit}" if count is not None else ""
-        click.echo(f"{verb} {out / record['path']}  ({record['lang']}, {record['format']}, "
-                   f"{extent}{', ' if extent else ''}{record['bytes']:,} bytes)")
+        run.echo(f"{verb} {out / record['path']}  ({record['lang']}, {record['format']}, "
+                 f"{extent}{', ' if extent else ''}{record['bytes']:,} bytes)")
+    if report.published:
+        run.echo(f"updated {out / 'index.html'} and {out / 'manifest.json'} to list every document in {out}")
+    _report_missing(report)
+
+
+def _report_missing(report) -> None:
+    if report.missing_translations:
+        count = report.missing_translations
+        click.echo(f"warning: published with {count} missing translation{'s' * (count != 1)}, "
+                   "each marked in the document (see the warnings above)", err=True)
+
+
+pdf_variant_option = click.option(
+    "--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default="pdf/ua-1", show_default=True,
+    help="pdf/ua-1: tagged, accessible PDF; pdf/a-3b: archival PDF.")
 
 
 @main.command()
 @document_options
 @build_options
-@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default="pdf/ua-1",
-              show_default=True, help="pdf/ua-1: tagged, accessible PDF; pdf/a-3b: archival PDF.")
-def brief(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant):
-    """Render the briefing PDF of each language (templates/brief/)."""
-    _build(["brief"], _options(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant=pdf_variant), out)
+@pdf_variant_option
+def brief(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant, **flags):
+    """Render the briefing PDF of each language (templates/brief/), and update the download page."""
+    _build(["brief"], facts, langs, out, templates, brand, jobs, no_cache, flags, pdf_variant=pdf_variant)
 
 
 @main.command()
 @document_options
 @build_options
-def handout(facts, langs, out, templates, brand, jobs, no_cache):
-    """Render the Word handout (.docx) of each language (templates/handout/)."""
-    _build(["handout"], _options(facts, langs, out, templates, brand, jobs, no_cache), out)
+def handout(facts, langs, out, templates, brand, jobs, no_cache, **flags):
+    """Render the Word handout (.docx) of each language (templates/handout/), and update the download page."""
+    _build(["handout"], facts, langs, out, templates, brand, jobs, no_cache, flags)
 
 
 @main.command()
 @document_options
 @build_options
-def slides(facts, langs, out, templates, brand, jobs, no_cache):
-    """Render the slide deck (.pptx) and its Markdown outline of each language (templates/slides/)."""
-    _build(["slides"], _options(facts, langs, out, templates, brand, jobs, no_cache), out)
+def slides(facts, langs, out, templates, brand, jobs, no_cache, **flags):
+    """Render the slide deck (.pptx) and Markdown outline of each language (templates/slides/), and update the download page."""
+    _build(["slides"], facts, langs, out, templates, brand, jobs, no_cache, flags)
 
 
-def _build(kinds: list[str], options, out: Path) -> None:
+def _build(kinds: list[str], facts, langs, out, templates, brand, jobs, no_cache, flags: dict, **kind_options) -> None:
     from generator.build import BuildReport, build
 
-    report = BuildReport()
-    records = build(kinds, options, progress=_progress, report=report)
-    _report(records, out, report.published)
+    run = Run(out, **flags)
+    options = _options(facts, langs, out, templates, brand, jobs, no_cache, flags["name"], flags["allow_missing"],
+                       flags["strict"], **kind_options)
 
+    def once() -> None:
+        report = BuildReport()
+        records = build(kinds, options, progress=run.progress, report=report)
+        _report(records, run, report)
 
-def _progress(status) -> None:
-    """``[3/6] handout (vi): rendered in 0.3 s`` or ``...: unchanged, from the cache``, on standard error."""
-    what = "unchanged, from the cache" if status.cached else f"rendered in {status.seconds:.1f} s"
-    click.echo(f"[{status.index}/{status.total}] {status.kind} ({status.lang}): {what}", err=True)
+    run.run(once, _watched(facts, templates, brand))
 
 
 @main.command(name="all")
 @document_options
 @build_options
-@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default="pdf/ua-1",
-              show_default=True, help="Variant of the briefing PDFs.")
-def all_documents(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant):
+@pdf_variant_option
+def all_documents(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant, **flags):
     """Build every document in every language, verify them, then publish OUT/index.html and OUT/manifest.json.
 
     If verification fails, the previously published output stays untouched. Documents whose
@@ -148,15 +255,25 @@ def all_documents(facts, langs, out, templates, brand, jobs, no_cache, pdf_varia
     """
     from generator.build import BuildReport, build_all
 
-    report = BuildReport()
-    records = build_all(_options(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant=pdf_variant),
-                        _progress, report)
-    click.echo(summary_table(records, out))
-    click.echo(f"rendered {len(report.rendered)} document(s), {len(report.cached)} unchanged from the cache")
-    if report.published:
-        click.echo(f"published {out / 'index.html'} and {out / 'manifest.json'} (verified)")
-    else:
-        click.echo(f"{out} is up to date: nothing changed, nothing written (verified)")
+    run = Run(out, **flags)
+    options = _options(facts, langs, out, templates, brand, jobs, no_cache, flags["name"], flags["allow_missing"],
+                       flags["strict"], pdf_variant=pdf_variant)
+
+    def once() -> None:
+        report = BuildReport()
+        records = build_all(options, run.progress, report)
+        run.echo(summary_table(records, out))
+        if run.verbose:
+            for record in sorted(records, key=lambda r: r["path"]):
+                click.echo(f"  {out / record['path']}  sha256 {record['sha256']}")
+        run.echo(f"rendered {len(report.rendered)} document(s), {len(report.cached)} unchanged from the cache")
+        if report.published:
+            run.echo(f"published {out / 'index.html'} and {out / 'manifest.json'} (verified)")
+        else:
+            run.echo(f"{out} already held exactly these files: nothing written (verified)")
+        _report_missing(report)
+
+    run.run(once, _watched(facts, templates, brand))
 
 
 def summary_table(records: list[dict], out: Path) -> str:
@@ -220,18 +337,23 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
 
 
 @main.command()
-@facts_option
-@lang_option
+@click.option("--facts", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="PATH",
+              help="Fact file to check (default: the bundled facts/hanoi-convention.yaml).")
+@click.option("--lang", "langs", multiple=True, metavar="CODE", callback=_split_languages,
+              help="Language whose labels and templates to check: --lang vi,en or repeated (default: all).")
 @templates_option
-@click.option("--strict", is_flag=True, help="Treat warnings (missing translations, unused sources) as errors.")
-def check(facts, langs, templates, strict):
-    """Validate the fact file and the templates; list missing translations and discrepancies.
+@brand_option
+@click.option("--strict", is_flag=True,
+              help="Treat warnings (missing translations, unused sources, settings that do nothing) as errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list the recorded discrepancies between sources.")
+def check(facts, langs, templates, brand, strict, verbose):
+    """Validate the fact file, the templates and the brand; verdict first, then the details.
 
     Exits 1 on errors, and on warnings too with --strict.
     """
     from generator.checking import run_check
 
-    ok = run_check(facts, langs, templates, strict=strict, echo=click.echo)
+    ok = run_check(facts, langs, templates, strict=strict, echo=click.echo, brand=brand, verbose=verbose)
     sys.exit(0 if ok else 1)
 
 

@@ -29,7 +29,13 @@ def human_size(size: int, lang_locale) -> str:
 def site_files(loaded: LoadedFacts, templates: TemplatePath, env: jinja2.Environment,
                documents: list[dict], brand: LoadedBrand) -> dict[str, bytes]:
     """Every file of the download page, by path relative to OUT."""
+    from generator.renderers import REGISTRY
+
     facts = loaded.facts
+    # The same order whatever built which document when (`generate all`, or `brief` after `all`).
+    kinds, langs = list(REGISTRY), list(facts.languages)
+    documents = sorted(documents, key=lambda d: (kinds.index(d["kind"]) if d["kind"] in kinds else len(kinds),
+                                                 langs.index(d["lang"]) if d["lang"] in langs else len(langs)))
     files: dict[str, bytes] = {}
     pages = [{"lang": lang, "href": page_name(lang, facts.primary_language)} for lang in facts.languages]
     for lang in facts.languages:

@@ -69,7 +69,9 @@ class SlidesRenderer(Renderer):
                 problems += [Problem(None, "" if line.startswith(name) else name, line)
                              for line in exc.format_message().splitlines()]
                 continue
-            problems += [Problem(None, name, message) for message in plan.errors + plan.problems]
+            problems += [Problem(None, name, message) for message in plan.errors]
+            # Limits are warnings here as in a build (errors with --strict in both).
+            problems += [Problem(None, name, message, "warning") for message in plan.problems]
         return problems
 
 
