@@ -407,6 +407,26 @@ def config(facts, langs, out, templates, brand):
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths)).rstrip())
 
 
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--name", default=None, metavar="NAME",
+              help="Name of the fact file and of the output files (default: from DIRECTORY's name).")
+def new(directory, name):
+    """Start a project for another treaty in DIRECTORY: a commented fact-file skeleton and a generate.toml.
+
+    \b
+    Then:
+      cd DIRECTORY
+      generate check          what is still to fill in or fix
+      generate all            every document and the download page, into output/
+    """
+    from generator.newproject import new_project
+
+    for path in new_project(directory, name):
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {directory} && generate check && generate all")
+
+
 @main.group()
 def templates():
     """List the templates and where each comes from, or copy bundled ones to edit."""
@@ -426,11 +446,12 @@ def templates_list(templates):
 
 
 @templates.command(name="eject")
-@click.argument("kind")
+@click.argument("kind", metavar="KIND|brand|FILE")
 @click.option("--to", "target", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Directory to copy into (default: the configured templates directory, else ./templates-custom).")
 def templates_eject(kind, target):
-    """Copy the bundled templates of KIND (brief, handout, slides, site, labels) for editing.
+    """Copy bundled templates for editing: a whole KIND (brief, handout, slides, site, labels),
+    the brand file (brand), or one FILE as `generate templates list` names it (brief/style.css.jinja).
 
     Existing files are never overwritten. Then build with --templates DIR (or set
     templates = "DIR" in generate.toml) and edit the copies.
