@@ -120,7 +120,7 @@ def brand_problems(brand) -> list[Problem]:
             continue
         used = font_substitute(family)
         if used is not None:
-            close = difflib.get_close_matches(family, list(installed_families() or ()), n=1, cutoff=0.6)
+            close = difflib.get_close_matches(family, list(installed_families() or ()), n=1, cutoff=0.75)
             hint = f" (did you mean {close[0]!r}?)" if close else "; install it, or name an installed font"
             problems.append(Problem(doc.position(("fonts", role)) if doc else None, f"fonts.{role}",
                                     f"font {family!r} is not installed: the PDF and the download page would use "

@@ -247,10 +247,11 @@ _OPENERS = {"[": "the '[' of this list", "{": "the '{' of this mapping", '"': "t
 
 
 def _unclosed_opening(text: str, exc: yaml.MarkedYAMLError) -> tuple[yaml.Mark, str] | None:
-    """``(mark, description)`` of a bracket or quote still open when the parser failed on a later line."""
+    """``(mark, description)`` of a bracket or quote still open when the parser failed further on."""
     start, stop = exc.context_mark, exc.problem_mark
-    if start is None or stop is None or start.line == stop.line or not (exc.context or "").startswith(
-            ("while parsing a flow", "while scanning a quoted")):
+    if start is None or stop is None or (start.line, start.column) == (stop.line, stop.column):
+        return None
+    if not (exc.context or "").startswith(("while parsing a flow", "while scanning a quoted")):
         return None
     lines = text.splitlines()
     char = lines[start.line][start.column:start.column + 1] if start.line < len(lines) else ""

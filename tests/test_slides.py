@@ -417,10 +417,20 @@ def test_check_reports_a_slide_over_the_limits(cli, tmp_path):
             + "\n<!--\nNotes\n-->\n")
     templates = write_override(tmp_path / "override", body)
     result = cli("check", "--facts", MINIMAL, "--templates", templates)
-    assert result.exit_code == 1
-    assert 'slides outline (en): slide 2 "Offences": 8 bullets, expected at most 6' in result.output
-    assert re.search(r'slides outline \(vi\): slide 2 "Offences" bullet 8: 140 characters, expected at most 110',
+    # One rule, one severity: a limit is a warning in check as in a build, an error with --strict in both.
+    assert result.exit_code == 0
+    assert 'warning: slides outline (en): slide 2 "Offences": 8 bullets, expected at most 6' in result.output
+    assert re.search(r'warning: slides outline \(vi\): slide 2 "Offences" bullet 8: 140 characters, expected at most 110',
                      result.output)
+    assert cli("check", "--facts", MINIMAL, "--templates", templates, "--strict").exit_code == 1
+    build = cli("slides", "--facts", MINIMAL, "--templates", templates, "--out", tmp_path / "out", "--lang", "en")
+    assert build.exit_code == 0
+    assert 'warning: slides outline (en): slide 2 "Offences": 8 bullets, expected at most 6' in build.stderr
+    strict = cli("slides", "--facts", MINIMAL, "--templates", templates, "--out", tmp_path / "strict", "--lang", "en",
+                 "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr.splitlines()[-1] == "error: --strict: 2 warnings (above) count as errors; nothing was published"
+    assert not (tmp_path / "strict").exists()
 
 
 def test_unknown_layout_is_a_clear_error(cli, tmp_path):
