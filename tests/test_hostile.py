@@ -244,7 +244,8 @@ FILES = [
     ("a-sentence", b"Hello, world\n", "1:1: expected a mapping of fields, found 'Hello, world'"),
     ("two-documents", b"---\na: 1\n---\nb: 2\n",
      "3:1: invalid YAML: expected a single document in the stream, but found another document"),
-    ("unclosed-quote", b'languages: "vi\n', "2:1: invalid YAML: found unexpected end of stream"),
+    ("unclosed-quote", b'languages: "vi\n', "1:12: invalid YAML: the quote '\"' opened here is never closed "
+                                             "(the parser gave up at 2:1: found unexpected end of stream)"),
     ("tab-indent", b"document:\n\ttitle: x\n", "2:1: invalid YAML: found character that cannot start any token"),
     ("raw-nul", b"languages: [v\x00i]\n", "1:14: expected text without control characters, found U+0000 in the file"),
     ("raw-escape", b"languages: [v\x1bi]\n", "1:14: expected text without control characters, found U+001B in the file"),
