@@ -437,3 +437,42 @@ def test_the_readme_walkthrough_for_your_own_treaty(runner, tmp_path, monkeypatc
     skeleton = (project / "facts" / "mekong-treaty.yaml").read_text(encoding="utf-8")
     assert skeleton.startswith("# yaml-language-server: $schema=fact-file.schema.json")
     assert (project / "facts" / "fact-file.schema.json").is_file()
+
+
+def test_open_opens_the_download_page_when_the_build_is_done(cli, tmp_path, monkeypatch):
+    import click
+
+    opened = []
+    monkeypatch.setattr(click, "launch", lambda url, **kw: opened.append(url) or 0)
+    result = cli("handout", "--facts", MINIMAL, "--out", tmp_path / "out", "--open", "-q")
+    assert result.exit_code == 0
+    assert opened == [str((tmp_path / "out" / "index.html").resolve())]
+
+
+def test_watch_builds_again_after_a_change(tmp_path):
+    facts = tmp_path / "facts.yaml"
+    shutil.copy(MINIMAL, facts)
+    process = subprocess.Popen([str(REPO / ".venv" / "bin" / "generate"), "handout", "--facts", str(facts), "--out",
+                                str(tmp_path / "out"), "--watch", "--lang", "en"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    import threading
+
+    guard = threading.Timer(180, lambda: os.killpg(process.pid, 9))  # never hang the suite
+    guard.start()
+    try:
+        seen = []
+        for line in process.stdout:
+            seen.append(line.rstrip("\n"))
+            if line.startswith("watching "):
+                facts.write_text(facts.read_text(encoding="utf-8").replace("Test briefing", "Changed briefing"),
+                                 encoding="utf-8")
+            if line.startswith("updated ") and any(s.startswith("changed: ") for s in seen):
+                break
+        assert "changed: facts.yaml; building again" in seen
+        assert "Changed briefing" in extract_text(tmp_path / "out" / "en" / "facts-handout.docx", "docx")
+    finally:
+        guard.cancel()
+        if process.poll() is None:
+            os.killpg(process.pid, 9)  # the group this test started, by its id
+        process.wait(30)
