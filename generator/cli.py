@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -20,6 +19,8 @@ from generator import __version__
 facts_option = click.option(
     "--facts", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="PATH",
     help="Fact file to render (default: the bundled facts/hanoi-convention.yaml).")
+
+
 def _split_languages(ctx, param, value) -> tuple[str, ...]:
     """``--lang vi,en`` and ``--lang vi --lang en`` mean the same."""
     return tuple(code for item in value or () for code in re.split(r"[,\s]+", item) if code)
@@ -167,13 +168,11 @@ class Run:
 
 
 def _watched(facts, templates, brand) -> list[Path]:
-    from generator.config import load_config
+    """What a build reads that a user edits (settings are read once: change them, start again)."""
     from generator.facts import BUNDLED_FACTS
     from generator.templating import BUNDLED_TEMPLATES
 
-    config = load_config().file
-    return [Path(facts or BUNDLED_FACTS), BUNDLED_TEMPLATES, templates and Path(templates),
-            brand and Path(brand), config]
+    return [Path(facts or BUNDLED_FACTS), BUNDLED_TEMPLATES, templates and Path(templates), brand and Path(brand)]
 
 
 def _report(records: list[dict], run: "Run", report) -> None:

@@ -87,6 +87,20 @@ def test_every_build_command_leaves_page_and_manifest_listing_what_is_in_out(cli
     assert verified.exit_code == 0, verified.output
 
 
+def test_a_single_kind_build_after_a_full_one_changes_nothing(cli, tmp_path):
+    """The page lists documents in one order whichever command built them last."""
+    out = tmp_path / "out"
+    assert cli("handout", "--facts", MINIMAL, "--out", out, "-q").exit_code == 0
+    assert cli("slides", "--facts", MINIMAL, "--out", out, "-q").exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    again = cli("handout", "--facts", MINIMAL, "--out", out)
+    assert again.exit_code == 0
+    assert lines(again.stdout)[0].startswith("unchanged ")
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    page = before["en.html"].decode()
+    assert page.index("facts-handout.docx") < page.index("facts-slides.pptx") < page.index("facts-slides.md")
+
+
 def test_verify_fails_when_page_manifest_and_files_disagree(cli, tmp_path):
     out = tmp_path / "out"
     assert cli("handout", "--facts", MINIMAL, "--out", out).exit_code == 0
