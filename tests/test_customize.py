@@ -54,6 +54,7 @@ def example(tmp_path_factory):
         for command in commands:
             result = runner.invoke(main, command[1:], catch_exceptions=False)
             assert result.exit_code == 0, (command, result.output)
+            assert "warning" not in result.stderr, (command, result.stderr)  # its colours pass WCAG AA, say
             results.append(result)
     finally:
         os.chdir(previous)
