@@ -474,18 +474,27 @@ def test_watch_builds_again_after_a_change(tmp_path):
 
     guard = threading.Timer(180, lambda: os.killpg(process.pid, 9))  # never hang the suite
     guard.start()
+    changed = MINIMAL.read_text(encoding="utf-8").replace("Test briefing", "Changed briefing")
+    done = threading.Event()
+
+    def edit() -> None:  # the watcher starts just after it says so: save again until it notices
+        while not done.wait(2):
+            facts.write_text(changed, encoding="utf-8")
+
+    editor = threading.Thread(target=edit, daemon=True)
     try:
         seen = []
         for line in process.stdout:
             seen.append(line.rstrip("\n"))
             if line.startswith("watching "):
-                facts.write_text(facts.read_text(encoding="utf-8").replace("Test briefing", "Changed briefing"),
-                                 encoding="utf-8")
+                editor.start()
             if line.startswith("updated ") and any(s.startswith("changed: ") for s in seen):
                 break
+        done.set()
         assert "changed: facts.yaml; building again" in seen
         assert "Changed briefing" in extract_text(tmp_path / "out" / "en" / "facts-handout.docx", "docx")
     finally:
+        done.set()
         guard.cancel()
         if process.poll() is None:
             os.killpg(process.pid, 9)  # the group this test started, by its id
