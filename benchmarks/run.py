@@ -67,7 +67,7 @@ class Bench:
 
     @staticmethod
     def clean(out: Path) -> None:
-        for path in (out, out.parent / f".{out.name}.cache"):
+        for path in (out, out.parent / f".{out.name}.generate"):  # OUT and its build folder (lock, cache)
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -90,11 +90,11 @@ def bench_startup(bench: Bench, runs: int) -> list[Series]:
 def one_fact_variants(facts: Path, out: Path, folder: Path) -> dict[str, tuple[Path, Path, str]]:
     """Per kind, two versions of the fact file differing in one text only that kind's documents show.
 
-    The fact is chosen from what the last build recorded (``.OUT.cache/entries``). Both
+    The fact is chosen from what the last build recorded (``.OUT.generate/cache/entries``). Both
     versions are written by the same YAML writer so that nothing else differs.
     """
     entries = {p.stem: json.loads(p.read_text(encoding="utf-8"))
-               for p in (out.parent / f".{out.name}.cache" / "entries").glob("*.json")}
+               for p in (out.parent / f".{out.name}.generate" / "cache" / "entries").glob("*.json")}
     data = yaml.safe_load(facts.read_text(encoding="utf-8"))
     readers: dict[str, set[str]] = {}
     for document, entry in entries.items():

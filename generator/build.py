@@ -121,6 +121,7 @@ def build(kinds: list[str], options: BuildOptions, progress: Progress | None = N
     from generator.writer import publish_changes
 
     plan = _Plan.make(kinds, options)
+    check_output(options, plan)
     report = report if report is not None else BuildReport()
     report.missing_translations = plan.gaps
     outputs = _render(plan, options, DocumentCache.for_output(options.out), progress, report)
@@ -144,6 +145,7 @@ def build_all(options: BuildOptions, progress: Progress | None = None, report: B
     from generator.writer import publish_changes
 
     plan = _Plan.make(list(REGISTRY), options)
+    check_output(options, plan)
     report = report if report is not None else BuildReport()
     report.missing_translations = plan.gaps
     cache = DocumentCache.for_output(options.out)
@@ -158,6 +160,31 @@ def build_all(options: BuildOptions, progress: Progress | None = None, report: B
     )
     cache.save_verified(verified)
     return records
+
+
+def check_output(options: BuildOptions, plan: "_Plan | None" = None):
+    """Refuse, before anything is rendered or written, an OUT this build must not write to.
+
+    See :mod:`generator.outdir`: OUT must not be or contain the working directory, an input
+    of the build, the home folder or a system folder, and must be new, empty, or hold a
+    manifest of ours. Returns the :class:`generator.outdir.OutputFolder` found.
+    """
+    from generator.config import find_config
+    from generator.facts import BUNDLED_FACTS
+    from generator.outdir import check_location, inspect
+    from generator.writer import recover_if_idle
+
+    config = find_config()
+    inputs = {
+        "the fact file": plan.loaded.path if plan else Path(options.facts or BUNDLED_FACTS),
+        "the brand file": plan.brand.source if plan else options.brand,
+        "the logo": plan.brand.logo_path if plan else None,
+        "the configuration file": config[0] if config else None,
+    }
+    templates = plan.templates if plan else options.template_path()
+    check_location(options.out, inputs=inputs, template_dirs=templates.dirs)
+    recover_if_idle(options.out)
+    return inspect(options.out)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The build cache: a document is rendered again only when something it read has changed.
 
-It lives beside OUT, in ``.OUT.cache/`` (next to ``.OUT.lock``), never inside the published
-tree. Per document (kind, language) it keeps one entry:
+It lives in the build's own folder beside OUT, ``.OUT.generate/cache/`` (see
+:mod:`generator.workspace`), never inside the published tree. Per document (kind, language) it keeps one entry:
 
 - ``inputs``: a digest of what every document of that kind may depend on as a whole: the
   generator's code and version, the installed libraries and fonts, the kind and language,
@@ -49,9 +49,10 @@ FONT_DIRS = ("/etc/fonts", "/usr/share/fonts", "/usr/local/share/fonts", "~/.fon
 
 
 def cache_dir(out_dir: Path) -> Path:
-    """``.OUT.cache`` beside OUT (like the lock file ``.OUT.lock``)."""
-    resolved = Path(out_dir).resolve()
-    return resolved.parent / f".{resolved.name}.cache"
+    """``.OUT.generate/cache`` beside OUT."""
+    from generator.workspace import CACHE, workspace_dir
+
+    return workspace_dir(out_dir) / CACHE
 
 
 def sha256(data: bytes) -> str:
@@ -145,7 +146,10 @@ class DocumentCache:
 
     @classmethod
     def for_output(cls, out_dir: Path) -> "DocumentCache":
-        return cls(cache_dir(out_dir))
+        """The cache of OUT, in its build folder (made, or checked to be ours, first)."""
+        from generator.workspace import Workspace
+
+        return cls(Workspace.beside(out_dir).cache)
 
     @staticmethod
     def inputs_key(kind: str, lang: str, *, environment: str, snapshot: TemplateSnapshot, brand: str,

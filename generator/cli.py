@@ -54,7 +54,7 @@ jobs_option = click.option(
     help="Render up to N documents at once, in separate processes (default: one per CPU; 1: no extra processes).")
 no_cache_option = click.option(
     "--no-cache", is_flag=True,
-    help="Render every document again instead of reusing unchanged ones from the build cache (.OUT.cache beside OUT).")
+    help="Render every document again instead of reusing unchanged ones from the build cache (in .OUT.generate/ beside OUT).")
 
 
 build_flags = [
@@ -313,26 +313,32 @@ def verify(out, facts, templates):
               help="Rebuild everything when the fact file or a template changes, and reload the page.")
 def serve(facts, langs, out, templates, brand, host, port, watch):
     """Serve OUT (the download page and documents) on http://HOST:PORT/ for preview."""
-    from generator.build import build_all
+    from generator.build import build_all, check_output
+    from generator.config import find_config
     from generator.facts import BUNDLED_FACTS
-    from generator.serve import run_server
+    from generator.serve import is_loopback, listening_address, run_server
     from generator.templating import BUNDLED_TEMPLATES
-    from generator.writer import read_manifest
 
     options = _options(facts, langs, out, templates, brand, pdf_variant="pdf/ua-1")
+    listening_address(host, port)  # an address this machine does not have: one line, before any build
+    found = check_output(options)  # the rule of every build: nothing of the user's is replaced
 
     def rebuild() -> None:
         click.echo("rebuilding…", err=True)
         build_all(options)
         click.echo(f"published {out / 'index.html'}", err=True)
 
-    if read_manifest(out) is None:
-        rebuild()
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: listening on {host}: other machines can reach this server", err=True)
-    watched = [Path(facts or BUNDLED_FACTS), BUNDLED_TEMPLATES] + ([Path(templates)] if templates else [])
+    def ready(url: str) -> None:
+        if not is_loopback(host):
+            click.echo(f"warning: listening on {host}: other machines can reach this server", err=True)
+        click.echo(f"serving {out} at {url}  (Ctrl-C to stop)")
+
+    config = find_config()
+    watched = [Path(facts or BUNDLED_FACTS), BUNDLED_TEMPLATES, *([Path(templates)] if templates else []),
+               *([Path(brand)] if brand else []), *([config[0]] if config else [])]
     run_server(out, host, port, rebuild=rebuild if watch else None, watch=watched,
-               ready=lambda url: click.echo(f"serving {out} at {url}  (Ctrl-C to stop)"))
+               initial=rebuild if found.manifest is None else None,
+               ready=ready)
 
 
 @main.command()

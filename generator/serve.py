@@ -5,14 +5,26 @@ documents are sent as downloads named after their title (RFC 6266 ``filename*``)
 loopback, requests must name a loopback host (a web page cannot reach the server through a
 DNS-rebinding name), and a connection idle for :data:`IDLE_TIMEOUT` seconds is closed.
 Whatever a client sends, it gets a status line back, never a traceback in the terminal.
+Files are streamed from one open descriptor (a rebuild that replaces a file mid-download
+does not mix two builds); a HEAD request reads nothing.
+
+Watching survives the way editors save (write a new file, rename it over the old one): the
+folders holding the watched files are watched, and changes are filtered to those files and
+the template folders. A rebuild that fails, for any reason, is reported in the terminal and
+on the page, and the last good output keeps being served.
 """
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import json
 import mimetypes
+import os
 import posixpath
 import re
+import shutil
+import socket
 import threading
 import unicodedata
 from email.utils import formatdate
@@ -22,7 +34,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote, unquote, urlsplit
 
-from generator.writer import read_manifest
+from generator.errors import GenerateError
+from generator.manifest import ManifestError, read_manifest
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -39,13 +52,21 @@ STATUS_PATH = "/__generate__/status"
 #: Seconds a connection may stay silent before it is closed (a stalled client holds a thread).
 IDLE_TIMEOUT = 20.0
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
-# Injected into HTML pages while serving (never into the published files): polls the
-# build counter and reloads when a rebuild has published new output.
+# Appended to HTML pages while serving (never to the published files; after the page, so
+# that its length is known without reading the page): polls the build counter, reloads when a
+# rebuild has published new output, and shows a failed rebuild's message in a banner.
 RELOAD_SCRIPT = (
-    "<script>(function(){var seen=null;function poll(){fetch('%s',{cache:'no-store'})"
+    "<script>(function(){var seen=null,bar=null;function show(e){if(!e){if(bar){bar.remove();bar=null}return}"
+    "if(!bar){bar=document.createElement('div');bar.setAttribute('role','alert');bar.id='generate-rebuild-error';"
+    "bar.style.cssText='position:fixed;top:0;left:0;right:0;z-index:99999;padding:.75em 1em;background:#8b0000;"
+    "color:#fff;font:14px/1.4 sans-serif;white-space:pre-wrap';document.body.appendChild(bar)}"
+    "bar.textContent='Rebuild failed; showing the last good output.\\n'+e}"
+    "function poll(){fetch('%s',{cache:'no-store'})"
     ".then(function(r){return r.json()}).then(function(s){if(seen!==null&&s.build!==seen){location.reload()}"
-    "seen=s.build}).catch(function(){}).finally(function(){setTimeout(poll,1000)})}poll()})();</script>"
+    "seen=s.build;show(s.error)}).catch(function(){}).finally(function(){setTimeout(poll,1000)})}poll()})();</script>"
 ) % STATUS_PATH
+#: Bytes sent per write when streaming a file.
+CHUNK = 64 * 1024
 
 
 class BuildState:
@@ -111,39 +132,50 @@ def make_handler(out_dir: Path, state: BuildState, live_reload: bool = True, *,
                 self._send(HTTPStatus.OK, state.as_json(), {"Content-Type": CONTENT_TYPES[".json"]}, send_body)
                 return
             file = resolve_request(root, raw_path)
+            body = None
             try:
                 if file is None:
                     raise FileNotFoundError(raw_path)
-                data = file.read_bytes()
-                modified = file.stat().st_mtime
-            except OSError:  # missing, or gone between lookup and read (a rebuild swapped OUT)
+                body = open(file, "rb") if send_body else None  # noqa: SIM115 - closed below, after streaming
+                info = os.fstat(body.fileno()) if body else file.stat()  # HEAD: nothing is read
+            except OSError:  # missing, or gone between lookup and open (a rebuild replaced it)
                 self._plain(HTTPStatus.NOT_FOUND, "not found\n", send_body=send_body)
                 return
-            suffix = file.suffix.lower()
-            headers = {
-                "Content-Type": CONTENT_TYPES.get(suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream",
-                "Last-Modified": formatdate(modified, usegmt=True),
-                "Cache-Control": "no-cache",
-                "X-Content-Type-Options": "nosniff",
-            }
-            disposition = download_disposition(root, file)
-            if disposition:
-                headers["Content-Disposition"] = disposition
-            if suffix == ".html" and live_reload:
-                data = data.replace(b"</body>", RELOAD_SCRIPT.encode() + b"</body>", 1)
-            self._send(HTTPStatus.OK, data, headers, send_body)
+            try:
+                suffix = file.suffix.lower()
+                headers = {
+                    "Content-Type": CONTENT_TYPES.get(suffix) or mimetypes.guess_type(file.name)[0]
+                    or "application/octet-stream",
+                    "Last-Modified": formatdate(info.st_mtime, usegmt=True),
+                    "Cache-Control": "no-cache",
+                    "X-Content-Type-Options": "nosniff",
+                }
+                disposition = download_disposition(root, file)
+                if disposition:
+                    headers["Content-Disposition"] = disposition
+                extra = RELOAD_SCRIPT.encode() if suffix == ".html" and live_reload else b""
+                self._start(HTTPStatus.OK, headers, info.st_size + len(extra))
+                if body:
+                    shutil.copyfileobj(body, self.wfile, CHUNK)
+                    self.wfile.write(extra)
+            finally:
+                if body:
+                    body.close()
 
         def _plain(self, status: HTTPStatus, text: str, headers: dict | None = None, send_body: bool = True) -> None:
             self._send(status, text.encode(), {"Content-Type": "text/plain; charset=utf-8", **(headers or {})}, send_body)
 
         def _send(self, status: HTTPStatus, body: bytes, headers: dict, send_body: bool) -> None:
+            self._start(status, headers, len(body))
+            if send_body:
+                self.wfile.write(body)
+
+        def _start(self, status: HTTPStatus, headers: dict, length: int) -> None:
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(length))
             self.end_headers()
-            if send_body:
-                self.wfile.write(body)
 
     return Handler
 
@@ -191,7 +223,10 @@ def host_allowed(host_header: str | None, allowed: set[str]) -> bool:
 
 def download_disposition(root: Path, file: Path) -> str | None:
     """``attachment`` with an ASCII fallback and the document's title as a UTF-8 file name."""
-    manifest = read_manifest(root) or {}
+    try:
+        manifest = read_manifest(root) or {}
+    except ManifestError:
+        return None  # a plain download then; the terminal reported the manifest when serving began
     relative = file.relative_to(root).as_posix()
     for doc in manifest.get("documents", []):
         if doc.get("path") == relative:
@@ -203,24 +238,84 @@ def download_disposition(root: Path, file: Path) -> str | None:
     return None
 
 
+class ServeError(GenerateError):
+    """The server cannot listen as asked (an address that is not this machine's, a port in use)."""
+
+
+def listening_address(host: str, port: int) -> tuple[socket.AddressFamily, tuple]:
+    """The socket family and address for ``--host``/``--port``; a host this machine cannot listen on is one line."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError, ValueError):
+        raise ServeError(f"--host {host}: not an address or host name of this machine") from None
+    family, _, _, _, address = found[0]
+    return family, address
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost``, ``127.x.y.z`` and ``::1``."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def url_of(address: tuple) -> str:
+    host, port = address[:2]
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def make_server(out_dir: Path, host: str, port: int, state: BuildState) -> ThreadingHTTPServer:
+    """A server bound to ``host``:``port`` (IPv4 or IPv6); a port in use or an address not here is one line."""
+    family, address = listening_address(host, port)
+    allowed = LOOPBACK_NAMES | {host.lower()} if is_loopback(host) else None
+
+    class Server(ThreadingHTTPServer):
+        address_family = family
+        daemon_threads = True
+
+    try:
+        return Server(address, make_handler(out_dir, state, allowed_hosts=allowed))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"--port {port}: already in use on {host}; stop what uses it, choose another port, "
+                             "or --port 0 for any free port") from None
+        if exc.errno == errno.EACCES:
+            raise ServeError(f"--port {port}: this user may not listen on it; choose a port above 1023, "
+                             "or --port 0 for any free port") from None
+        if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+            raise ServeError(f"--host {host}: not an address of this machine") from None
+        raise ServeError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
+
+
 def run_server(out_dir: Path, host: str, port: int, *, rebuild: Callable[[], None] | None = None,
                watch: list[Path] | None = None, ready: Callable[[str], None] | None = None,
-               stop: threading.Event | None = None) -> None:
-    """Serve until ``stop`` is set (or Ctrl-C); rebuild on changes under ``watch``."""
+               stop: threading.Event | None = None, report: Callable[[str], None] | None = None,
+               initial: Callable[[], None] | None = None) -> None:
+    """Serve until ``stop`` is set (or Ctrl-C); rebuild on changes to the files and folders in ``watch``.
+
+    ``initial()`` runs once the port is bound and before serving (the first build, when OUT
+    has none); ``report(message)`` is told of every failed rebuild (default: ``error: …``).
+    """
     state = BuildState()
-    loopback = host in LOOPBACK_NAMES or host.startswith("127.")
-    allowed = LOOPBACK_NAMES | {host} if loopback else None
-    server = ThreadingHTTPServer((host, port), make_handler(out_dir, state, allowed_hosts=allowed))
-    server.daemon_threads = True
+    server = make_server(out_dir, host, port, state)
+    if initial:
+        try:
+            initial()
+        except BaseException:
+            server.server_close()
+            raise
     stop = stop or threading.Event()
     threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)]
     if rebuild and watch:
-        threads.append(threading.Thread(target=_watch_and_rebuild, args=(watch, rebuild, state, stop), daemon=True))
+        threads.append(threading.Thread(target=watch_and_rebuild, args=(watch, rebuild, state, stop, report),
+                                        daemon=True))
     for thread in threads:
         thread.start()
-    bound_host, bound_port = server.server_address[:2]
     if ready:
-        ready(f"http://{bound_host}:{bound_port}/")
+        ready(url_of(server.server_address))
     try:
         stop.wait()
     except KeyboardInterrupt:
@@ -231,15 +326,49 @@ def run_server(out_dir: Path, host: str, port: int, *, rebuild: Callable[[], Non
         server.server_close()
 
 
-def _watch_and_rebuild(paths: list[Path], rebuild: Callable[[], None], state: BuildState, stop: threading.Event) -> None:
+def watch_targets(paths: list[Path]) -> tuple[list[Path], Callable[[object, str], bool]]:
+    """Folders to watch and a filter keeping changes to ``paths`` (files) or anything under them (folders).
+
+    A file is watched through its folder: an editor that saves by renaming a new file over
+    the old one replaces the inode a watch on the file itself would follow.
+    """
+    files = {Path(p).resolve() for p in paths if not Path(p).is_dir()}
+    folders = {Path(p).resolve() for p in paths if Path(p).is_dir()}
+    roots = sorted({f.parent for f in files if f.parent.is_dir()} | folders)
+
+    def relevant(_change, path: str) -> bool:
+        changed = Path(path)
+        return changed in files or any(changed.is_relative_to(folder) for folder in folders)
+
+    return roots, relevant
+
+
+def watch_and_rebuild(paths: list[Path], rebuild: Callable[[], None], state: BuildState, stop: threading.Event,
+                      report: Callable[[str], None] | None = None) -> None:
+    """Rebuild after each batch of relevant changes; any failure is reported and the watching goes on."""
     from watchfiles import watch
 
-    from generator.errors import GenerateError
-
-    for _changes in watch(*[p for p in paths if p.exists()], stop_event=stop, debounce=300, rust_timeout=500):
+    roots, relevant = watch_targets(paths)
+    report = report or (lambda message: GenerateError(message).show())
+    while not stop.is_set():
         try:
-            rebuild()
-            state.published()
-        except GenerateError as exc:  # keep serving the last good output
-            state.failed(exc.format_message())
-            exc.show()
+            for _changes in watch(*roots, watch_filter=relevant, stop_event=stop, debounce=300, rust_timeout=500):
+                rebuild_once(rebuild, state, report)
+        except Exception as exc:  # the watcher itself failed (a watched folder vanished): watch again
+            report(f"watching stopped ({type(exc).__name__}: {exc}); watching again")
+            stop.wait(1.0)
+
+
+def rebuild_once(rebuild: Callable[[], None], state: BuildState, report: Callable[[str], None]) -> None:
+    """One rebuild; a failure of any kind keeps the last good output and says why, here and on the page."""
+    try:
+        rebuild()
+    except GenerateError as exc:
+        message = exc.format_message()
+    except Exception as exc:  # a bug in generate or a template: the server must outlive it
+        message = f"rebuild failed with an unexpected error ({type(exc).__name__}: {exc}); please report it"
+    else:
+        state.published()
+        return
+    state.failed(message)
+    report(message)

@@ -1,104 +1,54 @@
-"""The only code that writes generated files: a complete new OUT is staged, checked, then swapped in.
+"""The only code that writes generated files: the next OUT is staged, checked, then published.
 
-A build never edits OUT in place. It assembles the next OUT in a staging directory beside
-it (files of the previous build that stay valid are hard-linked, not copied), runs the
-caller's checks on the staged tree, and only then swaps the directories. Any failure
-before the swap leaves the previous good output exactly as it was. A lock file beside
-OUT keeps two builds from publishing into the same OUT at once.
+A build never edits its files in place. It assembles the next set of files in a staging
+tree inside its own folder beside OUT (``.OUT.generate/``, see :mod:`generator.workspace`;
+files of the previous build that stay valid are hard-linked, not copied), runs the caller's
+checks on the staged tree, and only then publishes it. Only files listed in the previous
+``manifest.json`` are ever replaced or deleted (:mod:`generator.outdir`):
+
+- when OUT holds nothing but what the previous build wrote, the staged tree and OUT are
+  exchanged in one step, so a reader always finds one whole build;
+- when OUT also holds entries of the user (notes, ``.git``, links, other folders), or is a
+  folder the user made, our files are published inside it: every new file is first written
+  beside its target under a temporary hidden name, a journal records the renames, then each
+  file is renamed over its target and ``manifest.json`` last. A build killed after the
+  journal was written is completed by the next build; one killed before leaves OUT as it was.
+
+Any failure before publishing leaves the previous output exactly as it was. A lock in the
+build folder keeps two builds from publishing into the same OUT at once.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
-import hashlib
-import json
 import os
+import secrets
 import shutil
-import tempfile
+import stat
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from generator import __version__
+import click
+
 from generator.errors import GenerateError
 from generator.facts import LoadedFacts
+from generator.manifest import MANIFEST, MANIFEST_VERSION, document_record, manifest_bytes, read_manifest
+from generator.outdir import OutputFolder, inspect, real_path, refuse
 from generator.renderers import Output
+from generator.workspace import OutputBusyError, Workspace, workspace_dir
 
-MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
-
-
-def document_record(output: Output) -> dict:
-    """The manifest entry of one document (see the README, "manifest.json")."""
-    return {
-        "kind": output.kind,
-        "lang": output.lang,
-        "format": output.format,
-        "path": output.path,
-        "bytes": len(output.data),
-        "sha256": hashlib.sha256(output.data).hexdigest(),
-        "pages": output.pages,
-        "slides": output.slides,
-        "title": output.title,
-    }
-
-
-def read_manifest(out_dir: Path) -> dict | None:
-    """The manifest in ``out_dir``, or None when there is none (or it is unreadable)."""
-    try:
-        return json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def manifest_bytes(loaded: LoadedFacts, documents: list[dict]) -> bytes:
-    """Deterministic JSON: sorted documents, sorted keys, UTF-8, trailing newline."""
-    facts = loaded.facts
-    manifest = {
-        "manifest_version": MANIFEST_VERSION,
-        "generator": {"name": "generate", "version": __version__},
-        "facts": {
-            "file": loaded.path.name,
-            "sha256": loaded.sha256,
-            "as_of": facts.document.as_of.isoformat(),
-            "languages": facts.languages,
-        },
-        "documents": sorted(documents, key=lambda d: (d["kind"], d["lang"], d["format"], d["path"])),
-    }
-    return (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+__all__ = ["MANIFEST", "MANIFEST_VERSION", "document_record", "manifest_bytes", "read_manifest", "output_lock",
+           "publish", "publish_changes", "recover"]
 
 
 @contextmanager
 def output_lock(out_dir: Path) -> Iterator[None]:
-    """Hold ``.OUT.lock`` beside OUT; a second build fails at once with a clear message."""
-    out_dir = Path(out_dir)
-    parent = out_dir.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        handle = open(parent / f".{out_dir.resolve().name}.lock", "a+")
-    except OSError as exc:
-        raise GenerateError(f"cannot create the output directory {out_dir}: {exc.strerror or exc}") from None
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise GenerateError(f"another build is writing to {out_dir} ({holder}); "
-                                "wait for it to finish and run the command again") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.truncate(0)
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """Hold OUT's lock; a second build fails at once with a clear message."""
+    with Workspace.beside(out_dir).lock():
+        yield
 
 
 def publish(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *,
@@ -123,74 +73,93 @@ def publish_changes(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *
     """:func:`publish`, except that an OUT already identical to the staged tree is left alone.
 
     The tree is staged and checked as always; with ``keep_unchanged``, when every staged
-    file already exists in OUT with the same bytes and OUT has no other file, the staging
-    is discarded instead of swapped in, so a rebuild that changed nothing changes nothing
-    (not even modification times). Returns the records and whether OUT was replaced.
+    file already exists in OUT with the same bytes and OUT has no other file of ours, the
+    staging is discarded instead of published, so a rebuild that changed nothing changes
+    nothing (not even modification times). Returns the records and whether OUT was replaced.
     """
     out_dir = Path(out_dir)
-    with output_lock(out_dir):
-        recover(out_dir)
+    space = Workspace.beside(out_dir)
+    with space.lock():
+        space.recover(real_path(out_dir))
+        target = inspect(out_dir)
         records = [document_record(o) for o in outputs]
         written = {r["path"] for r in records}
-        kept = [] if replace_all else _kept_documents(out_dir, written)
+        kept = [] if replace_all else _kept_documents(target, written)
         documents = kept + records
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.resolve().name}.staging-", dir=out_dir.resolve().parent))
+        staging = space.new_staging()
         try:
-            if not replace_all and out_dir.is_dir():
-                _link_tree(out_dir, staging)
+            carried = set() if replace_all else target.owned - {MANIFEST}
+            for relative in sorted(carried):
+                _link(target.path / relative, staging / relative)
             files = {o.path: o.data for o in outputs}
             if extra_files:
                 files.update(extra_files(staging, documents))
-            files[MANIFEST] = manifest_bytes(loaded, documents)
+            files[MANIFEST] = manifest_bytes(loaded, documents, sorted(carried | set(files)))
             for rel, data in files.items():
                 _write_new(staging / rel, data)
             if check:
                 check(staging)
-            replaced = not (keep_unchanged and _same_tree(staging, out_dir))
+            replaced = not (keep_unchanged and _same_files(staging, target))
             if replaced:
-                _swap(staging, out_dir)
+                if not (_swappable(target) and _swap(staging, target, space)):
+                    _publish_in_place(staging, target, space)
         except OSError as exc:
             raise GenerateError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            space.discard(staging)
     return records, replaced
 
 
-def _same_tree(staging: Path, out_dir: Path) -> bool:
-    """True when both directories hold the same files with the same bytes."""
-    if not out_dir.is_dir():
+def recover_if_idle(out_dir: Path) -> None:
+    """Before a build looks at OUT: finish what a killed build left, unless a build is publishing now."""
+    if not os.path.lexists(workspace_dir(out_dir)):
+        return
+    space = Workspace.beside(out_dir)
+    try:
+        with space.lock():
+            space.recover(real_path(out_dir))
+    except OutputBusyError:
+        pass  # the build holding the lock recovers first
+
+
+def recover(out_dir: Path) -> None:
+    """Undo or finish what a killed build left (see :meth:`Workspace.recover`); call with the lock held."""
+    Workspace.beside(out_dir).recover(real_path(out_dir))
+
+
+def _kept_documents(target: OutputFolder, replaced: set[str]) -> list[dict]:
+    previous = target.manifest or {}
+    return [d for d in previous.get("documents", []) if d["path"] not in replaced and d["path"] in target.owned]
+
+
+def _staged_files(staging: Path) -> list[str]:
+    return sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+
+
+def _same_files(staging: Path, target: OutputFolder) -> bool:
+    """True when OUT's files of ours are exactly the staged ones, byte for byte."""
+    if not target.exists:
         return False
-    staged = {p.relative_to(staging) for p in staging.rglob("*") if p.is_file()}
-    current = {p.relative_to(out_dir) for p in out_dir.rglob("*") if p.is_file()}
-    if staged != current:
-        return False
-    for relative in staged:
-        new, old = staging / relative, out_dir / relative
+    staged = _staged_files(staging)
+    return set(staged) == target.owned and all(_same_bytes(staging / r, target.path / r) for r in staged)
+
+
+def _same_bytes(new: Path, old: Path) -> bool:
+    try:
         if os.path.samefile(new, old):  # a hard link to the published file: identical by construction
-            continue
-        if new.stat().st_size != old.stat().st_size or new.read_bytes() != old.read_bytes():
-            return False
-    return True
+            return True
+        return new.stat().st_size == old.lstat().st_size and new.read_bytes() == old.read_bytes()
+    except OSError:
+        return False
 
 
-def _kept_documents(out_dir: Path, replaced: set[str]) -> list[dict]:
-    previous = read_manifest(out_dir) or {}
-    return [d for d in previous.get("documents", [])
-            if isinstance(d, dict) and d.get("path") not in replaced and (out_dir / str(d.get("path"))).is_file()]
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    """Mirror ``source`` into ``target`` with hard links (copies where links are impossible)."""
-    for path in sorted(source.rglob("*")):
-        destination = target / path.relative_to(source)
-        if path.is_dir() and not path.is_symlink():
-            destination.mkdir(parents=True, exist_ok=True)
-        elif path.is_file():
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(path, destination)
-            except OSError:
-                shutil.copy2(path, destination)
+def _link(source: Path, destination: Path) -> None:
+    """A previous file of ours into the staging tree: a hard link (a copy where links are impossible)."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, destination, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, destination, follow_symlinks=False)
 
 
 def _write_new(target: Path, data: bytes) -> None:
@@ -201,27 +170,144 @@ def _write_new(target: Path, data: bytes) -> None:
     os.replace(temporary, target)
 
 
-def _swap(staging: Path, out_dir: Path) -> None:
+# --- publishing by exchange: OUT holds only what the previous build wrote -----------------------
+
+def _swappable(target: OutputFolder) -> bool:
+    """Whether OUT may be replaced as a whole: nothing of the user's would change with it.
+
+    A new OUT; or one holding our manifest and nothing else of the user's, owned by the user
+    running the build, not a mount point and without extended attributes (ACLs, labels)
+    that a new folder would not have. Its mode and group are carried over.
+    """
+    if not target.exists:
+        return True
+    if target.manifest is None or target.foreign:
+        return False
+    info, parent = os.lstat(target.path), os.lstat(target.path.parent)
+    if info.st_uid != os.geteuid() or info.st_dev != parent.st_dev:
+        return False
+    try:
+        return not os.listxattr(target.path, follow_symlinks=False)
+    except OSError:
+        return True  # the file system has no extended attributes
+
+
+def _swap(staging: Path, target: OutputFolder, space: Workspace) -> bool:
     """Put ``staging`` in OUT's place; afterwards ``staging`` holds the previous tree (or nothing).
 
     On Linux the two directories are exchanged in one step, so a reader always finds a
     complete OUT. Elsewhere OUT is moved aside and the staged tree moved in; a build killed
-    between the two is repaired by the next one (:func:`recover`).
+    between the two is repaired by the next one (:meth:`Workspace.recover`). Returns False,
+    having changed nothing, when the staged folder cannot take OUT's group.
     """
-    staging.chmod(0o755)  # mkdtemp makes it 0700; a published directory is readable
-    if not out_dir.exists():
+    out_dir = target.path
+    if not target.exists:
+        staging.chmod(0o755)  # mkdtemp makes it 0700; a published directory is readable
         os.rename(staging, out_dir)
-        return
-    if _exchange(staging, out_dir):
-        return
-    retired = _sibling(out_dir, f"previous-{os.getpid()}")
-    os.rename(out_dir, retired)
+        return True
+    info = os.lstat(out_dir)
+    _carry_modes(staging, out_dir)
+    if os.lstat(staging).st_gid != info.st_gid:
+        try:
+            os.chown(staging, -1, info.st_gid)
+        except OSError:
+            return False
+    if not _exchange(staging, out_dir):
+        retired = space.retired()
+        os.rename(out_dir, retired)
+        try:
+            os.rename(staging, out_dir)
+        except OSError:
+            os.rename(retired, out_dir)  # put the previous output back
+            raise
+        os.rename(retired, staging)  # the caller removes it with the staging directory
+    _rescue(staging, target, space)
+    return True
+
+
+def _carry_modes(staging: Path, out_dir: Path) -> None:
+    """Folders keep their mode (a user may have made ``vi/`` private)."""
+    for folder in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:
+        previous = out_dir / folder.relative_to(staging)
+        try:
+            info = os.lstat(previous)
+        except OSError:
+            folder.chmod(0o755)
+            continue
+        folder.chmod(stat.S_IMODE(info.st_mode) if stat.S_ISDIR(info.st_mode) else 0o755)
+
+
+def _rescue(retired: Path, target: OutputFolder, space: Workspace) -> None:
+    """Entries the user added to OUT while this build ran went out with the previous tree: put them back."""
+    owned, dirs = target.owned, target.owned_dirs
+    strays = []
+    for path in sorted(retired.rglob("*")):
+        relative = path.relative_to(retired).as_posix()
+        if not (relative in owned and path.is_file() and not path.is_symlink()) and relative not in dirs \
+                and not any(relative.startswith(s + "/") for s in strays):
+            strays.append(relative)
+    kept = False
+    for relative in strays:
+        destination = target.path / relative
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            if os.path.lexists(destination):
+                raise FileExistsError(relative)
+            os.rename(retired / relative, destination)
+        except OSError:
+            kept = True
+    if kept:  # never deleted: kept aside, and the user is told where
+        aside = space.root / f"rescued-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        os.rename(retired, aside)
+        click.echo(f"warning: files added to {target.given} during the build could not be put back; "
+                   f"they are in {aside}", err=True)
+
+
+# --- publishing inside an OUT that holds entries of the user ----------------------------------
+
+def _publish_in_place(staging: Path, target: OutputFolder, space: Workspace) -> None:
+    """Replace our files one by one inside OUT, the manifest last; nothing else in OUT changes."""
+    out_dir = target.path
+    staged = _staged_files(staging)
+    for relative in staged:
+        _require_free(target, relative)
+    changed = [r for r in staged if r != MANIFEST and not _same_bytes(staging / r, out_dir / r)] + [MANIFEST]
+    removals = sorted(r for r in target.owned - set(staged))
+    suffix = f".{secrets.token_hex(6)}.generate-tmp"
+    moves = []
+    for relative in changed:
+        parent, _, name = relative.rpartition("/")
+        moves.append((f"{parent}/.{name}{suffix}" if parent else f".{name}{suffix}", relative))
+    space.write_journal({"state": "staging", "suffix": suffix, "moves": moves, "remove": removals})
     try:
-        os.rename(staging, out_dir)
-    except OSError:
-        os.rename(retired, out_dir)  # put the previous output back
+        for temporary, relative in moves:
+            path = out_dir / temporary
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+            with os.fdopen(fd, "wb") as stream:
+                stream.write((staging / relative).read_bytes())
+    except BaseException:
+        space.recover(out_dir)  # the journal says "staging": the temporary files are removed
         raise
-    os.rename(retired, staging)  # the caller removes it with the staging directory
+    space.write_journal({"state": "publishing", "suffix": suffix, "moves": moves, "remove": removals})
+    space.recover(out_dir)  # the journal says "publishing": every rename, then the removals
+
+
+def _require_free(target: OutputFolder, relative: str) -> None:
+    """Refuse when a path we are about to write is taken by an entry of the user."""
+    parts = relative.split("/")
+    for depth in range(1, len(parts)):
+        folder = target.path.joinpath(*parts[:depth])
+        try:
+            if not stat.S_ISDIR(os.lstat(folder).st_mode):
+                raise refuse(target.given, f"{folder} is in the way: generate needs a folder there and did not "
+                                           "write what is there; move it away or choose another folder")
+        except FileNotFoundError:
+            return
+    path = target.path / relative
+    if os.path.lexists(path) and not target.file_is_ours(relative):
+        raise refuse(target.given, f"{path} is in the way: generate did not write it and would replace it; "
+                                   "move it away or choose another folder")
 
 
 _RENAME_EXCHANGE = 2
@@ -241,23 +327,3 @@ def _exchange(first: Path, second: Path) -> bool:
     if error in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
         return False  # an old kernel, or a file system without exchange
     raise OSError(error, os.strerror(error), str(second))
-
-
-def _sibling(out_dir: Path, suffix: str) -> Path:
-    return out_dir.resolve().parent / f".{out_dir.resolve().name}.{suffix}"
-
-
-def recover(out_dir: Path) -> None:
-    """Undo what a killed build left beside OUT; call with the lock held.
-
-    A build killed between the two renames of the fallback swap leaves OUT missing and the
-    previous tree in ``.OUT.previous-PID``: it is put back. Staging and retired trees of
-    killed builds are removed.
-    """
-    parent = out_dir.resolve().parent
-    name = out_dir.resolve().name
-    retired = sorted(parent.glob(f".{name}.previous-*"), key=lambda p: p.stat().st_mtime)
-    if not out_dir.exists() and retired:
-        os.rename(retired.pop(), out_dir)
-    for leftover in retired + list(parent.glob(f".{name}.staging-*")):
-        shutil.rmtree(leftover, ignore_errors=True)

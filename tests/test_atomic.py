@@ -23,6 +23,7 @@ import pytest
 
 from generator.build import BuildOptions, build, build_all
 from generator.errors import GenerateError, RenderError
+from generator.workspace import workspace_dir
 from generator.writer import output_lock, read_manifest
 from tests.conftest import REPO, root
 
@@ -36,8 +37,12 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 
 
 def leftovers(out: Path) -> list[str]:
-    """Staging or retired trees a build left beside OUT."""
-    return sorted(p.name for p in out.parent.iterdir() if ".staging-" in p.name or ".previous-" in p.name)
+    """Staging or retired trees a build left in its folder beside OUT, and anything else beside OUT
+    that is not OUT or that folder."""
+    space = workspace_dir(out)
+    beside = [p.name for p in out.parent.iterdir() if p.name not in (out.name, space.name, "changed.yaml", "hooks")]
+    inside = [p.name for p in space.iterdir() if p.name.startswith(("staging-", "previous-"))] if space.is_dir() else []
+    return sorted(beside + inside)
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +138,7 @@ def test_a_full_disk_while_staging_is_one_clear_error_and_changes_nothing(failin
     writes = []
 
     def write_bytes(self, data):
-        if ".staging-" in str(self):
+        if "/staging-" in str(self):
             writes.append(self.name)
             if len(writes) == failing_write:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -160,7 +165,7 @@ def test_a_failed_swap_puts_the_previous_output_back(out, tmp_path, monkeypatch)
 
     def rename(source, target):
         renames.append((Path(source).name, Path(target).name))
-        if ".staging-" in str(source):
+        if "/staging-" in str(source):
             raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
         return real_rename(source, target)
 
@@ -223,7 +228,7 @@ def test_a_build_killed_between_the_fallback_renames_is_repaired_by_the_next(out
 
     def crash_after_moving_out_aside(source, target):
         real_rename(source, target)
-        if ".previous-" in str(target):
+        if "/previous-" in str(target):
             raise KeyboardInterrupt  # the process dies here
 
     monkeypatch.setattr(writer, "_exchange", lambda first, second: False)
@@ -231,7 +236,7 @@ def test_a_build_killed_between_the_fallback_renames_is_repaired_by_the_next(out
     with pytest.raises(KeyboardInterrupt):
         build_all(BuildOptions(facts=other_facts(tmp_path), out=out, jobs=1, use_cache=False))
     monkeypatch.undo()
-    assert not out.exists() and any(".previous-" in name for name in leftovers(out))
+    assert not out.exists() and any(name.startswith("previous-") for name in leftovers(out))
     writer.recover(out)  # what the next build does first, with the lock held
     assert snapshot(out) == before
     assert leftovers(out) == []
@@ -281,7 +286,7 @@ KILL_WHILE_STAGING = """
     import os, signal, pathlib
     _write_bytes = pathlib.Path.write_bytes
     def write_bytes(self, data, _count=[0]):
-        if ".staging-" in str(self):
+        if "/staging-" in str(self):
             _count[0] += 1
             if _count[0] == 3:
                 os.kill(os.getpid(), signal.SIGKILL)
@@ -293,7 +298,7 @@ KILL_INSIDE_THE_SWAP = """
     import os, shutil, signal
     _rmtree = shutil.rmtree
     def rmtree(path, *args, **kwargs):
-        if ".staging-" in str(path):  # the trees were just exchanged; the old one is not removed yet
+        if "/staging-" in str(path):  # the trees were just exchanged; the old one is not removed yet
             os.kill(os.getpid(), signal.SIGKILL)
         return _rmtree(path, *args, **kwargs)
     shutil.rmtree = rmtree

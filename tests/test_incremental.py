@@ -21,6 +21,7 @@ import yaml
 
 from generator.build import BuildOptions, BuildReport, build_all, render_documents
 from generator.cache import cache_dir
+from generator.workspace import Workspace
 from generator.cli import main
 from generator.errors import ConfigError, FactFileError, GenerateError, RenderError, ResourceError, TemplateError
 from generator.parallel import _portable
@@ -62,9 +63,11 @@ def options(facts: Path, templates: Path, out: Path) -> BuildOptions:
 @pytest.fixture
 def copy(first, tmp_path) -> dict:
     """A private copy of the first build (inputs, OUT and cache) to change and rebuild."""
-    for name in ("facts.yaml", "templates", "out", ".out.cache"):
+    for name in ("facts.yaml", "templates", "out"):
         source = first["base"] / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, tmp_path / name)
+    # the build folder itself cannot be copied (a copy is not the folder a build made): its cache can
+    shutil.copytree(cache_dir(first["base"] / "out"), Workspace.beside(tmp_path / "out").cache)
     return {"facts": tmp_path / "facts.yaml", "templates": tmp_path / "templates", "out": tmp_path / "out",
             "options": options(tmp_path / "facts.yaml", tmp_path / "templates", tmp_path / "out")}
 
@@ -90,7 +93,7 @@ def test_first_build_renders_everything_and_keeps_the_cache_outside_out(first):
     assert set(first["report"].rendered) == EVERY_DOCUMENT and first["report"].cached == []
     assert first["report"].published
     out = first["base"] / "out"
-    assert cache_dir(out) == first["base"] / ".out.cache" and cache_dir(out).is_dir()
+    assert cache_dir(out) == first["base"] / ".out.generate" / "cache" and cache_dir(out).is_dir()
     assert not any(".cache" in name for name in first["tree"])  # nothing of the cache is published
 
 
