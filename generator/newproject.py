@@ -32,7 +32,7 @@ name = "{name}"                 # output files: {name}-brief.pdf, {name}-handout
 # slides = {slides}
 '''
 
-GITIGNORE = "/output/\n/.output.cache/\n/.output.lock\n"
+GITIGNORE = "/output/\n/.output.generate/\n"
 
 
 def slug(text: str) -> str:
