@@ -8,12 +8,15 @@ fonts and logo of the .pptx.
 from __future__ import annotations
 
 import base64
+import io
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from generator.css import css_colour, css_font_stack
 from generator.errors import TemplateError
+from generator.limits import MAX_LOGO_BYTES, MAX_LOGO_PIXELS, InputRefused, describe_os_error, read_regular_file
 from generator.models import Text
 from generator.templating import TemplatePath
 from generator.validation import validate
@@ -22,6 +25,8 @@ from generator.yamlsource import load_yaml
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
 BRAND_FILE = "brand.yaml"
 _LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+#: What Pillow calls the format each logo suffix promises.
+_LOGO_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
 
 class _Strict(BaseModel):
@@ -86,9 +91,12 @@ class LoadedBrand:
         self.source = source
 
     def css_font_stack(self, family: str) -> str:
-        """``"Times New Roman", "Liberation Serif", serif`` for CSS."""
-        names = [family, *self.fonts.fallbacks]
-        return ", ".join(n if n in ("serif", "sans-serif", "monospace") else f'"{n}"' for n in names)
+        """``"Times New Roman", "Liberation Serif", serif`` for CSS, every name escaped."""
+        return css_font_stack([family, *self.fonts.fallbacks])
+
+    def css_colour(self, role: str) -> str:
+        """The colour of ``role`` (``primary``, ``accent``…) for CSS."""
+        return css_colour(getattr(self.colours, role))
 
     @property
     def logo_data_uri(self) -> str | None:
@@ -96,7 +104,8 @@ class LoadedBrand:
         if self.logo_path is None:
             return None
         mime = _LOGO_TYPES[self.logo_path.suffix.lower()]
-        return f"data:{mime};base64," + base64.b64encode(self.logo_path.read_bytes()).decode("ascii")
+        data = read_regular_file(self.logo_path, MAX_LOGO_BYTES)  # checked when the brand was loaded
+        return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
     def sets_colour(self, name: str) -> bool:
         """True when the brand file itself names colour ``name`` (a user's edits in Word or
@@ -135,8 +144,44 @@ def load_brand(templates: TemplatePath, explicit: Path | None = None) -> LoadedB
         allowed = [d for d in templates.dirs] + [path.parent.resolve()]
         if not any(logo.is_relative_to(d) for d in allowed):
             raise TemplateError(f"{position}: logo: {brand.logo!r} is outside the brand file's directory and the template directories")
+        problem = logo_problem(logo, brand.logo)
+        if problem:
+            raise TemplateError(f"{position}: logo: {problem}")
     custom = path.resolve() != (templates.bundled / BRAND_FILE).resolve()
     return LoadedBrand(brand, logo, path, custom, doc)
+
+
+def logo_problem(path: Path, shown: str) -> str | None:
+    """Why the logo at ``path`` cannot be used, or None: it must be the image its suffix names
+    (PNG or JPEG), a regular file of at most 10 MB and of at most 25 megapixels.
+
+    Only the image header is read (Pillow decodes nothing until asked): a 17 kB PNG that
+    claims 12000 × 12000 pixels, 576 MB once decoded, is refused at no cost.
+    """
+    import warnings
+
+    from PIL import Image
+
+    try:
+        data = read_regular_file(path, MAX_LOGO_BYTES)
+    except InputRefused as refused:
+        return f"{shown!r}: {refused.message}"
+    except OSError as exc:
+        return f"{shown!r}: cannot read the file: {describe_os_error(exc)}"
+    expected = _LOGO_FORMATS[path.suffix.lower()]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we apply our own, lower limit
+            with Image.open(io.BytesIO(data), formats=["PNG", "JPEG"]) as image:
+                found, (width, height) = image.format, image.size
+    except (Image.UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return f"{shown!r} is not a {expected} image (its content is not a PNG or JPEG image)"
+    if found != expected:
+        return f"{shown!r} is a {found} image, not the {expected} image its name says; rename it or convert it"
+    if width * height > MAX_LOGO_PIXELS:
+        return (f"{shown!r} is {width:,} × {height:,} pixels ({width * height / 1e6:,.0f} megapixels); "
+                f"expected at most {MAX_LOGO_PIXELS // 1_000_000} megapixels (a logo of 2000 × 2000 prints sharp)")
+    return None
 
 
 def _find(templates: TemplatePath) -> Path | None:

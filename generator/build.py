@@ -12,6 +12,7 @@ import click
 from generator.brand import LoadedBrand, load_brand
 from generator.errors import ConfigError
 from generator.facts import LoadedFacts, load_facts
+from generator.limits import DEFAULT_TIME_BUDGET
 from generator.renderers import REGISTRY, Output, get_renderer
 from generator.templating import TemplatePath, create_environment
 
@@ -44,6 +45,8 @@ class BuildOptions:
     """Output file names ``NAME-brief.pdf``...; None means the fact file's name."""
     slides: tuple[str, ...] = ()
     """Slide ids of the deck in order; empty means every slide of the outline."""
+    time_budget: float | None = DEFAULT_TIME_BUDGET
+    """Seconds one document may take to render (None or 0: no limit)."""
 
     def template_path(self) -> TemplatePath:
         if self.templates is not None and not Path(self.templates).is_dir():
@@ -140,7 +143,6 @@ def build_all(options: BuildOptions, progress: Progress | None = None, report: B
     already holds exactly what this build made, it is left alone (after verification).
     """
     from generator.cache import DocumentCache, environment_digest
-    from generator.site import site_files
     from generator.verify import require_verified
     from generator.writer import publish_changes
 
@@ -155,11 +157,19 @@ def build_all(options: BuildOptions, progress: Progress | None = None, report: B
     env = create_environment(plan.templates)
     records, report.published = publish_changes(
         options.out, outputs, plan.loaded, replace_all=True,
-        extra_files=lambda staging, documents: site_files(plan.loaded, plan.templates, env, documents, plan.brand),
+        extra_files=lambda staging, documents: _site_files(plan, env, documents, options.time_budget),
         check=lambda staging: require_verified(staging, plan.loaded, plan.templates, verified),
     )
     cache.save_verified(verified)
     return records
+
+
+def _site_files(plan: "_Plan", env, documents: list[dict], seconds: float | None) -> dict[str, bytes]:
+    from generator.budget import TimeBudget
+    from generator.site import PAGE_TEMPLATE, site_files
+
+    with TimeBudget(seconds, "the download page", PAGE_TEMPLATE):
+        return site_files(plan.loaded, plan.templates, env, documents, plan.brand)
 
 
 def check_output(options: BuildOptions, plan: "_Plan | None" = None):
@@ -283,7 +293,8 @@ def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None
     missing = [task for task in tasks if task not in ready]
     if cache is not None:  # the slowest first, so that no worker is left with a long one at the end
         missing.sort(key=lambda t: -(cache.previous_seconds(t.kind, t.lang) or 0.0))
-    setup = RenderSetup(plan.loaded, plan.templates, plan.brand, kind_options, verify=verified is not None)
+    setup = RenderSetup(plan.loaded, plan.templates, plan.brand, kind_options, verify=verified is not None,
+                        time_budget=options.time_budget)
     render_all(setup, missing, jobs, rendered, started)
     if cache is not None:
         cache.prune(REGISTRY, plan.loaded.facts.languages)

@@ -37,6 +37,7 @@ from typing import Iterable
 from generator import __version__
 from generator.recording import dependencies_hold
 from generator.renderers import Output
+from generator.limits import MAX_PACKAGE_BYTES, InputRefused, read_regular_file
 from generator.templating import TemplatePath
 
 CACHE_FORMAT = 1
@@ -75,7 +76,7 @@ class TemplateSnapshot:
         for index, directory in enumerate(templates.dirs):
             for path in sorted(directory.rglob("*")):
                 if path.is_file() and "__pycache__" not in path.parts:
-                    digests[f"{index}:{path.relative_to(directory).as_posix()}"] = sha256(path.read_bytes())
+                    digests[f"{index}:{path.relative_to(directory).as_posix()}"] = _template_digest(path, templates.dirs)
         return cls(templates.dirs, digests)
 
     @property
@@ -96,6 +97,21 @@ class TemplateSnapshot:
                 found[name] = self.digests.get(name, "absent")
                 break
         return dict(sorted(found.items()))
+
+
+def _template_digest(path: Path, dirs: tuple[Path, ...]) -> str:
+    """The digest of a template file's content, read only where the templates themselves may be read.
+
+    A link out of the template directories (refused when a template uses it), an unreadable or
+    an oversized file gets a marker instead: the snapshot never reads a file the build may not.
+    """
+    real = path.resolve()
+    if not any(real.is_relative_to(d) for d in dirs):
+        return "outside:" + sha256(str(real).encode("utf-8"))
+    try:
+        return sha256(read_regular_file(real, MAX_PACKAGE_BYTES))
+    except (InputRefused, OSError) as exc:
+        return "unreadable:" + sha256(str(exc).encode("utf-8"))
 
 
 def environment_digest() -> str:

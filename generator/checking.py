@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from generator.budget import TimeBudget
 from generator.checks import missing_translations
 from generator.errors import GenerateError
 from generator.facts import BUNDLED_FACTS, read_facts
+from generator.limits import DEFAULT_TIME_BUDGET
 from generator.yamlsource import Problem, display_path
 
 
 def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Path | None,
-              *, strict: bool, echo: Callable[..., None], brand: Path | None = None, verbose: bool = False) -> bool:
+              *, strict: bool, echo: Callable[..., None], brand: Path | None = None, verbose: bool = False,
+              time_budget: float | None = DEFAULT_TIME_BUDGET) -> bool:
     """Print a report, verdict first; True when the check passes (no errors; no warnings either if ``strict``).
 
     Then each error and warning (standard error), a summary of the fact file and its
@@ -21,7 +24,7 @@ def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Pa
     shown = display_path(Path(facts_path) if facts_path else BUNDLED_FACTS)
     loaded, problems = read_facts(facts_path)
     if loaded is not None:
-        problems = problems + _check_templates(loaded, langs, templates_dir, brand)
+        problems = problems + _check_templates(loaded, langs, templates_dir, brand, time_budget)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     failed = bool(errors) or (strict and bool(warnings))
@@ -68,7 +71,8 @@ def _report_discrepancies(facts, echo, verbose: bool) -> None:
 
 
 def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
-                     brand_file: Path | None = None) -> list[Problem]:
+                     brand_file: Path | None = None,
+                     time_budget: float | None = DEFAULT_TIME_BUDGET) -> list[Problem]:
     """Labels of every language, customizations that would do nothing, then each kind's own template lint."""
     from generator.brand import load_brand
     from generator.build import BuildOptions, select_languages
@@ -80,10 +84,8 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
     try:
         templates = BuildOptions(templates=templates_dir).template_path()
         selected = select_languages(langs, loaded)
-        brand = load_brand(templates, brand_file)
     except GenerateError as exc:
         return [Problem(None, "", line) for line in exc.format_message().splitlines()]
-    problems += customization_problems(templates, brand, loaded.facts.languages)
     keys_by_lang: dict[str, set[str]] = {}
     for lang in selected:
         try:
@@ -95,9 +97,16 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
         for lang, keys in keys_by_lang.items():
             for key in sorted(keys_by_lang[reference_lang] - keys):
                 problems.append(Problem(None, f"labels/{lang}.yaml", f"missing label {key!r} (present in {reference_lang})"))
+    try:  # every kind renders with the brand: a broken one is reported once, not by each kind
+        brand = load_brand(templates, brand_file)
+    except GenerateError as exc:
+        return problems + [Problem(None, "", line) for line in exc.format_message().splitlines()]
+    problems += customization_problems(templates, brand, loaded.facts.languages)
     for kind in REGISTRY:
         try:
-            problems += get_renderer(kind).lint(loaded, templates)
+            renderer = get_renderer(kind)
+            with TimeBudget(time_budget, f"the {kind} templates", renderer.template):
+                problems += renderer.lint(loaded, templates)
         except ImportError:
             continue  # that kind is not built yet in this checkout
         except GenerateError as exc:

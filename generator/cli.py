@@ -72,11 +72,16 @@ build_flags = [
 ]
 
 
+time_budget_option = click.option(
+    "--time-budget", type=click.FloatRange(min=0), default=120.0, show_default=True, metavar="SECONDS",
+    help="Stop rendering a document that takes longer than this (a template looping without end); 0: no limit.")
+
+
 def build_options(command):
-    """Attach --jobs, --no-cache and the flags every rendering command shares."""
+    """Attach --jobs, --no-cache, --time-budget and the flags every rendering command shares."""
     for option in reversed(build_flags):
         command = option(command)
-    return jobs_option(no_cache_option(command))
+    return jobs_option(no_cache_option(time_budget_option(command)))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -102,15 +107,15 @@ def main(ctx: click.Context) -> None:
     ctx.default_map = default_map(load_config(), list(main.commands))
 
 
-def _options(facts, langs, out, templates, brand=None, jobs=None, no_cache=False, name=None, allow_missing=False,
-             strict=False, **kind_options):
+def _options(facts, langs, out, templates, brand=None, jobs=None, no_cache=False, time_budget=120.0, name=None,
+             allow_missing=False, strict=False, **kind_options):
     from generator.build import BuildOptions
     from generator.config import load_config
 
     slides = load_config().get("slides") or ()
     return BuildOptions(facts=facts, langs=tuple(langs), out=out, templates=templates, brand=brand,
-                        kind_options=kind_options, jobs=jobs, use_cache=not no_cache, name=name,
-                        allow_missing=allow_missing, strict=strict, slides=tuple(slides))
+                        kind_options=kind_options, jobs=jobs, use_cache=not no_cache, time_budget=time_budget or None,
+                        name=name, allow_missing=allow_missing, strict=strict, slides=tuple(slides))
 
 
 class Run:
@@ -205,33 +210,34 @@ pdf_variant_option = click.option(
 @document_options
 @build_options
 @pdf_variant_option
-def brief(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant, **flags):
+def brief(facts, langs, out, templates, brand, jobs, no_cache, time_budget, pdf_variant, **flags):
     """Render the briefing PDF of each language (templates/brief/), and update the download page."""
-    _build(["brief"], facts, langs, out, templates, brand, jobs, no_cache, flags, pdf_variant=pdf_variant)
+    _build(["brief"], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags, pdf_variant=pdf_variant)
 
 
 @main.command()
 @document_options
 @build_options
-def handout(facts, langs, out, templates, brand, jobs, no_cache, **flags):
+def handout(facts, langs, out, templates, brand, jobs, no_cache, time_budget, **flags):
     """Render the Word handout (.docx) of each language (templates/handout/), and update the download page."""
-    _build(["handout"], facts, langs, out, templates, brand, jobs, no_cache, flags)
+    _build(["handout"], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags)
 
 
 @main.command()
 @document_options
 @build_options
-def slides(facts, langs, out, templates, brand, jobs, no_cache, **flags):
+def slides(facts, langs, out, templates, brand, jobs, no_cache, time_budget, **flags):
     """Render the slide deck (.pptx) and Markdown outline of each language (templates/slides/), and update the download page."""
-    _build(["slides"], facts, langs, out, templates, brand, jobs, no_cache, flags)
+    _build(["slides"], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags)
 
 
-def _build(kinds: list[str], facts, langs, out, templates, brand, jobs, no_cache, flags: dict, **kind_options) -> None:
+def _build(kinds: list[str], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags: dict,
+           **kind_options) -> None:
     from generator.build import BuildReport, build
 
     run = Run(out, **flags)
-    options = _options(facts, langs, out, templates, brand, jobs, no_cache, flags["name"], flags["allow_missing"],
-                       flags["strict"], **kind_options)
+    options = _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags["name"],
+                       flags["allow_missing"], flags["strict"], **kind_options)
 
     def once() -> None:
         report = BuildReport()
@@ -245,7 +251,7 @@ def _build(kinds: list[str], facts, langs, out, templates, brand, jobs, no_cache
 @document_options
 @build_options
 @pdf_variant_option
-def all_documents(facts, langs, out, templates, brand, jobs, no_cache, pdf_variant, **flags):
+def all_documents(facts, langs, out, templates, brand, jobs, no_cache, time_budget, pdf_variant, **flags):
     """Build every document in every language, verify them, then publish OUT/index.html and OUT/manifest.json.
 
     If verification fails, the previously published output stays untouched. Documents whose
@@ -255,8 +261,8 @@ def all_documents(facts, langs, out, templates, brand, jobs, no_cache, pdf_varia
     from generator.build import BuildReport, build_all
 
     run = Run(out, **flags)
-    options = _options(facts, langs, out, templates, brand, jobs, no_cache, flags["name"], flags["allow_missing"],
-                       flags["strict"], pdf_variant=pdf_variant)
+    options = _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags["name"],
+                       flags["allow_missing"], flags["strict"], pdf_variant=pdf_variant)
 
     def once() -> None:
         report = BuildReport()
@@ -351,14 +357,16 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
 @click.option("--strict", is_flag=True,
               help="Treat warnings (missing translations, unused sources, settings that do nothing) as errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Also list the recorded discrepancies between sources.")
-def check(facts, langs, templates, brand, strict, verbose):
+@time_budget_option
+def check(facts, langs, templates, brand, strict, verbose, time_budget):
     """Validate the fact file, the templates and the brand; verdict first, then the details.
 
     Exits 1 on errors, and on warnings too with --strict.
     """
     from generator.checking import run_check
 
-    ok = run_check(facts, langs, templates, strict=strict, echo=click.echo, brand=brand, verbose=verbose)
+    ok = run_check(facts, langs, templates, strict=strict, echo=click.echo, brand=brand, verbose=verbose,
+                   time_budget=time_budget or None)
     sys.exit(0 if ok else 1)
 
 
@@ -373,8 +381,24 @@ def schema(output):
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_new_or_own_file(output, text.encode("utf-8"))
         click.echo(f"wrote {output}", err=True)
+
+
+def write_new_or_own_file(path: Path, data: bytes) -> None:
+    """Write ``path`` (a file the user named), or say in one line why not; nothing is created on failure."""
+    from generator.errors import ConfigError
+    from generator.limits import describe_os_error
+
+    folder = path.parent
+    if not folder.is_dir():
+        raise ConfigError(f"cannot write {path}: the folder {folder} does not exist; create it first")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise ConfigError(f"cannot write {path}: it is not a regular file")
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {describe_os_error(exc)}") from None
 
 
 def fact_file_schema(model) -> dict:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import ConfigError
+from generator.limits import MAX_CONFIG_BYTES, InputRefused, describe_os_error, read_regular_file
 
 CONFIG_FILE = "generate.toml"
 
@@ -28,6 +29,7 @@ SETTINGS: dict[str, tuple[str, object]] = {
     "pdf_variant": ("variant of the briefing PDFs", "pdf/ua-1"),
     "name": ("output file names: NAME-brief.pdf, ...", "the fact file's name"),
     "slides": ("slides of the deck, in order (ids of the outline's blocks)", "every slide of the outline"),
+    "time_budget": ("seconds one document may take to render (0: no limit)", 120),
 }
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 _PATH_SETTINGS = {"facts", "out", "templates", "brand"}
@@ -56,7 +58,7 @@ class ProjectConfig:
 def find_config(directory: Path | None = None) -> tuple[Path, str] | None:
     """``(file, table)`` of the configuration in ``directory`` (default: the working directory)
     or in the nearest of its parents that has one."""
-    start = Path(directory or Path.cwd()).resolve()
+    start = Path(directory or Path.cwd()).absolute()
     for candidate in (start, *start.parents):
         found = _config_in(candidate)
         if found is not None:
@@ -65,13 +67,14 @@ def find_config(directory: Path | None = None) -> tuple[Path, str] | None:
 
 
 def _config_in(directory: Path) -> tuple[Path, str] | None:
-    if (directory / CONFIG_FILE).is_file():
-        return directory / CONFIG_FILE, ""
+    config = directory / CONFIG_FILE
+    if config.exists() or config.is_symlink():  # whatever it is: reading it says what is wrong
+        return config, ""
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            data = tomllib.loads(read_regular_file(pyproject, MAX_CONFIG_BYTES).decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError, InputRefused, OSError):
             return None  # not ours to report: only a [tool.generate] table makes it ours
         if isinstance(data.get("tool"), dict) and "generate" in data["tool"]:
             return pyproject, "tool.generate"
@@ -84,11 +87,14 @@ def load_config(directory: Path | None = None) -> ProjectConfig:
     if found is None:
         return ProjectConfig()
     file, table = found
-    text = file.read_text(encoding="utf-8")
+    text = _read_text(file)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise ConfigError(f"{file}: expected settings nested a few levels deep at most, "
+                          f"found arrays or tables nested too deeply to read") from None
     for part in filter(None, table.split(".")):
         data = data[part]
     if not isinstance(data, dict):
@@ -109,6 +115,21 @@ def load_config(directory: Path | None = None) -> ProjectConfig:
     if problems:
         raise ConfigError("\n".join(problems))
     return config
+
+
+def _read_text(file: Path) -> str:
+    """The configuration's text: a regular UTF-8 file of at most 1 MB, else one line saying why not."""
+    try:
+        raw = read_regular_file(file, MAX_CONFIG_BYTES)
+    except InputRefused as refused:
+        raise ConfigError(f"{file}: {refused.message}") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the file: {describe_os_error(exc)}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{file}:{line}: expected UTF-8 text, found bytes that are not UTF-8") from None
 
 
 def _convert(key: str, value: object, base: Path) -> object:
@@ -138,6 +159,10 @@ def _convert(key: str, value: object, base: Path) -> object:
         if not isinstance(value, str) or not value:
             raise ValueError(f"expected a path (text), found {value!r}")
         return (base / value).resolve() if not Path(value).is_absolute() else Path(value)
+    if key == "time_budget":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 86_400:
+            raise ValueError(f"expected a number of seconds from 0 (no limit) to 86400, found {value!r}")
+        return float(value)
     raise ValueError(f"unsupported setting {key!r}")  # pragma: no cover - SETTINGS and here agree
 
 
@@ -151,7 +176,7 @@ def default_map(config: ProjectConfig, commands: list[str]) -> dict[str, dict]:
     values: dict[str, object] = {}
     for name, option in (("facts", "facts"), ("out", "out"), ("templates", "templates"),
                          ("languages", "langs"), ("brand", "brand"), ("jobs", "jobs"),
-                         ("pdf_variant", "pdf_variant"), ("name", "name")):
+                         ("pdf_variant", "pdf_variant"), ("name", "name"), ("time_budget", "time_budget")):
         if name in config.settings:
             values[option] = config.settings[name].value
     return {command: dict(values) for command in commands}

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from generator.errors import ConfigError
+from generator.limits import describe_os_error
 from generator.templating import TemplatePath
 
 _IGNORED = {"__pycache__", ".DS_Store"}
@@ -60,11 +61,58 @@ def eject(templates: TemplatePath, kind: str, target: Path) -> list[Path]:
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise ConfigError(f"unknown template {kind!r}{hint}; expected a kind ({', '.join(available)}), brand, "
                           "or a file that `generate templates list` shows")
-    destinations = [(templates.bundled / n, Path(target) / n) for n in names]
-    existing = [str(dest) for _, dest in destinations if dest.exists()]
-    if existing:
-        raise ConfigError("refusing to overwrite existing files (nothing was copied): " + ", ".join(existing))
-    for source, dest in destinations:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, dest)
+    target = Path(target)
+    destinations = [(templates.bundled / n, target / n) for n in names]
+    blocked = _blocked(target, [dest for _, dest in destinations])
+    if blocked:
+        raise ConfigError(f"refusing to copy into {target}: {blocked} (nothing was copied)")
+    created: list[Path] = []
+    try:
+        for source, dest in destinations:
+            for folder in reversed([dest.parent, *dest.parent.parents]):
+                if not folder.exists():
+                    folder.mkdir()
+                    created.append(folder)
+            with open(source, "rb") as reader, open(dest, "xb") as writer:  # "x": never through a link, never over a file
+                created.append(dest)
+                shutil.copyfileobj(reader, writer)
+            shutil.copymode(source, dest)
+    except OSError as exc:
+        for path in reversed(created):  # only what this command made
+            path.unlink() if not path.is_dir() or path.is_symlink() else path.rmdir()
+        raise ConfigError(f"cannot copy into {target}: {describe_os_error(exc)} ({exc.filename}); "
+                          f"nothing was copied") from None
     return [dest for _, dest in destinations]
+
+
+def _blocked(target: Path, destinations: list[Path]) -> str | None:
+    """What stops copying every file of ``destinations`` (all under ``target``), or None.
+
+    Everything is checked before anything is copied: an existing file (never overwritten),
+    a symbolic link where a file or folder would go (even a dangling one, which would
+    otherwise be followed to wherever it points), a file where a folder is needed.
+    """
+    problems: list[str] = []
+    seen: set[Path] = set()
+    for dest in destinations:
+        for path in [*reversed(dest.relative_to(target).parents), dest.relative_to(target)]:
+            full = target / path
+            if full in seen or full == target:
+                continue
+            seen.add(full)
+            if full.is_symlink():
+                problems.append(f"{full} is a symbolic link")
+            elif full == dest and full.exists():
+                problems.append(f"{full} exists")
+            elif full != dest and full.exists() and not full.is_dir():
+                problems.append(f"{full} is a file where a folder is needed")
+    if target.is_symlink() and not target.exists():
+        problems.append(f"{target} is a symbolic link to something that does not exist")
+    for folder in [target, *target.parents]:
+        if folder.exists() and not folder.is_dir():
+            problems.append(f"{folder} is a file where a folder is needed")
+            break
+    if not problems:
+        return None
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return problems[0] + more

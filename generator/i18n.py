@@ -21,6 +21,7 @@ from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from generator.errors import TemplateError
+from generator.sandbox import format_string_problem
 from generator.models import Text, TextList
 from generator.validation import validate
 from generator.yamlsource import Document, Problem, describe, load_yaml
@@ -196,9 +197,13 @@ def _placeholder_problems(labels: Labels, doc: Document, reference: Path) -> lis
         position = doc.position(("text", key))
         try:
             used = _placeholders(text)
-        except ValueError as exc:  # "{" without "}", say
+            too_wide = format_string_problem(text)
+        except ValueError:  # "{" without "}", say
             problems.append(Problem(position, f"text.{key}", f"expected {{placeholders}} in balanced braces "
-                                    f"(write {{{{ for a literal brace), found {describe(text)} ({exc})"))
+                                    f"(write {{{{ for a literal brace), found {describe(text)}"))
+            continue
+        if too_wide:  # "{date:>1500000000}" would allocate gigabytes wherever the label is filled in
+            problems.append(Problem(position, f"text.{key}", too_wide))
             continue
         allowed = expected.get(key)
         if allowed is not None and not used <= allowed:

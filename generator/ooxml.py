@@ -11,8 +11,13 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from lxml import etree
+
+from generator.errors import TemplateError
+from generator.limits import (MAX_COMPRESSION_RATIO, MAX_PACKAGE_BYTES, MAX_PACKAGE_CONTENT_BYTES, MAX_PACKAGE_PARTS,
+                              RATIO_CHECKED_FROM_BYTES, InputRefused, describe_os_error, megabytes, read_regular_file)
 
 #: Entries that must come first in the archive: some readers sniff the content types there.
 _LEADING_ENTRIES = ("[Content_Types].xml", "_rels/.rels")
@@ -32,6 +37,66 @@ class DocumentProperties:
     language: str
     created: dt.datetime
     revision: int = 1
+
+
+_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def read_template_package(path: Path, shown: str) -> bytes:
+    """The bytes of a user's Word or PowerPoint template, once it is known to be safe to open.
+
+    Refused, with one line naming the file (and the part): anything but a regular file of at
+    most 50 MB; a ZIP whose parts would decompress beyond 200 MB in all, or whose large parts
+    expand more than 200 times (a ZIP bomb), judged from the central directory before a byte is
+    extracted; and a relationship to anything outside the package except a plain hyperlink (an
+    attached template, a linked picture or object, which an office program fetches on opening).
+    """
+    try:
+        data = read_regular_file(path, MAX_PACKAGE_BYTES)
+    except InputRefused as refused:
+        raise TemplateError(f"{shown}: {refused.message}") from None
+    except OSError as exc:
+        raise TemplateError(f"{shown}: cannot read the file: {describe_os_error(exc)}") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            _refuse_bomb(infos, shown)
+            for info in infos:
+                if info.filename.endswith(".rels"):
+                    _refuse_external(info.filename, archive.read(info), shown)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError):
+        raise TemplateError(f"{shown}: expected a Word or PowerPoint file (a ZIP package), found a file that is not one") \
+            from None
+    return data
+
+
+def _refuse_bomb(infos: list[zipfile.ZipInfo], shown: str) -> None:
+    if len(infos) > MAX_PACKAGE_PARTS:
+        raise TemplateError(f"{shown}: expected at most {MAX_PACKAGE_PARTS:,} parts in the package, found {len(infos):,}")
+    total = sum(info.file_size for info in infos)
+    if total > MAX_PACKAGE_CONTENT_BYTES:
+        raise TemplateError(f"{shown}: its parts would take {total:,} bytes once decompressed; expected at most "
+                            f"{megabytes(MAX_PACKAGE_CONTENT_BYTES)} (a ZIP bomb?)")
+    for info in infos:
+        if info.file_size > RATIO_CHECKED_FROM_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise TemplateError(f"{shown}: {info.filename}: {info.compress_size:,} bytes would decompress to "
+                                f"{info.file_size:,}, more than {MAX_COMPRESSION_RATIO} times as much (a ZIP bomb?)")
+
+
+def _refuse_external(name: str, xml: bytes, shown: str) -> None:
+    try:
+        root = parse_xml(xml)
+    except etree.XMLSyntaxError:
+        raise TemplateError(f"{shown}: {name}: expected the XML of a relationships part, found something else") from None
+    for relationship in root.iter(_RELATIONSHIP):
+        if (relationship.get("TargetMode") or "").lower() != "external" or relationship.get("Type") == _HYPERLINK:
+            continue
+        kind = (relationship.get("Type") or "unknown").rsplit("/", 1)[-1]
+        target = relationship.get("Target") or ""
+        raise TemplateError(f"{shown}: {name}: relationship {relationship.get('Id')} ({kind}) points outside the "
+                            f"package to {target[:120]!r}; an office program would fetch it on opening, and only "
+                            f"plain hyperlinks may point outside (remove the {kind} in Word or PowerPoint)")
 
 
 def read_package(data: bytes) -> dict[str, bytes]:

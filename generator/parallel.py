@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from generator.budget import TimeBudget
 from generator.errors import GenerateError, RenderError
+from generator.limits import DEFAULT_TIME_BUDGET
 from generator.recording import RecordedOptions, fact_dependencies, install_audit_hook, recording
 from generator.renderers import Output, RenderJob, get_renderer
 from generator.templating import create_environment
@@ -55,6 +57,8 @@ class RenderSetup:
     """Kind options (``pdf_variant``, ``brand`` file), as :class:`generator.renderers.RenderJob` takes them."""
     verify: bool = False
     """Also check each document's key facts where it was rendered (see :func:`verify_ahead`)."""
+    time_budget: float | None = DEFAULT_TIME_BUDGET
+    """Seconds one document may take to render (None or 0: no limit); see :mod:`generator.budget`."""
 
 
 @dataclass
@@ -99,9 +103,11 @@ def render_one(setup: RenderSetup, task: Task) -> Rendered:
     options = RecordedOptions(setup.options)
     job = RenderJob(setup.loaded, task.lang, setup.templates, env, options, setup.brand)
     captured = io.StringIO()  # warnings are kept with the document, to be replayed from the cache
+    renderer = get_renderer(task.kind)
+    budget = TimeBudget(setup.time_budget, f"{task.kind} ({task.lang})", renderer.template)
     try:
-        with recording(setup.templates.dirs) as reads, redirect_stderr(captured):
-            outputs = get_renderer(task.kind).render(job)
+        with recording(setup.templates.dirs) as reads, redirect_stderr(captured), budget:
+            outputs = renderer.render(job)
     except BaseException:
         sys.stderr.write(captured.getvalue())
         raise

@@ -16,10 +16,11 @@ from pathlib import Path
 import jinja2
 from jinja2 import pass_context
 import jinja2.sandbox
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from generator.css import css_colour, css_string
 from generator.errors import TemplateError
+from generator.sandbox import BOUNDED_FILTERS, BoundedSandbox, StrictUndefined, TemplateLoader, bounded_range
 
 #: Templates and assets shipped with the project.
 BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -58,6 +59,9 @@ class TemplatePath:
     def _inside(directory: Path, name: str, shown: str, must_exist: bool = True) -> Path:
         candidate = (directory / name).resolve()
         if not candidate.is_relative_to(directory):
+            if (directory / name).is_symlink() and ".." not in Path(name).parts and not Path(name).is_absolute():
+                raise TemplateError(f"refused to read the template {shown}: it is a link to {candidate}, "
+                                    f"outside the template directory {directory}")
             raise TemplateError(f"template name {shown!r} points outside the template directory {directory}")
         if must_exist and not candidate.is_file():
             raise TemplateError(f"template file not found: {shown} (in {directory})")
@@ -79,24 +83,23 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
     Filters read the current language from the render context's ``i18n`` object, so one
     environment serves every language.
     """
-    search = [str(d) for d in path.dirs]
-    loader = jinja2.ChoiceLoader([
-        jinja2.PrefixLoader({BUILTIN_PREFIX: jinja2.FileSystemLoader(str(path.bundled))}, delimiter=":"),
-        jinja2.FileSystemLoader(search),
-    ])
     # Sandboxed: a template (a user's file) reaches the facts, labels and helpers, never Python's
     # internals: ``{{ cycler.__init__.__globals__.os.popen("id") }}`` or a label such as
-    # "{date.__class__.__mro__}" passed to .format() is refused instead of run.
-    env = SandboxedEnvironment(
-        loader=loader,
-        undefined=jinja2.StrictUndefined,
+    # "{date.__class__.__mro__}" passed to .format() is refused instead of run. It reads only
+    # files inside the template directories, and one expression cannot ask for unbounded work.
+    env = BoundedSandbox(
+        loader=TemplateLoader(path),
+        undefined=StrictUndefined,
         autoescape=_autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.filters.update(BOUNDED_FILTERS)
+    env.globals["range"] = bounded_range
     env.filters.update(
+        css_string=css_string, css_colour=css_colour,
         tr=_tr, date=_date, daterange=_daterange, number=_number, cite=_cite, romans=to_roman,
         direction=text_direction, isolate=isolate,
     )
@@ -221,6 +224,8 @@ def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
         return env.get_template(name).render(context)
     except jinja2.TemplateError as exc:
         raise template_error(exc, env, name) from None
+    except (RecursionError, MemoryError) as exc:  # a macro calling itself without end, say
+        raise template_error(exc, env, name) from None
     except (KeyError, IndexError, ValueError, AttributeError) as exc:
         if not raised_by_template(exc):
             raise  # a bug in the toolkit's own code keeps its traceback
@@ -248,7 +253,7 @@ def template_error(exc: Exception, env: jinja2.Environment, name: str) -> Templa
         if unclosed:  # Jinja notices later (at the end of the file); the mistake is where the tag was opened
             tag, line = unclosed
             later = "the end of the file" if at_end else f"line {exc.lineno}"
-            return TemplateError(f"{shown}:{line}: template syntax error: {{% {tag} %}} opened here is never closed "
+            return TemplateError(f"{shown}:{line}: {{% {tag} %}} opened here is never closed "
                                  f"(expected {{% end{tag} %}} before {later})")
         return TemplateError(f"{shown}:{exc.lineno}: template syntax error: {exc.message}")
     if isinstance(exc, jinja2.TemplateNotFound):
@@ -261,6 +266,8 @@ def template_error(exc: Exception, env: jinja2.Environment, name: str) -> Templa
         message = f"not allowed in a template: {message}"
     elif isinstance(exc, KeyError):
         message = f"unknown placeholder {{{exc.args[0]}}} in a text being formatted (a label?)"
+    elif isinstance(exc, (RecursionError, MemoryError)):
+        message = template_exhaustion(exc)
     elif not isinstance(exc, jinja2.TemplateError):
         message = f"{type(exc).__name__}: {message}"
     return TemplateError(f"{where}: {message}")
@@ -305,6 +312,14 @@ def _unclosed_tag(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> t
     except (jinja2.TemplateSyntaxError, StopIteration):
         return None
     return stack[-1] if stack else None
+
+
+def template_exhaustion(exc: BaseException) -> str:
+    """Our words for a template that recursed or allocated without end."""
+    if isinstance(exc, RecursionError):
+        return ("templates call each other too deeply (a macro or include that calls itself "
+                "without end?); stopped")
+    return "the template needed more memory than there is; stopped"
 
 
 def _template_frame(exc: Exception) -> str | None:

@@ -9,6 +9,7 @@ to Unicode NFC (with a warning, since a file should already be NFC).
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -21,10 +22,11 @@ try:  # the C composer is ~5x faster; marks are identical
 except ImportError:  # pragma: no cover - libyaml missing
     from yaml import SafeLoader as _BaseLoader
 
+from generator.limits import MAX_YAML_BYTES as MAX_FILE_BYTES, InputRefused, describe_os_error, read_regular_file
+
 Path_ = tuple  # a path into the data: keys (str) and list indexes (int)
 
 #: Inputs larger than these are refused rather than risk memory or time (a fact file is ~100 kB).
-MAX_FILE_BYTES = 10_000_000
 MAX_VALUES = 200_000
 MAX_DEPTH = 64
 #: Whole numbers beyond this are refused: no treaty has more articles or signatories, and
@@ -162,15 +164,14 @@ def load_yaml(path: Path) -> Document:
     """Parse ``path``; syntax errors and scalar problems are returned in ``Document.problems``."""
     name = display_path(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            doc = Document(name, None)
-            doc.problems.append(Problem(None, "", f"{name}: expected a file under {MAX_FILE_BYTES // 1_000_000} MB, "
-                                        f"found {path.stat().st_size:,} bytes"))
-            return doc
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_FILE_BYTES)
+    except InputRefused as exc:  # /dev/zero, a named pipe, a directory, 10 GB: never read
+        doc = Document(name, None)
+        doc.problems.append(Problem(None, "", f"{name}: {exc.message}"))
+        return doc
     except OSError as exc:
         doc = Document(name, None)
-        doc.problems.append(Problem(None, "", f"{name}: cannot read the file: {exc.strerror or exc}"))
+        doc.problems.append(Problem(None, "", f"{name}: cannot read the file: {describe_os_error(exc)}"))
         return doc
     try:
         text = raw.decode("utf-8-sig")
@@ -217,8 +218,10 @@ def parse_yaml(text: str, name: str) -> Document:
         opened = _unclosed_opening(text, exc)
         if opened is not None and pos is not None:  # the mistake is where the bracket or quote was opened
             start, what = opened
-            reason = f"{what} opened here is never closed (the parser gave up at {pos.line}:{pos.column}: {reason})"
-            pos = Position(name, start.line + 1, start.column + 1)
+            doc.problems.append(Problem(Position(name, start.line + 1, start.column + 1), "",
+                                        f"{what} opened here is never closed (the parser gave up at "
+                                        f"{pos.line}:{pos.column}); invalid YAML: {reason}"))
+            return doc
         doc.problems.append(Problem(pos, "", f"invalid YAML: {reason}"))
         return doc
     except yaml.reader.ReaderError as exc:  # a raw character YAML refuses (NUL, other controls)
@@ -258,14 +261,34 @@ def _unclosed_opening(text: str, exc: yaml.MarkedYAMLError) -> tuple[yaml.Mark, 
     return (start, _OPENERS[char]) if char in _OPENERS else None
 
 
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth_bound(text: str) -> int:
+    """An upper bound of how deep ``[``/``{`` nest in ``text`` (brackets inside quotes and comments
+    count too, so it may be more than the real depth, never less)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
 def _first_mark_too_deep(text: str) -> yaml.Mark | None:
     """Where nesting first goes deeper than :data:`MAX_DEPTH`, found from parser events alone.
 
     libyaml's composer recurses in C: tens of thousands of nested brackets overflow the
     stack and kill the process before the tree builder could count the levels. Events
     come from a loop, so counting them first is safe, and costs a few milliseconds.
+    Newer libyaml builds also stop at their own nesting limit while scanning ahead in
+    brackets, before the events reach our limit: when the brackets alone could nest
+    deeper than :data:`MAX_DEPTH`, the pure-Python parser (which has no such limit and
+    recurses nowhere) counts instead, so the message is ours whatever the PyYAML version.
     """
-    loader = _CoreLoader(text)
+    loader = yaml.SafeLoader(text) if _flow_depth_bound(text) > MAX_DEPTH else _CoreLoader(text)
     depth = 0
     try:
         while loader.check_event():
@@ -279,6 +302,25 @@ def _first_mark_too_deep(text: str) -> yaml.Mark | None:
     finally:
         loader.dispose()
     return None
+
+
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _date_reason(text: str) -> str:
+    """`` (month 2 of 2025 has 28 days)``: why a date-like text is no date, in our words."""
+    match = _DATE.match(text)
+    if match is None:
+        return ""
+    year, month, day = map(int, match.groups())
+    if year == 0:
+        return " (there is no year 0)"
+    if not 1 <= month <= 12:
+        return f" (there is no month {month})"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f" (month {month} of {year} has {days} days)"
+    return ""
 
 
 class _TooLarge(Exception):
@@ -367,7 +409,7 @@ class _Builder:
                 self.too_many_digits(node, path, sum(char.isdigit() for char in node.value))
                 return INVALID
             kind = "date (YYYY-MM-DD)" if node.tag.endswith("timestamp") else node.tag.rsplit(":", 1)[-1]
-            detail = f" ({exc})" if isinstance(exc, ValueError) else ""
+            detail = _date_reason(node.value) if node.tag.endswith("timestamp") else ""
             self.problem(node, path, f"expected a valid {kind}, found {describe(node.value)}{detail}")
             return INVALID
         if isinstance(value, float) and value != value:  # NaN

@@ -28,7 +28,7 @@ def test_document_commands_share_the_same_options(cli):
 def test_missing_fact_file_is_one_clear_line(cli):
     result = cli("brief", "--facts", "nowhere.yaml")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == "error: nowhere.yaml: cannot read the file: No such file or directory"
+    assert result.stderr.splitlines()[0] == "error: nowhere.yaml: cannot read the file: no such file"
     assert "Traceback" not in result.output
 
 

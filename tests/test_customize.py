@@ -126,6 +126,6 @@ def test_a_template_mistake_names_the_file_and_line(example, tmp_path, monkeypat
                         "is not used by any template")
     # ...and the template's mistake is the error.
     assert lines[-1] == (
-        "error: my-templates/brief/brief.html.jinja:5: undefined name: 'dict object' has no attribute "
+        "error: my-templates/brief/brief.html.jinja:5: undefined name: a dict value has no attribute or key "
         "'contact_heding' (the facts or labels do not provide it)")
     assert "Traceback" not in result.output

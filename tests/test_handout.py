@@ -28,7 +28,7 @@ from generator.i18n import Localizer, load_labels
 from generator.keyfacts import key_facts
 from generator.renderers.handout import HandoutRenderer, citation_mark
 from generator.templating import TemplatePath
-from tests.conftest import BUNDLED_FACTS, REPO, have, root
+from tests.conftest import BUNDLED_FACTS, REPO, have, root, without_library_wording
 
 MINIMAL = root("minimal") / "facts.yaml"
 TAGS = {"vi": "vi-VN", "en": "en-US"}
@@ -449,9 +449,9 @@ def test_lint_reports_syntax_errors_and_unknown_filters_where_they_are(tmp_path,
 
     crafted_template(tmp_path, body)
     problems = HandoutRenderer().lint(loaded, TemplatePath(overrides=(tmp_path,)))
-    assert [(p.path.split("handout.docx ")[1], p.message) for p in problems] == [
+    assert [(p.path.split("handout.docx ")[1], without_library_wording(p.message)) for p in problems] == [
         ("body paragraph 1", "unknown filter 'trr' (did you mean 'tr'?)"),
-        ("footer paragraph 1", "Jinja syntax error: Expected an expression, got 'end of statement block'"),
+        ("footer paragraph 1", "Jinja syntax error: …"),  # what follows is Jinja's wording: not asserted
     ]
 
 
@@ -478,7 +478,7 @@ def test_render_errors_name_the_template_part_and_paragraph(tmp_path):
     message = caught.value.format_message()
     assert message.startswith(str(tmp_path / "handout" / "handout.docx"))
     assert "(body, near “Role: {{ facts.country_role.points|length }}”): undefined name:" in message
-    assert "'None' has no attribute 'points'" in message
+    assert message.endswith("undefined name: None has no attribute or key 'points' (the facts or labels do not provide it)")
 
 
 def test_lint_imports_no_office_library():

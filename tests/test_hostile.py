@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from generator.glyphs import first_undrawable, installed_coverage
-from tests.conftest import REPO, root
+from tests.conftest import REPO, root, without_library_wording
 
 MINIMAL = root("minimal") / "facts.yaml"
 MINIMAL_TEXT = MINIMAL.read_text(encoding="utf-8")
@@ -64,11 +64,11 @@ CONCERNS = "concerns: structure.article_count"
 MUTATIONS = [
     # impossible dates
     Mutation("day-out-of-range", AS_OF, "as_of: 2025-02-30\nnames:",
-             "document.as_of: expected a valid date (YYYY-MM-DD), found '2025-02-30' (day is out of range for month)", "2025"),
+             "document.as_of: expected a valid date (YYYY-MM-DD), found '2025-02-30' (month 2 of 2025 has 28 days)", "2025"),
     Mutation("month-13", AS_OF, "as_of: 2025-13-01\nnames:",
-             "document.as_of: expected a valid date (YYYY-MM-DD), found '2025-13-01' (month must be in 1..12)", "2025"),
+             "document.as_of: expected a valid date (YYYY-MM-DD), found '2025-13-01' (there is no month 13)", "2025"),
     Mutation("year-zero", AS_OF, "as_of: 0000-01-01\nnames:",
-             "document.as_of: expected a valid date (YYYY-MM-DD), found '0000-01-01' (year 0 is out of range)", "0000"),
+             "document.as_of: expected a valid date (YYYY-MM-DD), found '0000-01-01' (there is no year 0)", "0000"),
     Mutation("date-as-words", AS_OF, "as_of: yesterday\nnames:",
              "document.as_of: expected a date (YYYY-MM-DD), found 'yesterday'", "yesterday"),
     Mutation("date-with-time", AS_OF, "as_of: 2025-06-30T10:00:00\nnames:",
@@ -243,10 +243,10 @@ FILES = [
     ("a-list", b"- vi\n- en\n", "1:1: expected a mapping of fields, found a list"),
     ("a-sentence", b"Hello, world\n", "1:1: expected a mapping of fields, found 'Hello, world'"),
     ("two-documents", b"---\na: 1\n---\nb: 2\n",
-     "3:1: invalid YAML: expected a single document in the stream, but found another document"),
-    ("unclosed-quote", b'languages: "vi\n', "1:12: invalid YAML: the quote '\"' opened here is never closed "
-                                             "(the parser gave up at 2:1: found unexpected end of stream)"),
-    ("tab-indent", b"document:\n\ttitle: x\n", "2:1: invalid YAML: found character that cannot start any token"),
+     "3:1: invalid YAML: …"),  # what follows "invalid YAML: " is PyYAML's wording: not asserted
+    ("unclosed-quote", b'languages: "vi\n', "1:12: the quote '\"' opened here is never closed "
+                                             "(the parser gave up at 2:1); invalid YAML: …"),
+    ("tab-indent", b"document:\n\ttitle: x\n", "2:1: invalid YAML: …"),
     ("raw-nul", b"languages: [v\x00i]\n", "1:14: expected text without control characters, found U+0000 in the file"),
     ("raw-escape", b"languages: [v\x1bi]\n", "1:14: expected text without control characters, found U+001B in the file"),
     # YAML 1.1 would fold these into line breaks: the loaded text would differ from the file's
@@ -269,7 +269,8 @@ def test_a_file_that_is_no_fact_file_is_one_positioned_line(name, content, expec
     Path("facts.yaml").write_bytes(content)
     result = run_cli(["all", "--facts", "facts.yaml", "--out", "out"])
     assert result.exit_code == 1
-    assert result.stderr == f"error: facts.yaml:{expected}\nerror: 1 problem in facts.yaml; nothing was generated.\n"
+    assert without_library_wording(result.stderr) == \
+        f"error: facts.yaml:{expected}\nerror: 1 problem in facts.yaml; nothing was generated.\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["facts.yaml"]
 
 
@@ -837,8 +838,9 @@ def test_a_template_cannot_reach_python_internals(expression, kind, template, wr
     monkeypatch.chdir(tmp_path)
     result = run_cli([kind, "--facts", str(MINIMAL), "--templates", "templates", "--out", "out", "--lang", "en"])
     assert result.exit_code == 1
-    assert re.fullmatch(r"error: \S+:\d+: not allowed in a template: access to attribute '_\w+' of '\w+' "
-                        r"(object )?is unsafe\.\n", result.stderr.splitlines(True)[-1]), result.stderr
+    assert re.fullmatch(r"error: \S+:\d+: not allowed in a template: the attribute '_\w+' of a \w+ value "
+                        r"\(Python's internals are out of a template's reach\)\n", result.stderr.splitlines(True)[-1]), \
+        result.stderr
     assert "uid=" not in result.output and not (tmp_path / "out").exists()
 
 
@@ -851,7 +853,9 @@ def test_a_handout_template_cannot_reach_python_internals(tmp_path, monkeypatch)
     document.save(tmp_path / "templates" / "handout" / "handout.docx")
     monkeypatch.chdir(tmp_path)
     result = run_cli(["handout", "--facts", str(MINIMAL), "--templates", "templates", "--out", "out", "--lang", "en"])
-    assert result.exit_code == 1 and "is unsafe" in result.stderr and "uid=" not in result.output
+    assert result.exit_code == 1 and "uid=" not in result.output
+    assert result.stderr.endswith(": not allowed in a template: the attribute '__init__' of a type value "
+                                  "(Python's internals are out of a template's reach)\n")
 
 
 @pytest.mark.parametrize("label, message", [
@@ -860,7 +864,7 @@ def test_a_handout_template_cannot_reach_python_internals(tmp_path, monkeypatch)
     ('"Made with {0}"', "labels/en.yaml:2:19: text.generated_with: expected placeholders among {date}, {version} "
                         "(as in the bundled labels/en.yaml), found {0}"),
     ('"Made with {version"', "labels/en.yaml:2:19: text.generated_with: expected {placeholders} in balanced braces "
-                             "(write {{ for a literal brace), found 'Made with {version' (expected '}' before end of string)"),
+                             "(write {{ for a literal brace), found 'Made with {version'"),
 ])
 def test_a_label_with_a_wrong_placeholder_is_one_positioned_line(label, message, tmp_path, monkeypatch):
     """A label's {placeholders} are checked against the bundled English label: a typo used to stop
@@ -883,4 +887,5 @@ def test_a_label_cannot_reach_python_internals_through_format(tmp_path, monkeypa
     result = run_cli(["brief", "--facts", str(MINIMAL), "--templates", "templates", "--out", "out", "--lang", "en"])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1].endswith(
-        "not allowed in a template: access to attribute '__class__' of 'str' object is unsafe.")
+        "not allowed in a template: the attribute '__class__' of a str value (Python's internals are out of a "
+        "template's reach)")

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.contrast import contrast, failing_pairs
 from generator.extract import extract_text
-from tests.conftest import REPO, root
+from tests.conftest import REPO, root, without_library_wording
 
 MINIMAL = root("minimal") / "facts.yaml"
 
@@ -289,7 +289,7 @@ def test_an_unclosed_tag_is_reported_where_it_was_opened(cli, tmp_path):
         "{% if facts.country_role %}\n## Role\n{% endblock %}\n", encoding="utf-8")
     result = cli("check", "--facts", MINIMAL, "--templates", tmp_path / "mine", "--lang", "en")
     assert result.exit_code == 1
-    assert ("error: slides outline (vi): mine/slides/outline.md.jinja:3: template syntax error: "
+    assert ("error: slides outline (vi): mine/slides/outline.md.jinja:3: "
             "{% if %} opened here is never closed (expected {% endif %} before line 5)") in lines(result.stderr)
 
 
@@ -313,9 +313,9 @@ def test_an_unclosed_bracket_is_reported_where_it_was_opened(cli, tmp_path):
     facts = tmp_path / "facts.yaml"
     facts.write_text(text, encoding="utf-8")
     result = cli("check", "--facts", facts)
-    assert lines(result.stderr)[0] == (
-        "error: facts.yaml:3:12: invalid YAML: the '[' of this list opened here is never closed "
-        "(the parser gave up at 4:9: did not find expected ',' or ']')")
+    assert without_library_wording(lines(result.stderr)[0]) == (
+        "error: facts.yaml:3:12: the '[' of this list opened here is never closed (the parser gave up at 4:9); "
+        "invalid YAML: …")
 
 
 def test_a_day_first_date_gets_its_own_line_field_and_a_hint(cli, tmp_path):
@@ -398,7 +398,7 @@ def test_eject_copies_one_file_or_the_brand_and_never_overwrites(cli, tmp_path):
     again = cli("templates", "eject", "brand")
     assert again.exit_code == 1
     assert lines(again.stderr) == [
-        "error: refusing to overwrite existing files (nothing was copied): templates-custom/brand.yaml"]
+        "error: refusing to copy into templates-custom: templates-custom/brand.yaml exists (nothing was copied)"]
     typo = cli("templates", "eject", "brnd")
     assert lines(typo.stderr) == ["error: unknown template 'brnd' (did you mean brand?); expected a kind (brief, "
                                   "handout, labels, site, slides), brand, or a file that `generate templates list` shows"]

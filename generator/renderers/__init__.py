@@ -88,6 +88,8 @@ class Renderer:
     """Base class: set ``kind`` and implement ``render``; ``lint`` is optional."""
 
     kind: str = ""
+    template: str = ""
+    """The template a document of this kind starts from (named when its rendering runs out of time)."""
 
     def render(self, job: RenderJob) -> list[Output]:
         raise NotImplementedError

@@ -54,6 +54,7 @@ class BriefRenderer(Renderer):
     """One tagged PDF per language (PDF/UA-1 by default, PDF/A-3b on request)."""
 
     kind = "brief"
+    template = TEMPLATE
 
     def render(self, job: RenderJob) -> list[Output]:
         from generator.renderers.brief.pdf import html_to_pdf

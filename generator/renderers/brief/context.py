@@ -14,30 +14,13 @@ from typing import Sequence
 from generator.renderers.brief.graphics import (BarChartLayout, TimelineEntry, TimelineLayout, bar_chart_layout,
                                       timeline_layout)
 from generator.context import Citations
+from generator.css import css_font_stack, css_string
 from generator.errors import TemplateError
 from generator.i18n import Localizer
 from generator.models import Chapter, Discrepancy, Event
 from generator.templating import to_roman
 
 _PLACEHOLDER = re.compile(r"\{(page|pages)\}")
-
-
-def css_string(text: str) -> str:
-    """``text`` as a quoted CSS string (for ``content:`` in the stylesheet template)."""
-    text = str(text)  # an undefined label raises here, and the template error names its line
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
-    # The stylesheet sits inside <style>: a literal "</style>" in a fact would end it there and
-    # let the rest of the fact through as HTML. "\3c " is the CSS escape of "<".
-    escaped = escaped.replace("<", "\\3c ")
-    return f'"{escaped}"'
-
-
-_GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
-
-
-def css_font_stack(families: Sequence[str]) -> str:
-    """``"Times New Roman", "Liberation Serif", serif``: names quoted, generic families bare."""
-    return ", ".join(name if name in _GENERIC_FAMILIES else css_string(name) for name in families)
 
 
 def css_page_counter(label: str) -> str:

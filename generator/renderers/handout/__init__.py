@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.sandbox
 
 from generator import __version__
 from generator.brand import load_brand
@@ -22,11 +23,12 @@ from generator.errors import RenderError, TemplateError
 from generator.renderers.handout.brand import apply_brand
 from generator.renderers.handout.lint import context_types, lint_docx_template, part_label
 from generator.ooxml import (
-    DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package, write_package,
+    DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package, read_template_package,
+    write_package,
 )
 from generator.renderers.handout.package import strip_run_languages, tag_language
 from generator.renderers import Output, Renderer, RenderJob
-from generator.templating import raised_by_template
+from generator.templating import raised_by_template, template_exhaustion
 from generator.yamlsource import Problem, display_path
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ class HandoutRenderer(Renderer):
     """``generate handout``: one .docx per language from ``templates/handout/handout.docx``."""
 
     kind = "handout"
+    template = TEMPLATE
 
     def render(self, job: RenderJob) -> list[Output]:
         source = job.templates.find(TEMPLATE)
@@ -54,7 +57,7 @@ class HandoutRenderer(Renderer):
         as_of = facts.document.as_of
         brand = job.get_brand()
         own_brand = brand.custom
-        template = read_package(source.read_bytes())
+        template = read_package(read_template_package(source, shown))
         strip_run_languages(template)
         document, context = _render_docx(write_package(template, as_of), shown, job, brand,
                                          brand.logo_path if own_brand else None)
@@ -83,6 +86,10 @@ def lint_handout(loaded: "LoadedFacts", templates: "TemplatePath", env: jinja2.E
     """Problems of the template at ``source``, checked against every language's context."""
     from generator.context import build_context
 
+    try:
+        read_template_package(source, display_path(source))  # a ZIP bomb or an external link is never opened
+    except TemplateError as exc:
+        return [Problem(None, "", exc.format_message())]
     brand = load_brand(templates)
     contexts = [build_context(loaded, lang, templates, brand=brand) for lang in loaded.facts.languages]
     return lint_docx_template(source, display_path(source), env, context_types(contexts, HELPERS))
@@ -156,7 +163,7 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
     env = job.env.overlay(autoescape=True)
     try:
         document.render(context, jinja_env=env, autoescape=True)
-    except (jinja2.TemplateError, TemplateError) as exc:  # ours: a filter refusing a value, say
+    except (jinja2.TemplateError, TemplateError, RecursionError, MemoryError) as exc:  # ours: a filter refusing a value, say
         raise _template_error(exc, document, shown) from None
     except Exception as exc:  # lxml rejects XML that a tag broke (a tag inside a field code, say)
         if type(exc).__module__.startswith("lxml"):
@@ -201,6 +208,10 @@ def _template_error(exc: Exception, document, shown: str) -> TemplateError:
         message = f"unknown placeholder {{{exc.args[0]}}} in a text being formatted (a label?)"
     if isinstance(exc, jinja2.UndefinedError):
         message = f"undefined name: {message} (the facts or labels do not provide it)"
+    elif isinstance(exc, jinja2.sandbox.SecurityError):
+        message = f"not allowed in a template: {message}"
+    elif isinstance(exc, (RecursionError, MemoryError)):
+        message = template_exhaustion(exc)
     elif isinstance(exc, jinja2.TemplateSyntaxError):
         message = f"Jinja syntax error: {message}"
     elif isinstance(exc, jinja2.TemplateNotFound):  # an include of /etc/passwd, say: never read

@@ -15,7 +15,7 @@ from generator import __version__
 from generator.brand import load_brand
 from generator.errors import GenerateError, TemplateError
 from generator.renderers import Output, Renderer, RenderJob
-from generator.renderers.slides.markdown import outline_context, render_outline
+from generator.renderers.slides.markdown import OUTLINE_TEMPLATE, outline_context, render_outline
 from generator.renderers.slides.master import read_master
 from generator.renderers.slides.outline import Outline, parse_outline
 from generator.renderers.slides.plan import DeckPlan, plan_outline
@@ -35,6 +35,7 @@ class SlidesRenderer(Renderer):
     """The slide deck (.pptx) and its Markdown outline (.md) of one language."""
 
     kind = KIND
+    template = OUTLINE_TEMPLATE
 
     def render(self, job: RenderJob) -> list[Output]:
         """Render, parse and plan the outline, then build the deck; limit problems are warnings."""

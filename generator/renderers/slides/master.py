@@ -8,6 +8,7 @@ then the master placeholder of the same kind, then the master's text styles.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import zipfile
 from dataclasses import dataclass
@@ -118,8 +119,12 @@ class Master:
 
 def read_master(path: Path) -> Master:
     """Read the layouts of the .pptx at ``path``; a file that is not a deck is a TemplateError."""
+    from generator.ooxml import read_template_package
+    from generator.yamlsource import display_path
+
+    data = read_template_package(path, display_path(path))  # a ZIP bomb or an external link is never opened
     try:
-        with zipfile.ZipFile(path) as package:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
             return _Reader(package).master()
     except (OSError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         raise TemplateError(f"{path}: cannot read the slide master ({exc})") from None
