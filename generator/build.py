@@ -311,7 +311,9 @@ def _cache_keys(plan: _Plan, tasks, cache, environment: str | None):
     snapshot = TemplateSnapshot.take(plan.templates)
     environment = environment or environment_digest()
     brand = brand_digest(plan.brand)
+    previous = plan.loaded.previous
     keys = {task: cache.inputs_key(task.kind, task.lang, environment=environment, snapshot=snapshot, brand=brand,
-                                   facts_stem=plan.loaded.path.stem)
+                                   facts_stem=plan.loaded.path.stem,
+                                   previous_edition=previous.sha256 if previous else None)
             for task in tasks}
     return keys, snapshot

@@ -5,7 +5,8 @@ It lives in the build's own folder beside OUT, ``.OUT.generate/cache/`` (see
 
 - ``inputs``: a digest of what every document of that kind may depend on as a whole: the
   generator's code and version, the installed libraries and fonts, the kind and language,
-  the fact file's name, the brand file and logo, and the list of files on the template
+  the fact file's name, the previous edition's file (when the fact file names one), the brand
+  file and logo, and the list of files on the template
   search path (adding or removing a template file anywhere counts as a change);
 - ``options``: the options the rendering read, with their values (``--pdf-variant`` matters
   to the briefs only);
@@ -169,10 +170,15 @@ class DocumentCache:
 
     @staticmethod
     def inputs_key(kind: str, lang: str, *, environment: str, snapshot: TemplateSnapshot, brand: str,
-                   facts_stem: str) -> str:
-        """The digest of what a whole kind depends on, beyond the facts, files and options it reads."""
+                   facts_stem: str, previous_edition: str | None = None) -> str:
+        """The digest of what a whole kind depends on, beyond the facts, files and options it reads.
+
+        ``previous_edition`` is the digest of the previous edition's file: the "what changed"
+        box compares figures with it.
+        """
         description = {"format": CACHE_FORMAT, "environment": environment, "kind": kind, "lang": lang,
-                       "templates": snapshot.listing, "brand": brand, "facts_file": facts_stem}
+                       "templates": snapshot.listing, "brand": brand, "facts_file": facts_stem,
+                       "previous_edition": previous_edition}
         return sha256(json.dumps(description, sort_keys=True, default=str).encode())
 
     def _entry_path(self, kind: str, lang: str) -> Path:

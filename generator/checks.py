@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 
-from generator.models import Discrepancy, FactFile, Quotation, Sourced, Statement, Text, TextList, walk
+from generator.models import Attributed, Discrepancy, FactFile, Quotation, Sourced, Statement, Text, TextList, walk
 from generator.yamlsource import Document, Problem, format_path
 
 
@@ -18,6 +18,8 @@ def check_facts(facts: FactFile, doc: Document) -> list[Problem]:
 
     _check_languages(facts, report)
     _check_sources(facts, report)
+    _check_reliability(facts, report)
+    _check_changes(facts, report)
     _check_discrepancies(facts, report)
     _check_structure(facts, report)
     _check_dates(facts, report)
@@ -98,6 +100,38 @@ def _check_sources(facts: FactFile, report) -> None:
     for index, source in enumerate(facts.sources):
         if source.id not in used:
             report(("sources", index, "id"), f"unused source {source.id!r}: no fact cites it", "warning")
+
+
+#: Where an advocacy source may be cited: what ``generate check`` says, and the documentation.
+ADVOCACY_RULE = ("an advocacy source may support only a statement of its own position: "
+                 "a criticism or response attributed to it, or a claim under 'discrepancies'")
+
+
+def _check_reliability(facts: FactFile, report) -> None:
+    """An advocacy source may support only its own position, never a fact the documents state.
+
+    The rule is structural: an advocacy id may appear in the ``sources`` of an attributed
+    position (``criticisms``, ``responses``: a statement of who holds it, shown with ``by``)
+    and as a discrepancy's claim (reported, not endorsed); anywhere else it would be cited for
+    a fact. Whether ``by`` names that very organisation is left to the reviewer: names are
+    written freely per language ("EFF", "Electronic Frontier Foundation"), so no text match
+    could decide it reliably.
+    """
+    advocacy = {source.id for source in facts.sources if source.reliability == "advocacy"}
+    if not advocacy:
+        return
+    for path, value in walk(facts):
+        if isinstance(value, Sourced) and not isinstance(value, Attributed):
+            for index, source_id in enumerate(value.sources):
+                if source_id in advocacy:
+                    report(path + ("sources", index), f"expected a primary or secondary source, found advocacy "
+                           f"source {source_id!r}: {ADVOCACY_RULE}")
+
+
+def _check_changes(facts: FactFile, report) -> None:
+    if facts.document.changes and facts.document.previous_edition is None:
+        report(("document", "changes"), "the documents show 'changes' only with a 'previous_edition' to compare "
+               "with; name the previous edition's fact file or remove them", "warning")
 
 
 def fact_paths(facts: FactFile) -> dict[str, object]:

@@ -98,7 +98,8 @@ def main(ctx: click.Context) -> None:
       generate all                   everything, verified, with the download page
 
     Settings can also come from generate.toml (or [tool.generate] in pyproject.toml) in the
-    working directory; command-line options win. `generate config` shows the result.
+    working directory or the nearest folder above it that has one; command-line options win.
+    `generate config` shows the result.
     """
     from generator.config import default_map, load_config
 
@@ -357,17 +358,46 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
 @click.option("--strict", is_flag=True,
               help="Treat warnings (missing translations, unused sources, settings that do nothing) as errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Also list the recorded discrepancies between sources.")
+@click.option("--max-age", type=click.IntRange(min=0), default=90, show_default=True, metavar="DAYS",
+              help="Report as stale a document.as_of (or a figure's own as_of) more than DAYS days before today.")
+@click.option("--fail-stale", is_flag=True,
+              help="Fail when a figure is stale (--strict alone never lets the calendar fail a check).")
 @time_budget_option
-def check(facts, langs, templates, brand, strict, verbose, time_budget):
-    """Validate the fact file, the templates and the brand; verdict first, then the details.
+def check(facts, langs, templates, brand, strict, verbose, max_age, fail_stale, time_budget):
+    """Validate the fact file, the templates and the brand, and warn when the facts were last
+    verified too long ago; verdict first, then the details.
 
-    Exits 1 on errors, and on warnings too with --strict.
+    Exits 1 on errors, on warnings too with --strict, and on stale figures with --fail-stale.
     """
-    from generator.checking import run_check
+    from generator.checking import run_check, today
 
     ok = run_check(facts, langs, templates, strict=strict, echo=click.echo, brand=brand, verbose=verbose,
-                   time_budget=time_budget or None)
+                   max_age=max_age, today=today(), time_budget=time_budget or None, fail_stale=fail_stale)
     sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="text: one line per change, for the terminal; markdown: a report with old and new texts.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+              help="Write the report to FILE (one that generate diff wrote, or a new one) instead of standard output.")
+def diff(old, new, fmt, output):
+    """List what changed between two fact files: added, removed and changed statements and
+    figures, per language, by field path (e.g. signature.signatories.value: 72 → 74).
+
+    OLD may follow an older schema: both files are compared as plain data. List items are
+    matched by their id where they have one, else by position.
+    """
+    from generator.diff import run_diff, write_report
+
+    report = run_diff(old, new, fmt)
+    if output is None:
+        click.echo(report, nl=False)
+    else:
+        write_report(output, report)
+        click.echo(f"wrote {output}", err=True)
 
 
 @main.command()

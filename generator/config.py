@@ -29,6 +29,7 @@ SETTINGS: dict[str, tuple[str, object]] = {
     "pdf_variant": ("variant of the briefing PDFs", "pdf/ua-1"),
     "name": ("output file names: NAME-brief.pdf, ...", "the fact file's name"),
     "slides": ("slides of the deck, in order (ids of the outline's blocks)", "every slide of the outline"),
+    "max_age": ("days after which `check` warns that facts need verifying again", 90),
     "time_budget": ("seconds one document may take to render (0: no limit)", 120),
 }
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
@@ -155,6 +156,10 @@ def _convert(key: str, value: object, base: Path) -> object:
         if not (isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value)):
             raise ValueError(f"expected a file name of letters, digits, '.', '_' or '-', such as \"treaty-x\", found {value!r}")
         return value
+    if key == "max_age":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"expected a whole number of days (0 or more), found {value!r}")
+        return value
     if key in _PATH_SETTINGS:
         if not isinstance(value, str) or not value:
             raise ValueError(f"expected a path (text), found {value!r}")
@@ -176,7 +181,8 @@ def default_map(config: ProjectConfig, commands: list[str]) -> dict[str, dict]:
     values: dict[str, object] = {}
     for name, option in (("facts", "facts"), ("out", "out"), ("templates", "templates"),
                          ("languages", "langs"), ("brand", "brand"), ("jobs", "jobs"),
-                         ("pdf_variant", "pdf_variant"), ("name", "name"), ("time_budget", "time_budget")):
+                         ("pdf_variant", "pdf_variant"), ("name", "name"), ("max_age", "max_age"),
+                         ("time_budget", "time_budget")):
         if name in config.settings:
             values[option] = config.settings[name].value
     return {command: dict(values) for command in commands}

@@ -67,8 +67,11 @@ def build_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, **ext
 
     Keys: ``facts`` (the model), ``lang``, ``languages``, ``primary_language``, ``i18n``
     (formatting), ``L`` (labels), ``labels``, ``language_tag``, ``citations``, ``as_of``,
-    ``generator_version``, plus ``extra``.
+    ``draft`` (True unless ``document.status`` is ``cleared``), ``edition`` (what changed since
+    the previous edition, or None), ``generator_version``, plus ``extra``.
     """
+    from generator.editions import edition_changes
+
     facts = loaded.facts
     labels = load_labels(list(templates.dirs), lang)
     return {
@@ -82,6 +85,8 @@ def build_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, **ext
         "language_tag": labels.language_tag,
         "citations": Citations(facts),
         "as_of": facts.document.as_of,
+        "draft": facts.document.status != "cleared",
+        "edition": edition_changes(facts, loaded.previous, labels.text),
         "generator_version": __version__,
         **extra,
     }

@@ -5,11 +5,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.errors import FactFileError
 from generator.models import FactFile
 from generator.validation import validate
 from generator.yamlsource import Document, Problem, describe, display_path, load_yaml
+
+if TYPE_CHECKING:
+    from generator.editions import PreviousEdition
 
 #: The fact file shipped with the project, used when ``--facts`` is not given.
 BUNDLED_FACTS = Path(__file__).resolve().parent.parent / "facts" / "hanoi-convention.yaml"
@@ -24,6 +28,8 @@ class LoadedFacts:
     path: Path
     sha256: str
     warnings: list[Problem] = field(default_factory=list)
+    previous: "PreviousEdition | None" = None
+    """The previous edition named by ``document.previous_edition``, read as data."""
 
 
 def read_facts(path: Path | str | None = None) -> tuple[LoadedFacts | None, list[Problem]]:
@@ -44,13 +50,18 @@ def read_facts(path: Path | str | None = None) -> tuple[LoadedFacts | None, list
         else:
             facts, model_problems = validate(FactFile, doc)
             problems += model_problems
+    previous = None
     if facts is not None and not any(p.severity == "error" for p in problems):
+        from generator.editions import load_previous
+
         problems += check_facts(facts, doc)
+        previous, edition_problems = load_previous(facts, path, doc)
+        problems += edition_problems
     problems.sort(key=_order)
     if facts is None or any(p.severity == "error" for p in problems):
         return None, problems
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return LoadedFacts(facts, doc, path, digest, problems), problems
+    return LoadedFacts(facts, doc, path, digest, problems, previous), problems
 
 
 def load_facts(path: Path | str | None = None) -> LoadedFacts:

@@ -62,6 +62,7 @@ def manifest_bytes(loaded: LoadedFacts, documents: list[dict], files: list[str] 
             "file": loaded.path.name,
             "sha256": loaded.sha256,
             "as_of": facts.document.as_of.isoformat(),
+            "status": facts.document.status,
             "languages": facts.languages,
         },
         "documents": sorted(documents, key=lambda d: (d["kind"], d["lang"], d["format"], d["path"])),

@@ -167,6 +167,13 @@ class Source(Model):
     has to be described (e.g. unknown), a description in each language (a mapping)."""
     kind: Literal["official", "press", "analysis"]
     """``official`` (UN or government), ``press`` (news media) or ``analysis`` (NGO, academic, commentary)."""
+    reliability: Literal["primary", "secondary", "advocacy"]
+    """How far the source can be relied on. ``primary``: the treaty text and the official records
+    of the bodies and governments concerned; ``secondary``: established independent press, news
+    agencies and research; ``advocacy``: an organisation campaigning for a position. An advocacy
+    source may support only a statement of its own position: an attributed criticism or response
+    (``criticisms``, ``responses``), or a claim reported under ``discrepancies``. Documents print
+    the level in their source lists."""
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
     """Public web address, if any."""
     document: PlainOrText | None = None
@@ -194,12 +201,25 @@ class DocumentInfo(Model):
     """One-sentence subject, written into document metadata."""
     keywords: TextList
     """Keywords per language, written into document metadata."""
-    issuer: Text
-    """Author or issuing body, written into document metadata and title blocks."""
-    classification: Text
-    """Status or classification line printed on the cover, e.g. "Unclassified – for reference"."""
+    issuer: Text | None = None
+    """The organisation issuing the documents, written into document metadata and title blocks.
+    Leave it out unless an organisation issues them: documents then name no issuer (a brand
+    file's ``organization`` takes precedence)."""
+    marking: Text | None = None
+    """A security or distribution marking printed on every page, exactly as the issuing body's
+    rules word it (e.g. "Tài liệu tham khảo"). Leave it out when none applies: documents then
+    carry no marking."""
+    status: Literal["draft", "cleared"] = "draft"
+    """``draft`` (the default) until the documents are cleared for release: every page and slide
+    of a draft, and its download page, carry a visible "DRAFT" mark in its language."""
     as_of: dt.date
     """The date the facts were last verified. Documents carry this date, never the clock's."""
+    previous_edition: NonEmpty | None = None
+    """Path, relative to this file, of the previous edition's fact file. When set, the documents
+    say what changed since that edition: the ``changes`` below and the figures whose values differ.
+    The previous file is read as plain data (it may follow an older schema) and never built."""
+    changes: list[Statement] = []
+    """What changed since the previous edition, in the file's words, each with its sources."""
 
 
 class Names(Model):
@@ -439,8 +459,11 @@ class Discrepancy(Sourced):
     """Identifier, e.g. ``article-count``."""
     concerns: NonEmpty | None = None
     """Dotted path of the fact it concerns, e.g. ``structure.article_count``; empty for claims that match no fact."""
-    kind: Literal["contradicted", "unsupported", "overstated", "misleading"]
-    """How the competing claims relate to the verified facts."""
+    kind: Literal["contradicted", "superseded", "unsupported", "overstated", "misleading"]
+    """How the competing claims relate to the verified facts: ``contradicted`` (the verified sources
+    say otherwise), ``superseded`` (an earlier figure, replaced by a later one: not an error),
+    ``unsupported`` (no source supports the claim), ``overstated`` (the claim goes further than
+    the sources) or ``misleading`` (true in part, but suggests something false)."""
     text: Text
     """The verified position, in the file's words."""
     claims: Annotated[list[Claim], Field(min_length=1)]

@@ -15,7 +15,7 @@ from generator.facts import BUNDLED_FACTS
 
 SKELETON = BUNDLED_FACTS.parent / "skeleton.yaml"
 SCHEMA = BUNDLED_FACTS.parent / "fact-file.schema.json"
-DEFAULT_SLIDES = ["title", "at_a_glance", "timeline", "structure", "offences", "safeguards", "ceremony",
+DEFAULT_SLIDES = ["title", "at_a_glance", "edition", "timeline", "structure", "offences", "safeguards", "ceremony",
                   "country_role", "next_steps", "sources"]
 
 CONFIG = '''\

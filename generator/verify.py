@@ -100,7 +100,7 @@ def _verify_document(out_dir, path, record, loaded, templates, localizers, memo=
     if lang not in localizers:
         localizers[lang] = Localizer(lang, loaded.facts.primary_language, load_labels(list(templates.dirs), lang))
     i18n = localizers[lang]
-    expected = key_facts(loaded.facts, i18n)
+    expected = key_facts(loaded.facts, i18n, loaded.previous)
     # The same bytes checked against the same expectations give the same answer.
     memo_key = hashlib.sha256(json.dumps([fmt, hashlib.sha256(data).hexdigest(), i18n.labels.language_tag,
                                           [(f.name, f.text) for f in expected]]).encode()).hexdigest()

@@ -35,8 +35,12 @@ NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x59, 0x59, 0x59)
 TEXT_WIDTH = Mm(165)  # A4 width minus the 30 mm left and 15 mm right margins
 Run = tuple[str, str | None]  # (text with Jinja tags, character style or None)
-#: Who issues the handout: the brand's organization when a brand file names one.
-ISSUER = "{{ (brand.organization or facts.document.issuer)|tr }}"
+#: Who issues the handout: the brand's organization when a brand file names one, else the fact
+#: file's issuer; nothing when neither is given (the toolkit never names itself).
+ISSUER = "brand.organization or facts.document.issuer"
+#: A draft's mark, and the marking when the fact file gives one, as they open the header.
+HEADER_MARKS = ("{% if draft %}{{ L.draft_mark }}{% if facts.document.marking %} · {% endif %}{% endif %}"
+                "{% if facts.document.marking %}{{ facts.document.marking|tr }}{% endif %}")
 
 
 # ---------------------------------------------------------------- page and fonts
@@ -132,12 +136,30 @@ def bottom_border(style, color: str, size_eighths: int, space: int) -> None:
     for key, value in (("w:val", "single"), ("w:sz", str(size_eighths)), ("w:space", str(space)), ("w:color", color)):
         line.set(qn(key), value)
     border.append(line)
-    ppr.insert_element_before(border, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
-                              "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
-                              "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-                              "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-                              "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
-                              "w:sectPr", "w:pPrChange")
+    ppr.insert_element_before(border, *_AFTER_BORDER)
+
+
+def shade_and_rule(style, fill: str, color: str) -> None:
+    """A tinted paragraph with a rule on its left: a box that stays one paragraph."""
+    ppr = style.element.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    line = OxmlElement("w:left")
+    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "4"), ("w:color", color)):
+        line.set(qn(key), value)
+    border.append(line)
+    shading = OxmlElement("w:shd")
+    for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
+        shading.set(qn(key), value)
+    ppr.insert_element_before(border, *_AFTER_BORDER)
+    ppr.insert_element_before(shading, *_AFTER_BORDER[1:])
+
+
+#: What follows w:pBdr inside w:pPr (the schema's order); w:shd comes first among them.
+_AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+                 "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+                 "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                 "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+                 "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 def set_up_styles(document) -> None:
@@ -166,11 +188,20 @@ def set_up_styles(document) -> None:
     paragraph_style(document, "Table Text", size=10.5, after=0).paragraph_format.line_spacing = 1.0
     paragraph_style(document, "Note", size=10, italic=True, color=GREY, after=0)
     paragraph_style(document, "Source", size=8.5, after=0)
+    edition_style = paragraph_style(document, "Edition", size=11, after=4)
+    edition_style.paragraph_format.left_indent = Mm(2)
+    shade_and_rule(edition_style, "EAF0F7", "1F3864")
     for name in ("Header", "Footer"):
         style = paragraph_style(document, name, size=9, color=GREY, after=0)
         style.element.pPr.remove(style.element.pPr.find(qn("w:tabs")))  # Letter-width stops
         style.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
 
+    strong = document.styles["Strong"]  # python-docx's template has it: restyled
+    strong.font.bold = True
+    strong.font.color.rgb = NAVY
+    mark = document.styles.add_style("Header Mark", WD_STYLE_TYPE.CHARACTER)
+    mark.font.bold = True
+    mark.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)  # the brief's colour for what needs attention
     citation = document.styles.add_style("Citation", WD_STYLE_TYPE.CHARACTER)
     citation.quick_style = True
     citation.font.superscript = True
@@ -331,24 +362,24 @@ def header_and_footer(document) -> None:
     section = document.sections[0]
     header = section.header.paragraphs[0]
     header.style = document.styles["Header"]
-    add_runs(header, [("{% if logo %}{{ logo }}\u2003{% endif %}{{ facts.names.short_title|tr }}", None), ("\t", None),
-                      ("{{ facts.document.classification|tr }}", None)])
+    add_runs(header, [("{% if logo %}{{ logo }}\u2003{% endif %}{{ facts.names.short_title|tr }}", None), ("\t", None)])
+    header.add_run(HEADER_MARKS).style = document.styles["Header Mark"]
     footer = section.footer.paragraphs[0]
     footer.style = document.styles["Footer"]
-    add_runs(footer, [(ISSUER + " · {{ L.as_of }} {{ as_of|date }}", None), ("\t", None),
-                      ("{{ L.page }} ", None)])
+    add_runs(footer, [("{% if " + ISSUER + " %}{{ (" + ISSUER + ")|tr }} · {% endif %}{{ L.as_of }} {{ as_of|date }}", None),
+                      ("\t", None), ("{{ L.page }} ", None)])
     field(footer, "PAGE", "1")
     footer.add_run(" {{ L.page_of }} ")
     field(footer, "NUMPAGES", "2")
 
 
 def title_block(document) -> None:
-    """Title, subtitle, then classification, as-of date and issuer above a rule."""
+    """Title, subtitle, then the marking (when given), as-of date and issuer (when given) above a rule."""
     para(document, "Title", "{{ facts.document.title|tr }}")
     para(document, "Subtitle", "{{ facts.document.subtitle|tr }}")
-    info = para(document, "Document Info", "{{ facts.document.classification|tr }} · {{ L.as_of }} {{ as_of|date }}")
-    info.runs[-1].add_break()  # a line break, not a new paragraph: the rule below spans both lines
-    info.add_run("{{ L.issued_by }}: " + ISSUER)
+    para(document, "Document Info",
+         "{% if facts.document.marking %}{{ facts.document.marking|tr }} · {% endif %}{{ L.as_of }} {{ as_of|date }}"
+         "{% if " + ISSUER + " %} · {{ L.issued_by }}: {{ (" + ISSUER + ")|tr }}{% endif %}")
 
 
 def key_facts(document) -> None:
@@ -359,9 +390,9 @@ def key_facts(document) -> None:
     force = "facts.entry_into_force"
 
     def disputed(fact: str) -> list[Paragraph]:
-        """A quiet warning under a value that other sources state differently."""
-        return [cell_note("{%p if disputes(" + fact + ") %}"), cell_note("{{ L.handout_disputed }}"),
-                cell_note("{%p endif %}")]
+        """A quiet note under a value that other sources state differently, worded by how they differ."""
+        return [cell_note("{%p for d in disputes(" + fact + ") %}"), cell_note("{{ L['handout_disputed_' ~ d.kind] }}"),
+                cell_note("{%p endfor %}")]
 
     rows = [
         [[cell_text("{{ L.common_name }}")],
@@ -440,6 +471,34 @@ def provisions(document) -> None:
     para(document, "Normal", "{%p endif %}")
 
 
+def edition(document) -> None:
+    """A paragraph on what changed since the previous edition, when the fact file names one."""
+    para(document, "Edition", "{%p if edition %}")
+    para(document, "Edition",
+         ("{{ L.edition_changes.format(date=edition.previous_as_of|date) }}: ", "Strong"),
+         "{% for item in edition.changes %}{{ item|tr }}", cite("item"),
+         "{% if not loop.last or edition.figures %} {% endif %}{% endfor %}"
+         "{% for f in edition.figures %}{% if f.old is none %}{{ L.edition_figure_new.format(name=f.name, "
+         "new=f.fact.value|number) }}{% else %}{{ L.edition_figure.format(name=f.name, old=f.old|number, "
+         "new=f.fact.value|number) }}{% endif %}", cite("f.fact"),
+         "{% if not loop.last %}; {% else %}.{% endif %}{% endfor %}")
+    para(document, "Edition", "{%p endif %}")
+
+
+def debate(document) -> None:
+    """Who criticises the instrument and who answers, each attributed: the balance the brief and deck have."""
+    para(document, "Heading 1", "{%p if facts.criticisms or facts.responses %}")
+    para(document, "Heading 1", "{{ L.handout_debate }}")
+    para(document, "Note", "{{ L.balance_note }}")
+    para(document, "List Bullet", "{%p for item in facts.criticisms %}")
+    para(document, "List Bullet", ("{{ item.by|tr }}: ", "Strong"), "{{ item|tr }}", cite("item"))
+    para(document, "List Bullet", "{%p endfor %}")
+    para(document, "List Bullet", "{%p for item in facts.responses %}")
+    para(document, "List Bullet", ("{{ L.responses }} – {{ item.by|tr }}: ", "Strong"), "{{ item|tr }}", cite("item"))
+    para(document, "List Bullet", "{%p endfor %}")
+    para(document, "Normal", "{%p endif %}")
+
+
 def next_steps_and_sources(document) -> None:
     para(document, "Heading 1", "{%p if facts.next_steps %}")
     para(document, "Heading 1", "{{ L.next_steps }}")
@@ -460,7 +519,7 @@ def next_steps_and_sources(document) -> None:
           "“{{r in_language(src.title|tr, src.lang if src.title is string else none) }}”"
           "{% if src.date %}, {{ src.date|date('short') }}{% endif %}"
           "{% if src.url %}, {{r link(src.url, host(src.url)) }}{% elif src.document %}, {{ src.document|tr }}"
-          "{% endif %}.{% if not loop.last %} {% endif %}", None),
+          "{% endif %} ({{ L['source_reliability_' ~ src.reliability] }}).{% if not loop.last %} {% endif %}", None),
          ("{%r endfor %}", None))
 
 
@@ -500,9 +559,11 @@ def build() -> bytes:
     set_up_styles(document)
     header_and_footer(document)
     title_block(document)
+    edition(document)
     key_facts(document)
     timeline(document)
     provisions(document)
+    debate(document)
     next_steps_and_sources(document)
     buffer = io.BytesIO()
     document.save(buffer)

@@ -21,6 +21,16 @@ def root(name: str) -> Path:
     return ROOTS / name
 
 
+#: The "today" of every test: `generate check` measures freshness against it, never the clock, so
+#: no result changes with the day the suite runs. Fixture facts are as of 2025-06-30 (fresh then).
+TEST_TODAY = "2025-07-01"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setenv("GENERATE_TODAY", TEST_TODAY)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

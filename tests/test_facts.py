@@ -113,7 +113,7 @@ def test_bundled_fact_file_keeps_the_seed_disagreements_as_data():
 def test_every_fact_cites_a_listed_source_and_the_seeds_are_sources():
     facts = load_facts(BUNDLED_FACTS).facts
     ids = {s.id for s in facts.sources}
-    assert {"seed-000", "seed-003"} <= ids
+    assert "seed-000" in ids
     sourced = [v for _, v in walk(facts) if isinstance(v, Sourced)]
     assert len(sourced) > 80
     assert all(set(v.sources) <= ids for v in sourced)
@@ -230,14 +230,12 @@ def test_a_described_source_needs_every_language(tmp_path):
 
 def test_seed_articles_are_described_per_language_and_their_files_stay_internal():
     facts = load_facts(BUNDLED_FACTS).facts
-    for seed_id in ("seed-000", "seed-003"):
-        seed = facts.source(seed_id)
-        for field in (seed.title, seed.publisher, seed.document):
-            assert isinstance(field, Text) and set(field.languages) == {"vi", "en"}
-            assert "seeds/" not in " ".join(field.root.values())
-        assert seed.internal_copy.startswith("seeds/")
-    assert "VTC News" in facts.source("seed-003").publisher.get("en")
-    # Whatever comes from the seed interview also cites its published version.
-    for path, value in walk(facts):
-        if isinstance(value, Sourced) and "seed-003" in value.sources:
-            assert "vtc-int" in value.sources, path
+    seed = facts.source("seed-000")
+    for field in (seed.title, seed.publisher, seed.document):
+        assert isinstance(field, Text) and set(field.languages) == {"vi", "en"}
+        assert "seeds/" not in " ".join(field.root.values())
+        assert "project" not in field.get("en")  # no internal jargon in what documents print
+    assert seed.internal_copy.startswith("seeds/")
+    # The seed interview (seed 003) is cited through its published version only.
+    assert "seed-003" not in {s.id for s in facts.sources}
+    assert "vtc-int" in facts.country_role.interview.sources

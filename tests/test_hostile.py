@@ -312,15 +312,15 @@ def test_hostile_command_line_values_are_one_line(args, message, tmp_path, monke
 
 HOSTILE_TEXT = root("hostile-text") / "facts.yaml"
 LANGS = ("vi", "en")
-# Fields every format shows (the handout leaves out criticisms; slides put long texts in the notes).
+# Fields every format shows (slides put long texts in the notes).
 SHOWN_EVERYWHERE = [
-    ("document", "title"), ("document", "subtitle"), ("document", "classification"), ("names", "short_title", "text"),
+    ("document", "title"), ("document", "subtitle"), ("document", "marking"), ("names", "short_title", "text"),
     ("names", "common_name", "text"), ("structure", "chapters", 0, "title"), ("structure", "chapters", 1, "title"),
     ("offences", 0, "title"), ("safeguards", 0, "text"), ("safeguards", 1, "text"), ("safeguards", 2, "text"),
     ("timeline", 0, "title"), ("timeline", 1, "title"), ("next_steps", 0, "text"), ("next_steps", 1, "text"),
     ("next_steps", 2, "text"),
 ]
-ON_THE_PAGE = [("document", "title"), ("document", "subtitle"), ("document", "classification")]
+ON_THE_PAGE = [("document", "title"), ("document", "subtitle"), ("document", "marking")]
 _INVISIBLE = re.compile(r"[\u00ad\u034f\u200b-\u200f\u2060-\u2069\ufe00-\ufe0f\ufeff]")
 
 

@@ -266,7 +266,7 @@ def test_an_unknown_slide_id_is_an_error_with_did_you_mean(cli, tmp_path):
     result = cli("slides", "--lang", "en")
     assert result.exit_code == 1
     assert lines(result.stderr)[-1] == (
-        "error: slides setting: expected the id of a slide (at_a_glance, ceremony, country_role, next_steps, "
+        "error: slides setting: expected the id of a slide (at_a_glance, ceremony, country_role, edition, next_steps, "
         "offences, safeguards, sources, structure, timeline, title) or a template slides/<id>.md.jinja, found "
         "unknown slide 'timline' (did you mean 'timeline'?)")
 

@@ -100,10 +100,11 @@ def document_properties(context: dict) -> DocumentProperties:
     facts, i18n, labels = context["facts"], context["i18n"], context["L"]
     info = facts.document
     as_of = info.as_of
+    issuer = context["brand"].organization or info.issuer
     return DocumentProperties(
         title=i18n.text(info.title),
         subject=i18n.text(info.subject),
-        creator=i18n.text(context["brand"].organization or info.issuer),
+        creator=i18n.text(issuer) if issuer else "",  # no issuer unless one is given
         keywords=list(info.keywords.get(context["lang"]) or info.keywords.get(facts.primary_language) or []),
         description=labels.get("generated_with", "{version} {date}").format(version=__version__, date=i18n.date(as_of, "short")),
         category=labels.get("kind_handout", "handout"),

@@ -100,13 +100,15 @@ def deck_info(job: RenderJob, context: dict):
     i18n = context["i18n"]
     keywords = document.keywords.get(job.lang) or document.keywords.get(facts.primary_language) or []
     as_of = document.as_of
+    issuer = context["brand"].organization or document.issuer  # no issuer unless one is given
     return DeckInfo(
         title=i18n.text(document.title),
         subject=i18n.text(document.subject),
-        author=i18n.text(document.issuer),
+        author=i18n.text(issuer) if issuer else "",
         keywords="; ".join(keywords),
         language_tag=context["language_tag"],
-        category=i18n.text(document.classification),
+        category=i18n.text(document.marking) if document.marking else "",
+        content_status=context["L"]["draft_mark"] if context["draft"] else "",
         comments=context["L"].get("generated_with", "").format(version=__version__, date=i18n.date(as_of)),
         identifier=f"{job.loaded.path.stem}-{KIND}-{job.lang}",
         version=as_of.isoformat(),

@@ -144,6 +144,11 @@ class Outline:
         return str(self.meta.get("footer") or "")
 
     @property
+    def header(self) -> str:
+        """Marp's ``header``: shown on every slide (the draft mark)."""
+        return str(self.meta.get("header") or "")
+
+    @property
     def paginate(self) -> bool:
         return bool(self.meta.get("paginate", False))
 

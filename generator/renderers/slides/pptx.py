@@ -17,7 +17,8 @@ from lxml import etree
 from pptx import Presentation
 from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.enum.shapes import PP_PLACEHOLDER
-from pptx.enum.text import MSO_AUTO_SIZE
+from pptx.dml.color import RGBColor
+from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.util import Emu, Pt
@@ -43,6 +44,8 @@ class DeckInfo:
     language_tag: str
     category: str
     comments: str
+    content_status: str
+    """The draft mark for a draft (core property "content status"), else empty."""
     identifier: str
     version: str
     created: dt.datetime
@@ -121,6 +124,8 @@ def _add_slide(prs, layout, plan: SlidePlan, outline: Outline, language_tag: str
         _remove(by_idx[placeholder.idx])
     if outline.footer:
         _add_footer(slide, layout, outline.footer)
+    if outline.header:
+        _add_header_mark(prs, slide, outline.header)
     paginate = plan.slide.paginate if plan.slide.paginate is not None else outline.paginate
     if paginate:
         _add_slide_number(slide, layout, len(prs.slides))
@@ -218,6 +223,31 @@ def _repeat_master_footer_style(paragraph, run, layout) -> None:
         latin.set("typeface", "+mn-lt")
 
 
+#: The header mark (a draft's "DRAFT"): the colour the brief uses for what needs attention.
+MARK_COLOUR = RGBColor(0x9A, 0x34, 0x12)
+
+
+def _add_header_mark(prs, slide, text: str) -> None:
+    """``text`` in bold, boxed, at the top right of the slide, above the title (Marp's ``header``)."""
+    inch = 914400
+    width, height = Emu(int(1.6 * inch)), Emu(int(0.36 * inch))
+    box = slide.shapes.add_textbox(prs.slide_width - width - Emu(int(0.3 * inch)), Emu(int(0.06 * inch)), width, height)
+    box.name = "Header mark"
+    box.fill.solid()  # white behind the mark, with a rule in its colour: visible on dark title slides too
+    box.fill.fore_color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    box.line.color.rgb = MARK_COLOUR
+    frame = box.text_frame
+    frame.auto_size = MSO_AUTO_SIZE.SHAPE_TO_FIT_TEXT
+    frame.word_wrap = False
+    paragraph = frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.CENTER
+    run = paragraph.add_run()
+    run.text = text
+    run.font.bold = True
+    run.font.size = Pt(16)
+    run.font.color.rgb = MARK_COLOUR
+
+
 def _add_slide_number(slide, layout, number: int) -> None:
     shape = _clone(slide, layout, PP_PLACEHOLDER.SLIDE_NUMBER)
     if shape is None:
@@ -248,7 +278,7 @@ def _set_core_properties(prs, info: DeckInfo) -> None:
     core.keywords, core.language, core.category = info.keywords, info.language_tag, info.category
     core.comments, core.identifier, core.version = info.comments, info.identifier, info.version
     core.last_modified_by = info.author
-    core.content_status = ""
+    core.content_status = info.content_status
     core.created = core.modified = info.created
     core.revision = 1
 
