@@ -32,11 +32,14 @@ def today() -> dt.date:
 
 
 def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Path | None,
-              *, strict: bool, echo: Callable[..., None], max_age: int = DEFAULT_MAX_AGE,
-              today: dt.date | None = None, time_budget: float | None = DEFAULT_TIME_BUDGET,
-              fail_stale: bool = False) -> bool:
-    """Print a report; True when the check passes (no errors; no warnings either if ``strict``;
-    no stale figure either if ``fail_stale``).
+              *, strict: bool, echo: Callable[..., None], brand: Path | None = None, verbose: bool = False,
+              max_age: int = DEFAULT_MAX_AGE, today: dt.date | None = None,
+              time_budget: float | None = DEFAULT_TIME_BUDGET, fail_stale: bool = False) -> bool:
+    """Print a report, verdict first; True when the check passes (no errors; no warnings either if
+    ``strict``; no stale figure either if ``fail_stale``).
+
+    Then each error, warning and stale notice (standard error), a summary of the fact file, its
+    translations and freshness; the recorded discrepancies between sources only with ``verbose``.
 
     ``today`` (default: the clock's date) and ``max_age`` drive the freshness notices. They are
     kept apart from ``strict`` on purpose: the same files must get the same strict verdict
@@ -44,27 +47,14 @@ def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Pa
     themselves never depend on the clock.
     """
     shown = display_path(Path(facts_path) if facts_path else BUNDLED_FACTS)
+    today = today or dt.date.today()
     loaded, problems = read_facts(facts_path)
     if loaded is not None:
-        facts = loaded.facts
-        sourced = sum(1 for _ in _sourced(facts))
-        echo(f"{shown}: {len(facts.languages)} languages ({', '.join(facts.languages)}), "
-             f"{len(facts.sources)} sources, {sourced} sourced facts, as of {facts.document.as_of.isoformat()}, "
-             f"status {facts.document.status}")
-        _report_translations(facts, echo)
-        _report_discrepancies(facts, echo)
-        _report_freshness(facts, today or dt.date.today(), max_age, echo)
-        problems = problems + freshness_problems(loaded, today or dt.date.today(), max_age)
-        problems = problems + _check_templates(loaded, langs, templates_dir, time_budget)
+        problems = problems + freshness_problems(loaded, today, max_age)
+        problems = problems + _check_templates(loaded, langs, templates_dir, brand, time_budget)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     stale = [p for p in problems if p.severity == "stale"]
-    for problem in errors:
-        echo(f"error: {problem}", err=True)
-    for problem in warnings:
-        echo(f"warning: {problem}", err=True)
-    for problem in stale:
-        echo(f"stale: {problem}", err=True)
     failed = bool(errors) or (strict and bool(warnings)) or (fail_stale and bool(stale))
     verdict = "FAILED" if failed else "OK"
     notes = []
@@ -76,6 +66,21 @@ def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Pa
     echo(f"{verdict}: {len(errors)} error{'s' * (len(errors) != 1)}, "
          f"{len(warnings)} warning{'s' * (len(warnings) != 1)}{stale_count}"
          + (f" ({'; '.join(notes)})" if notes else ""))
+    for problem in errors:
+        echo(f"error: {problem}", err=True)
+    for problem in warnings:
+        echo(f"warning: {problem}", err=True)
+    for problem in stale:
+        echo(f"stale: {problem}", err=True)
+    if loaded is not None:
+        facts = loaded.facts
+        sourced = sum(1 for _ in _sourced(facts))
+        echo(f"{shown}: {len(facts.languages)} languages ({', '.join(facts.languages)}), "
+             f"{len(facts.sources)} sources, {sourced} sourced facts, as of {facts.document.as_of.isoformat()}, "
+             f"status {facts.document.status}")
+        _report_translations(facts, echo)
+        _report_discrepancies(facts, echo, verbose)
+        _report_freshness(facts, today, max_age, echo)
     return not failed
 
 
@@ -92,10 +97,11 @@ def _report_translations(facts, echo) -> None:
         echo(f"  {lang}: {status}")
 
 
-def _report_discrepancies(facts, echo) -> None:
+def _report_discrepancies(facts, echo, verbose: bool) -> None:
     lang = facts.primary_language
-    echo(f"Recorded discrepancies between sources: {len(facts.discrepancies)}")
-    for item in facts.discrepancies:
+    more = " (--verbose lists them)" if facts.discrepancies and not verbose else ""
+    echo(f"Recorded discrepancies between sources: {len(facts.discrepancies)}{more}")
+    for item in facts.discrepancies if verbose else ():
         about = f" about {item.concerns}" if item.concerns else ""
         echo(f"  {item.id} ({item.kind}{about}): {item.text.get(lang) or ''} [{', '.join(item.sources)}]")
         for claim in item.claims:
@@ -149,11 +155,13 @@ def freshness_problems(loaded, today: dt.date, max_age: int) -> list[Problem]:
 
 
 def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
+                     brand_file: Path | None = None,
                      time_budget: float | None = DEFAULT_TIME_BUDGET) -> list[Problem]:
-    """Labels of every language, then each document kind's own template lint."""
-    from generator.build import BuildOptions, select_languages
+    """Labels of every language, customizations that would do nothing, then each kind's own template lint."""
     from generator.brand import load_brand
+    from generator.build import BuildOptions, select_languages
     from generator.i18n import load_labels
+    from generator.noops import customization_problems
     from generator.renderers import REGISTRY, get_renderer
 
     problems: list[Problem] = []
@@ -161,7 +169,7 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
         templates = BuildOptions(templates=templates_dir).template_path()
         selected = select_languages(langs, loaded)
     except GenerateError as exc:
-        return [Problem(None, "", exc.format_message())]
+        return [Problem(None, "", line) for line in exc.format_message().splitlines()]
     keys_by_lang: dict[str, set[str]] = {}
     for lang in selected:
         try:
@@ -174,9 +182,10 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
             for key in sorted(keys_by_lang[reference_lang] - keys):
                 problems.append(Problem(None, f"labels/{lang}.yaml", f"missing label {key!r} (present in {reference_lang})"))
     try:  # every kind renders with the brand: a broken one is reported once, not by each kind
-        load_brand(templates)
+        brand = load_brand(templates, brand_file)
     except GenerateError as exc:
         return problems + [Problem(None, "", line) for line in exc.format_message().splitlines()]
+    problems += customization_problems(templates, brand, loaded.facts.languages)
     for kind in REGISTRY:
         try:
             renderer = get_renderer(kind)

@@ -36,6 +36,12 @@ def missing_translations(facts: FactFile) -> dict[str, list[str]]:
     return missing
 
 
+def translation_gaps(facts: FactFile, doc: Document, langs: list[str]) -> list[Problem]:
+    """One problem per text lacking one of ``langs``, at its file position, with its field path."""
+    return [Problem(doc.position(path), format_path(path), f"missing translation: no {lang!r} text")
+            for path, _, lang in _untranslated(facts) if lang in langs]
+
+
 def _untranslated(facts: FactFile):
     """``(path, text, lang)`` for every text lacking a language of the file.
 

@@ -257,8 +257,16 @@ def raised_by_template(exc: BaseException) -> bool:
 def template_error(exc: Exception, env: jinja2.Environment, name: str) -> TemplateError:
     """Describe a Jinja failure as ``FILE:LINE: message`` for the template that caused it."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        where = f"{_shown(exc.filename) if exc.filename else exc.name or name}:{exc.lineno}"
-        return TemplateError(f"{where}: template syntax error: {exc.message}")
+        shown = _shown(exc.filename) if exc.filename else exc.name or name
+        message = exc.message or ""
+        at_end = "end of template" in message
+        unclosed = _unclosed_tag(env, exc) if at_end or "needs to be closed" in message else None
+        if unclosed:  # Jinja notices later (at the end of the file); the mistake is where the tag was opened
+            tag, line = unclosed
+            later = "the end of the file" if at_end else f"line {exc.lineno}"
+            return TemplateError(f"{shown}:{line}: {{% {tag} %}} opened here is never closed "
+                                 f"(expected {{% end{tag} %}} before {later})")
+        return TemplateError(f"{shown}:{exc.lineno}: template syntax error: {exc.message}")
     if isinstance(exc, jinja2.TemplateNotFound):
         return TemplateError(f"{name}: template not found: {exc.name}")
     where = _template_frame(exc) or name
@@ -274,6 +282,47 @@ def template_error(exc: Exception, env: jinja2.Environment, name: str) -> Templa
     elif not isinstance(exc, jinja2.TemplateError):
         message = f"{type(exc).__name__}: {message}"
     return TemplateError(f"{where}: {message}")
+
+
+_PAIRED_TAGS = {"if", "for", "block", "macro", "call", "filter", "with", "raw", "autoescape", "trans"}
+
+
+def _unclosed_tag(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> tuple[str, int] | None:
+    """``(tag, line)`` of the innermost tag the template opens and never closes, if any."""
+    source = exc.source
+    if source is None and exc.filename and not exc.filename.startswith("<"):
+        try:
+            source = Path(exc.filename).read_text(encoding="utf-8")
+        except OSError:
+            return None
+    if source is None:
+        return None
+    stack: list[tuple[str, int]] = []
+    tokens = iter(env.lex(source))
+    try:
+        for line, kind, value in tokens:
+            if line >= exc.lineno and "end of template" not in exc.message:
+                break  # the tag Jinja stopped at: what is open before it is what is unclosed
+            if kind != "block_begin":
+                continue
+            _, _, name = next(tokens)
+            while name.isspace():
+                _, _, name = next(tokens)
+            if name in _PAIRED_TAGS:
+                stack.append((name, line))
+            elif name == "set":  # {% set x %}...{% endset %} only when no "=" follows
+                rest = []
+                for _, kind, value in tokens:
+                    if kind == "block_end":
+                        break
+                    rest.append(value)
+                if "=" not in rest:
+                    stack.append((name, line))
+            elif name.startswith("end") and stack and stack[-1][0] == name[3:]:
+                stack.pop()
+    except (jinja2.TemplateSyntaxError, StopIteration):
+        return None
+    return stack[-1] if stack else None
 
 
 def template_exhaustion(exc: BaseException) -> str:

@@ -217,6 +217,13 @@ def parse_yaml(text: str, name: str) -> Document:
         reason = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem and exc.context.startswith("expected"):  # "… a single document, but found another"
             reason = f"{exc.context}, {exc.problem}"
+        opened = _unclosed_opening(text, exc)
+        if opened is not None and pos is not None:  # the mistake is where the bracket or quote was opened
+            start, what = opened
+            doc.problems.append(Problem(Position(name, start.line + 1, start.column + 1), "",
+                                        f"{what} opened here is never closed (the parser gave up at "
+                                        f"{pos.line}:{pos.column}); invalid YAML: {reason}"))
+            return doc
         doc.problems.append(Problem(pos, "", f"invalid YAML: {reason}"))
         return doc
     except yaml.reader.ReaderError as exc:  # a raw character YAML refuses (NUL, other controls)
@@ -239,6 +246,21 @@ def parse_yaml(text: str, name: str) -> Document:
         doc.data = None
         doc.problems.append(Problem(Position(name, exc.line, exc.column), "", exc.message))
     return doc
+
+
+_OPENERS = {"[": "the '[' of this list", "{": "the '{' of this mapping", '"': "the quote '\"'", "'": "the quote \"'\""}
+
+
+def _unclosed_opening(text: str, exc: yaml.MarkedYAMLError) -> tuple[yaml.Mark, str] | None:
+    """``(mark, description)`` of a bracket or quote still open when the parser failed further on."""
+    start, stop = exc.context_mark, exc.problem_mark
+    if start is None or stop is None or (start.line, start.column) == (stop.line, stop.column):
+        return None
+    if not (exc.context or "").startswith(("while parsing a flow", "while scanning a quoted")):
+        return None
+    lines = text.splitlines()
+    char = lines[start.line][start.column:start.column + 1] if start.line < len(lines) else ""
+    return (start, _OPENERS[char]) if char in _OPENERS else None
 
 
 _BRACKET = re.compile(r"[\[\]{}]")

@@ -146,7 +146,7 @@ def test_no_op_rebuild_imports_no_rendering_library_and_reads_no_pdf(copy):
     exit_code, imported = json.loads(marker[-1][2:])
     assert exit_code in (0, None), result.stderr
     assert imported == []
-    assert "is up to date: nothing changed, nothing written" in result.stdout
+    assert "already held exactly these files: nothing written (verified)" in result.stdout
     assert result.stderr.count("unchanged, from the cache") == 6
 
 
