@@ -77,8 +77,11 @@ class Brand(_Strict):
 class LoadedBrand:
     """A validated brand plus its resolved logo."""
 
-    def __init__(self, brand: Brand, logo_path: Path | None, source: Path | None, custom: bool = False) -> None:
+    def __init__(self, brand: Brand, logo_path: Path | None, source: Path | None, custom: bool = False,
+                 document=None) -> None:
         self.brand = brand
+        self.document = document
+        """The parsed brand file (positions for messages), None for the defaults."""
         self.custom = custom
         """True for the user's own brand file; the bundled defaults leave templates' own styles alone."""
         self.colours = brand.colours
@@ -103,6 +106,15 @@ class LoadedBrand:
         mime = _LOGO_TYPES[self.logo_path.suffix.lower()]
         data = read_regular_file(self.logo_path, MAX_LOGO_BYTES)  # checked when the brand was loaded
         return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+    def sets_colour(self, name: str) -> bool:
+        """True when the brand file itself names colour ``name`` (a user's edits in Word or
+        PowerPoint stay for every colour it leaves out)."""
+        return "colours" in self.brand.model_fields_set and name in self.brand.colours.model_fields_set
+
+    def sets_font(self, role: str) -> bool:
+        """True when the brand file itself names the ``body`` or ``heading`` font."""
+        return "fonts" in self.brand.model_fields_set and role in self.brand.fonts.model_fields_set
 
     def hex(self, name: str) -> str:
         """A colour without ``#`` (for OOXML attributes)."""
@@ -136,7 +148,7 @@ def load_brand(templates: TemplatePath, explicit: Path | None = None) -> LoadedB
         if problem:
             raise TemplateError(f"{position}: logo: {problem}")
     custom = path.resolve() != (templates.bundled / BRAND_FILE).resolve()
-    return LoadedBrand(brand, logo, path, custom)
+    return LoadedBrand(brand, logo, path, custom, doc)
 
 
 def logo_problem(path: Path, shown: str) -> str | None:

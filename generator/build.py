@@ -37,6 +37,14 @@ class BuildOptions:
     """Rendering processes; None means one per CPU, 1 renders everything in this process."""
     use_cache: bool = True
     """Reuse documents whose inputs are unchanged (``build`` and ``build_all``); False renders all again."""
+    allow_missing: bool = False
+    """Publish despite missing translations, each gap marked in the document's language."""
+    strict: bool = False
+    """Treat warnings (customizations that do nothing, slide limits, contrast) as errors: nothing is written."""
+    name: str | None = None
+    """Output file names ``NAME-brief.pdf``...; None means the fact file's name."""
+    slides: tuple[str, ...] = ()
+    """Slide ids of the deck in order; empty means every slide of the outline."""
     time_budget: float | None = DEFAULT_TIME_BUDGET
     """Seconds one document may take to render (None or 0: no limit)."""
 
@@ -75,10 +83,14 @@ class DocumentStatus:
     cached: bool
     seconds: float
     """Rendering time (for a cached document: the time its rendering took when it was made)."""
+    elapsed: float = 0.0
+    """Seconds since the build started rendering."""
+    starting: bool = False
+    """True when the document starts rendering (``index`` is then 0): nothing is ready yet."""
 
 
 Progress = Callable[[DocumentStatus], None]
-"""Called as each document is ready, in the order they finish."""
+"""Called as each document starts rendering, and as each is ready, in the order they finish."""
 
 
 @dataclass
@@ -91,6 +103,8 @@ class BuildReport:
     """(kind, lang) reused from the cache."""
     published: bool = False
     """False when OUT already held exactly what this build made, so nothing was written."""
+    missing_translations: int = 0
+    """Texts published with the missing-translation mark (``--allow-missing``)."""
 
 
 def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None,
@@ -103,15 +117,21 @@ def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFact
 
 def build(kinds: list[str], options: BuildOptions, progress: Progress | None = None,
           report: BuildReport | None = None) -> list[dict]:
-    """Render and publish ``kinds``; other documents already in OUT stay. Returns the new records."""
+    """Render and publish ``kinds``; other documents already in OUT stay, and the download page
+    is rebuilt so that it lists exactly what manifest.json lists. Returns the new records."""
     from generator.cache import DocumentCache
+    from generator.site import site_files
     from generator.writer import publish_changes
 
     plan = _Plan.make(kinds, options)
     check_output(options, plan)
     report = report if report is not None else BuildReport()
+    report.missing_translations = plan.gaps
     outputs = _render(plan, options, DocumentCache.for_output(options.out), progress, report)
-    records, report.published = publish_changes(options.out, outputs, plan.loaded)
+    env = create_environment(plan.templates)
+    records, report.published = publish_changes(
+        options.out, outputs, plan.loaded,
+        extra_files=lambda staging, documents: site_files(plan.loaded, plan.templates, env, documents, plan.brand))
     return records
 
 
@@ -129,6 +149,7 @@ def build_all(options: BuildOptions, progress: Progress | None = None, report: B
     plan = _Plan.make(list(REGISTRY), options)
     check_output(options, plan)
     report = report if report is not None else BuildReport()
+    report.missing_translations = plan.gaps
     cache = DocumentCache.for_output(options.out)
     environment = environment_digest()
     verified = cache.verified(environment)
@@ -185,18 +206,37 @@ class _Plan:
     langs: list[str]
     templates: TemplatePath
     brand: LoadedBrand
+    gaps: int = 0
+    """Missing translations in the selected languages (only with ``allow_missing``)."""
 
     @classmethod
     def make(cls, kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None) -> "_Plan":
         for kind in kinds:
             if kind not in REGISTRY:
                 get_renderer(kind)  # raises the error that lists the valid kinds
+        from generator.checks import translation_gaps
+
         loaded = loaded or load_facts(options.facts)
-        for warning in loaded.warnings:
-            click.echo(f"warning: {warning}", err=True)
         langs = select_languages(options.langs, loaded)
+        gaps = translation_gaps(loaded.facts, loaded.document, langs)
+        if gaps and not options.allow_missing:
+            count = len(gaps)
+            raise ConfigError("\n".join(str(gap) for gap in gaps) + f"\n{count} missing translation{'s' * (count != 1)} "
+                              f"in {loaded.document.file}; nothing was generated (add the text, or build with "
+                              "--allow-missing to publish with a mark where each is missing)")
+        from generator.noops import customization_problems
+
         templates = options.template_path()
-        return cls(list(kinds), loaded, langs, templates, load_brand(templates, options.brand))
+        brand = load_brand(templates, options.brand)
+        warnings = [w for w in loaded.warnings if not w.message.startswith("missing translation")] + gaps
+        warnings += customization_problems(templates, brand, langs)
+        if options.strict and warnings:
+            count = len(warnings)
+            raise ConfigError("\n".join(str(w) for w in warnings) + f"\n--strict: {count} warning{'s' * (count != 1)} "
+                              "count as errors; nothing was generated")
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
+        return cls(list(kinds), loaded, langs, templates, brand, len(gaps))
 
 
 def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None,
@@ -209,17 +249,26 @@ def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None
     from generator.parallel import Rendered, RenderSetup, Task, render_all
 
     tasks = [Task(kind, lang) for kind in plan.kinds for lang in plan.langs]
-    kind_options = {**options.kind_options, "brand": options.brand}
+    kind_options = {**options.kind_options, "brand": options.brand, "name": options.name, "slides": list(options.slides)}
     jobs = options.job_count()
     ready: dict[Task, list[Output]] = {}
 
+    warned: list[str] = []
+    begun = time.perf_counter()
+
     def announce(task: Task, cached: bool, seconds: float, warnings: str) -> None:
         if warnings:
+            warned.append(warnings)
             click.echo(warnings, err=True, nl=False)
         (report.cached if cached else report.rendered).append((task.kind, task.lang))
         if progress:
             progress(DocumentStatus(len(report.cached) + len(report.rendered), len(tasks), task.kind, task.lang,
-                                    cached, seconds))
+                                    cached, seconds, time.perf_counter() - begun))
+
+    def started(task: Task) -> None:
+        if progress:
+            progress(DocumentStatus(0, len(tasks), task.kind, task.lang, False, 0.0, time.perf_counter() - begun,
+                                    starting=True))
 
     keys: dict[Task, str] = {}
     if cache is not None:
@@ -246,9 +295,12 @@ def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None
         missing.sort(key=lambda t: -(cache.previous_seconds(t.kind, t.lang) or 0.0))
     setup = RenderSetup(plan.loaded, plan.templates, plan.brand, kind_options, verify=verified is not None,
                         time_budget=options.time_budget)
-    render_all(setup, missing, jobs, rendered)
+    render_all(setup, missing, jobs, rendered, started)
     if cache is not None:
         cache.prune(REGISTRY, plan.loaded.facts.languages)
+    if options.strict and warned:
+        count = sum(text.count("\n") or 1 for text in warned)
+        raise ConfigError(f"--strict: {count} warning{'s' * (count != 1)} (above) count as errors; nothing was published")
     return [output for task in tasks for output in ready[task]]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 
-from generator.models import Attributed, Discrepancy, FactFile, Quotation, Sourced, Statement, Text, TextList, walk
+from generator.models import Attributed, Discrepancy, FactFile, Quotation, Sourced, Statement, Text, TextList, instances, walk
 from generator.yamlsource import Document, Problem, format_path
 
 
@@ -36,17 +36,22 @@ def missing_translations(facts: FactFile) -> dict[str, list[str]]:
     return missing
 
 
+def translation_gaps(facts: FactFile, doc: Document, langs: list[str]) -> list[Problem]:
+    """One problem per text lacking one of ``langs``, at its file position, with its field path."""
+    return [Problem(doc.position(path), format_path(path), f"missing translation: no {lang!r} text")
+            for path, _, lang in _untranslated(facts) if lang in langs]
+
+
 def _untranslated(facts: FactFile):
     """``(path, text, lang)`` for every text lacking a language of the file.
 
     A quotation's ``translation`` needs no entry in the quotation's own language.
     """
-    quote_langs = {path + ("translation",): value.lang for path, value in walk(facts) if isinstance(value, Quotation)}
-    for path, value in walk(facts):
-        if isinstance(value, (Text, TextList)):
-            for lang in facts.languages:
-                if value.get(lang) is None and quote_langs.get(path) != lang:
-                    yield path, value, lang
+    quote_langs = {path + ("translation",): value.lang for path, value in instances(facts, Quotation)}
+    for path, value in instances(facts, (Text, TextList)):
+        for lang in facts.languages:
+            if value.get(lang) is None and quote_langs.get(path) != lang:
+                yield path, value, lang
 
 
 def _check_languages(facts: FactFile, report) -> None:
@@ -56,13 +61,13 @@ def _check_languages(facts: FactFile, report) -> None:
     for lang, count in Counter(declared).items():
         if count > 1:
             report(("languages",), f"expected each language once, found {lang!r} {count} times")
-    for path, value in walk(facts):
-        if isinstance(value, (Text, TextList)):
+    for path, value in instances(facts, (Text, TextList, Quotation)):
+        if issubclass(type(value), (Text, TextList)):
             for lang in value.languages:
                 if lang not in declared:
                     report(path + (lang,), f"expected one of the file's languages ({', '.join(declared)}), "
                            f"found {lang!r}; add it to 'languages' or remove this text", key=True)
-        elif isinstance(value, Quotation) and value.lang not in declared:
+        elif value.lang not in declared:
             report(path + ("lang",), f"expected one of the file's languages ({', '.join(declared)}), found {value.lang!r}")
 
 
@@ -84,11 +89,10 @@ def _check_sources(facts: FactFile, report) -> None:
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             report(path, f"expected the id of an entry in 'sources', found unknown source {source_id!r}{hint}")
 
-    for path, value in walk(facts):
-        if isinstance(value, Sourced):
-            for i, source_id in enumerate(value.sources):
-                use(path + ("sources", i), source_id)
-        if isinstance(value, Discrepancy):
+    for path, value in instances(facts, Sourced):
+        for i, source_id in enumerate(value.sources):
+            use(path + ("sources", i), source_id)
+        if issubclass(type(value), Discrepancy):
             for i, claim in enumerate(value.claims):
                 use(path + ("claims", i, "source"), claim.source)
     for index, source in enumerate(facts.sources):
@@ -114,8 +118,8 @@ def _check_reliability(facts: FactFile, report) -> None:
     advocacy = {source.id for source in facts.sources if source.reliability == "advocacy"}
     if not advocacy:
         return
-    for path, value in walk(facts):
-        if isinstance(value, Sourced) and not isinstance(value, Attributed):
+    for path, value in instances(facts, Sourced):
+        if not issubclass(type(value), Attributed):
             for index, source_id in enumerate(value.sources):
                 if source_id in advocacy:
                     report(path + ("sources", index), f"expected a primary or secondary source, found advocacy "
@@ -130,8 +134,8 @@ def _check_changes(facts: FactFile, report) -> None:
 
 def fact_paths(facts: FactFile) -> dict[str, object]:
     """Every sourced fact by its dotted path (what ``discrepancies[].concerns`` refers to)."""
-    return {format_path(path): value for path, value in walk(facts)
-            if isinstance(value, (Sourced, list)) and path and path[0] != "discrepancies"}
+    return {format_path(path): value for path, value in instances(facts, (Sourced, list))
+            if path and path[0] != "discrepancies"}
 
 
 def _check_discrepancies(facts: FactFile, report) -> None:
@@ -194,8 +198,8 @@ def _check_short_texts(facts: FactFile, report) -> None:
     # The slide deck's own limit, so the two can never disagree (the module imports no slide library).
     from generator.renderers.slides.outline import MAX_BULLET_CHARS
 
-    for path, value in walk(facts):
-        if isinstance(value, Statement) and value.short is not None:
+    for path, value in instances(facts, Statement):
+        if value.short is not None:
             for lang, text in value.short.root.items():
                 length = len(" ".join(text.split()))  # as the slides measure it: spaces collapsed
                 if length > MAX_BULLET_CHARS:
@@ -214,12 +218,13 @@ def _check_glyphs(facts: FactFile, report) -> None:
                    f"at character {index + 1}; install a font that has it or remove it")
 
     for path, value in walk(facts):
-        if isinstance(value, Text):
+        kind = type(value)
+        if issubclass(kind, Text):
             for lang, text in value.root.items():
                 check(path + (lang,), text)
-        elif isinstance(value, TextList):
+        elif issubclass(kind, TextList):
             for lang, texts in value.root.items():
                 for index, text in enumerate(texts):
                     check(path + (lang, index), text)
-        elif isinstance(value, str) and path and path[-1] != "internal_copy":  # a file name, never printed
+        elif issubclass(kind, str) and path and path[-1] != "internal_copy":  # a file name, never printed
             check(path, value)

@@ -7,6 +7,7 @@ that render documents, so ``--help``, ``check`` and ``schema`` start fast.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -18,9 +19,16 @@ from generator import __version__
 facts_option = click.option(
     "--facts", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="PATH",
     help="Fact file to render (default: the bundled facts/hanoi-convention.yaml).")
+
+
+def _split_languages(ctx, param, value) -> tuple[str, ...]:
+    """``--lang vi,en`` and ``--lang vi --lang en`` mean the same."""
+    return tuple(code for item in value or () for code in re.split(r"[,\s]+", item) if code)
+
+
 lang_option = click.option(
-    "--lang", "langs", multiple=True, metavar="CODE",
-    help="Language to build; repeat for several (default: every language in the fact file).")
+    "--lang", "langs", multiple=True, metavar="CODE", callback=_split_languages,
+    help="Language to build: --lang vi,en or repeated (default: every language in the fact file).")
 out_option = click.option(
     "--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), show_default=True,
     metavar="DIR", help="Output directory.")
@@ -49,13 +57,30 @@ no_cache_option = click.option(
     help="Render every document again instead of reusing unchanged ones from the build cache (in .OUT.generate/ beside OUT).")
 
 
+build_flags = [
+    click.option("--name", default=None, metavar="NAME",
+                 help="Output file names NAME-brief.pdf, NAME-handout.docx, ... (default: the fact file's name)."),
+    click.option("--allow-missing", is_flag=True,
+                 help="Publish despite missing translations; each gap shows a mark in the document's language."),
+    click.option("--strict", is_flag=True,
+                 help="Treat warnings (settings that do nothing, slide limits, contrast) as errors."),
+    click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors."),
+    click.option("--verbose", "-v", is_flag=True, help="Also print the configuration file and every file written."),
+    click.option("--open", "open_page", is_flag=True, help="Open the download page when the build is done."),
+    click.option("--watch", is_flag=True,
+                 help="Build again whenever the fact file, a template or the brand changes (Ctrl-C to stop)."),
+]
+
+
 time_budget_option = click.option(
     "--time-budget", type=click.FloatRange(min=0), default=120.0, show_default=True, metavar="SECONDS",
     help="Stop rendering a document that takes longer than this (a template looping without end); 0: no limit.")
 
 
 def build_options(command):
-    """Attach --jobs, --no-cache and --time-budget (the commands that render documents)."""
+    """Attach --jobs, --no-cache, --time-budget and the flags every rendering command shares."""
+    for option in reversed(build_flags):
+        command = option(command)
     return jobs_option(no_cache_option(time_budget_option(command)))
 
 
@@ -73,7 +98,8 @@ def main(ctx: click.Context) -> None:
       generate all                   everything, verified, with the download page
 
     Settings can also come from generate.toml (or [tool.generate] in pyproject.toml) in the
-    working directory; command-line options win. `generate config` shows the result.
+    working directory or the nearest folder above it that has one; command-line options win.
+    `generate config` shows the result.
     """
     from generator.config import default_map, load_config
 
@@ -82,70 +108,151 @@ def main(ctx: click.Context) -> None:
     ctx.default_map = default_map(load_config(), list(main.commands))
 
 
-def _options(facts, langs, out, templates, brand=None, jobs=None, no_cache=False, time_budget=120.0, **kind_options):
+def _options(facts, langs, out, templates, brand=None, jobs=None, no_cache=False, time_budget=120.0, name=None,
+             allow_missing=False, strict=False, **kind_options):
     from generator.build import BuildOptions
+    from generator.config import load_config
 
+    slides = load_config().get("slides") or ()
     return BuildOptions(facts=facts, langs=tuple(langs), out=out, templates=templates, brand=brand,
-                        kind_options=kind_options, jobs=jobs, use_cache=not no_cache, time_budget=time_budget or None)
+                        kind_options=kind_options, jobs=jobs, use_cache=not no_cache, time_budget=time_budget or None,
+                        name=name, allow_missing=allow_missing, strict=strict, slides=tuple(slides))
 
 
-def _report(records: list[dict], out: Path, published: bool = True) -> None:
-    verb = "wrote" if published else "unchanged"  # a build that changes nothing writes nothing
+class Run:
+    """How one build command talks: --quiet, --verbose, --open and --watch."""
+
+    def __init__(self, out: Path, quiet=False, verbose=False, open_page=False, watch=False, **_ignored) -> None:
+        self.out, self.quiet, self.verbose, self.open_page, self.watch = out, quiet, verbose, open_page, watch
+        if quiet and verbose:
+            raise click.UsageError("--quiet and --verbose cannot be used together")
+
+    def echo(self, text: str) -> None:
+        if not self.quiet:
+            click.echo(text)
+
+    def progress(self, status) -> None:
+        """``rendering brief (vi)…`` as a document starts, then ``[1/6] brief (vi): rendered in 6.1 s``,
+        each with the build's elapsed time, on standard error."""
+        if self.quiet:
+            return
+        clock = f"  [{status.elapsed:.1f} s]"
+        if status.starting:
+            click.echo(f"rendering {status.kind} ({status.lang})…{clock}", err=True)
+            return
+        what = "unchanged, from the cache" if status.cached else f"rendered in {status.seconds:.1f} s"
+        click.echo(f"[{status.index}/{status.total}] {status.kind} ({status.lang}): {what}{clock}", err=True)
+
+    def run(self, build_once, watched: list[Path]) -> None:
+        """Build once (then open the page); with --watch, again after every change until Ctrl-C."""
+        from generator.config import load_config
+
+        if self.verbose:
+            click.echo(f"configuration file: {load_config().file or 'none'}", err=True)
+        build_once()
+        if self.open_page:
+            page = self.out / "index.html"
+            click.launch(str(page.resolve()))
+        if not self.watch:
+            return
+        from watchfiles import watch
+
+        from generator.errors import GenerateError
+
+        paths = [p for p in watched if p is not None and Path(p).exists()]
+        click.echo(f"watching {', '.join(str(p) for p in paths)} (Ctrl-C to stop)", err=True)
+        try:
+            for changes in watch(*paths, debounce=300):
+                names = sorted({Path(path).name for _, path in changes})
+                click.echo(f"changed: {', '.join(names)}; building again", err=True)
+                try:
+                    build_once()
+                except GenerateError as error:  # a mistake while editing: report it, keep watching
+                    error.show()
+        except KeyboardInterrupt:
+            click.echo("stopped watching", err=True)
+
+
+def _watched(facts, templates, brand) -> list[Path]:
+    """What a build reads that a user edits (settings are read once: change them, start again)."""
+    from generator.facts import BUNDLED_FACTS
+    from generator.templating import BUNDLED_TEMPLATES
+
+    return [Path(facts or BUNDLED_FACTS), BUNDLED_TEMPLATES, templates and Path(templates), brand and Path(brand)]
+
+
+def _report(records: list[dict], run: "Run", report) -> None:
+    out = run.out
+    verb = "wrote" if report.published else "unchanged"  # a build that changes nothing writes nothing
     for record in records:
         count = record["pages"] if record["pages"] is not None else record["slides"]
         unit = "pages" if record["pages"] is not None else "slides"
         extent = f"{count} {unit}" if count is not None else ""
-        click.echo(f"{verb} {out / record['path']}  ({record['lang']}, {record['format']}, "
-                   f"{extent}{', ' if extent else ''}{record['bytes']:,} bytes)")
+        run.echo(f"{verb} {out / record['path']}  ({record['lang']}, {record['format']}, "
+                 f"{extent}{', ' if extent else ''}{record['bytes']:,} bytes)")
+    if report.published:
+        run.echo(f"updated {out / 'index.html'} and {out / 'manifest.json'} to list every document in {out}")
+    _report_missing(report)
+
+
+def _report_missing(report) -> None:
+    if report.missing_translations:
+        count = report.missing_translations
+        click.echo(f"warning: published with {count} missing translation{'s' * (count != 1)}, "
+                   "each marked in the document (see the warnings above)", err=True)
+
+
+pdf_variant_option = click.option(
+    "--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default="pdf/ua-1", show_default=True,
+    help="pdf/ua-1: tagged, accessible PDF; pdf/a-3b: archival PDF.")
 
 
 @main.command()
 @document_options
 @build_options
-@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default="pdf/ua-1",
-              show_default=True, help="pdf/ua-1: tagged, accessible PDF; pdf/a-3b: archival PDF.")
-def brief(facts, langs, out, templates, brand, jobs, no_cache, time_budget, pdf_variant):
-    """Render the briefing PDF of each language (templates/brief/)."""
-    _build(["brief"], _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget,
-                               pdf_variant=pdf_variant), out)
+@pdf_variant_option
+def brief(facts, langs, out, templates, brand, jobs, no_cache, time_budget, pdf_variant, **flags):
+    """Render the briefing PDF of each language (templates/brief/), and update the download page."""
+    _build(["brief"], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags, pdf_variant=pdf_variant)
 
 
 @main.command()
 @document_options
 @build_options
-def handout(facts, langs, out, templates, brand, jobs, no_cache, time_budget):
-    """Render the Word handout (.docx) of each language (templates/handout/)."""
-    _build(["handout"], _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget), out)
+def handout(facts, langs, out, templates, brand, jobs, no_cache, time_budget, **flags):
+    """Render the Word handout (.docx) of each language (templates/handout/), and update the download page."""
+    _build(["handout"], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags)
 
 
 @main.command()
 @document_options
 @build_options
-def slides(facts, langs, out, templates, brand, jobs, no_cache, time_budget):
-    """Render the slide deck (.pptx) and its Markdown outline of each language (templates/slides/)."""
-    _build(["slides"], _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget), out)
+def slides(facts, langs, out, templates, brand, jobs, no_cache, time_budget, **flags):
+    """Render the slide deck (.pptx) and Markdown outline of each language (templates/slides/), and update the download page."""
+    _build(["slides"], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags)
 
 
-def _build(kinds: list[str], options, out: Path) -> None:
+def _build(kinds: list[str], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags: dict,
+           **kind_options) -> None:
     from generator.build import BuildReport, build
 
-    report = BuildReport()
-    records = build(kinds, options, progress=_progress, report=report)
-    _report(records, out, report.published)
+    run = Run(out, **flags)
+    options = _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags["name"],
+                       flags["allow_missing"], flags["strict"], **kind_options)
 
+    def once() -> None:
+        report = BuildReport()
+        records = build(kinds, options, progress=run.progress, report=report)
+        _report(records, run, report)
 
-def _progress(status) -> None:
-    """``[3/6] handout (vi): rendered in 0.3 s`` or ``...: unchanged, from the cache``, on standard error."""
-    what = "unchanged, from the cache" if status.cached else f"rendered in {status.seconds:.1f} s"
-    click.echo(f"[{status.index}/{status.total}] {status.kind} ({status.lang}): {what}", err=True)
+    run.run(once, _watched(facts, templates, brand))
 
 
 @main.command(name="all")
 @document_options
 @build_options
-@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default="pdf/ua-1",
-              show_default=True, help="Variant of the briefing PDFs.")
-def all_documents(facts, langs, out, templates, brand, jobs, no_cache, time_budget, pdf_variant):
+@pdf_variant_option
+def all_documents(facts, langs, out, templates, brand, jobs, no_cache, time_budget, pdf_variant, **flags):
     """Build every document in every language, verify them, then publish OUT/index.html and OUT/manifest.json.
 
     If verification fails, the previously published output stays untouched. Documents whose
@@ -154,15 +261,25 @@ def all_documents(facts, langs, out, templates, brand, jobs, no_cache, time_budg
     """
     from generator.build import BuildReport, build_all
 
-    report = BuildReport()
-    records = build_all(_options(facts, langs, out, templates, brand, jobs, no_cache, time_budget,
-                                 pdf_variant=pdf_variant), _progress, report)
-    click.echo(summary_table(records, out))
-    click.echo(f"rendered {len(report.rendered)} document(s), {len(report.cached)} unchanged from the cache")
-    if report.published:
-        click.echo(f"published {out / 'index.html'} and {out / 'manifest.json'} (verified)")
-    else:
-        click.echo(f"{out} is up to date: nothing changed, nothing written (verified)")
+    run = Run(out, **flags)
+    options = _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags["name"],
+                       flags["allow_missing"], flags["strict"], pdf_variant=pdf_variant)
+
+    def once() -> None:
+        report = BuildReport()
+        records = build_all(options, run.progress, report)
+        run.echo(summary_table(records, out))
+        if run.verbose:
+            for record in sorted(records, key=lambda r: r["path"]):
+                click.echo(f"  {out / record['path']}  sha256 {record['sha256']}")
+        run.echo(f"rendered {len(report.rendered)} document(s), {len(report.cached)} unchanged from the cache")
+        if report.published:
+            run.echo(f"published {out / 'index.html'} and {out / 'manifest.json'} (verified)")
+        else:
+            run.echo(f"{out} already held exactly these files: nothing written (verified)")
+        _report_missing(report)
+
+    run.run(once, _watched(facts, templates, brand))
 
 
 def summary_table(records: list[dict], out: Path) -> str:
@@ -232,25 +349,30 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
 
 
 @main.command()
-@facts_option
-@lang_option
+@click.option("--facts", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="PATH",
+              help="Fact file to check (default: the bundled facts/hanoi-convention.yaml).")
+@click.option("--lang", "langs", multiple=True, metavar="CODE", callback=_split_languages,
+              help="Language whose labels and templates to check: --lang vi,en or repeated (default: all).")
 @templates_option
-@click.option("--strict", is_flag=True, help="Treat warnings (missing translations, unused sources) as errors.")
+@brand_option
+@click.option("--strict", is_flag=True,
+              help="Treat warnings (missing translations, unused sources, settings that do nothing) as errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list the recorded discrepancies between sources.")
 @click.option("--max-age", type=click.IntRange(min=0), default=90, show_default=True, metavar="DAYS",
               help="Report as stale a document.as_of (or a figure's own as_of) more than DAYS days before today.")
 @click.option("--fail-stale", is_flag=True,
               help="Fail when a figure is stale (--strict alone never lets the calendar fail a check).")
 @time_budget_option
-def check(facts, langs, templates, strict, max_age, fail_stale, time_budget):
-    """Validate the fact file and the templates; list missing translations and discrepancies,
-    and warn when the facts were last verified too long ago.
+def check(facts, langs, templates, brand, strict, verbose, max_age, fail_stale, time_budget):
+    """Validate the fact file, the templates and the brand, and warn when the facts were last
+    verified too long ago; verdict first, then the details.
 
-    Exits 1 on errors, and on warnings too with --strict.
+    Exits 1 on errors, on warnings too with --strict, and on stale figures with --fail-stale.
     """
     from generator.checking import run_check, today
 
-    ok = run_check(facts, langs, templates, strict=strict, echo=click.echo, max_age=max_age, today=today(),
-                   time_budget=time_budget or None, fail_stale=fail_stale)
+    ok = run_check(facts, langs, templates, strict=strict, echo=click.echo, brand=brand, verbose=verbose,
+                   max_age=max_age, today=today(), time_budget=time_budget or None, fail_stale=fail_stale)
     sys.exit(0 if ok else 1)
 
 
@@ -344,6 +466,26 @@ def config(facts, langs, out, templates, brand):
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths)).rstrip())
 
 
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--name", default=None, metavar="NAME",
+              help="Name of the fact file and of the output files (default: from DIRECTORY's name).")
+def new(directory, name):
+    """Start a project for another treaty in DIRECTORY: a commented fact-file skeleton and a generate.toml.
+
+    \b
+    Then:
+      cd DIRECTORY
+      generate check          what is still to fill in or fix
+      generate all            every document and the download page, into output/
+    """
+    from generator.newproject import new_project
+
+    for path in new_project(directory, name):
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {directory} && generate check && generate all")
+
+
 @main.group()
 def templates():
     """List the templates and where each comes from, or copy bundled ones to edit."""
@@ -363,11 +505,12 @@ def templates_list(templates):
 
 
 @templates.command(name="eject")
-@click.argument("kind")
+@click.argument("kind", metavar="KIND|brand|FILE")
 @click.option("--to", "target", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Directory to copy into (default: the configured templates directory, else ./templates-custom).")
 def templates_eject(kind, target):
-    """Copy the bundled templates of KIND (brief, handout, slides, site, labels) for editing.
+    """Copy bundled templates for editing: a whole KIND (brief, handout, slides, site, labels),
+    the brand file (brand), or one FILE as `generate templates list` names it (brief/style.css.jinja).
 
     Existing files are never overwritten. Then build with --templates DIR (or set
     templates = "DIR" in generate.toml) and edit the copies.

@@ -1,7 +1,8 @@
-"""Project configuration: ``generate.toml`` in the working directory, or ``[tool.generate]`` in pyproject.toml.
+"""Project configuration: ``generate.toml``, or ``[tool.generate]`` in pyproject.toml, in the
+working directory or the nearest parent directory that has one (as git finds its repository).
 
 Command-line options override it; it overrides the built-in defaults. Relative paths in
-the file are relative to the file's directory, so a project can be built from anywhere.
+the file are relative to the file's directory, so a project can be built from anywhere inside it.
 """
 
 from __future__ import annotations
@@ -24,9 +25,14 @@ SETTINGS: dict[str, tuple[str, object]] = {
     "languages": ("languages to build", "every language of the fact file"),
     "templates": ("template override directory", None),
     "brand": ("brand file (colours, fonts, logo, organization)", None),
+    "jobs": ("documents rendered at once", "one per CPU"),
+    "pdf_variant": ("variant of the briefing PDFs", "pdf/ua-1"),
+    "name": ("output file names: NAME-brief.pdf, ...", "the fact file's name"),
+    "slides": ("slides of the deck, in order (ids of the outline's blocks)", "every slide of the outline"),
     "max_age": ("days after which `check` warns that facts need verifying again", 90),
     "time_budget": ("seconds one document may take to render (0: no limit)", 120),
 }
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 _PATH_SETTINGS = {"facts", "out", "templates", "brand"}
 
 
@@ -51,8 +57,17 @@ class ProjectConfig:
 
 
 def find_config(directory: Path | None = None) -> tuple[Path, str] | None:
-    """``(file, table)`` of the configuration in ``directory`` (default: the working directory)."""
-    directory = Path(directory or Path.cwd())
+    """``(file, table)`` of the configuration in ``directory`` (default: the working directory)
+    or in the nearest of its parents that has one."""
+    start = Path(directory or Path.cwd()).absolute()
+    for candidate in (start, *start.parents):
+        found = _config_in(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def _config_in(directory: Path) -> tuple[Path, str] | None:
     config = directory / CONFIG_FILE
     if config.exists() or config.is_symlink():  # whatever it is: reading it says what is wrong
         return config, ""
@@ -120,9 +135,27 @@ def _read_text(file: Path) -> str:
 
 def _convert(key: str, value: object, base: Path) -> object:
     if key == "languages":
+        if isinstance(value, str) and value:
+            value = [value]  # languages = "en" means the one language
         if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
             raise ValueError(f"expected a list of language codes such as [\"vi\", \"en\"], found {value!r}")
         return tuple(value)
+    if key == "slides":
+        if not (isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)):
+            raise ValueError(f"expected a list of slide ids such as [\"title\", \"timeline\"], found {value!r}")
+        return tuple(value)
+    if key == "jobs":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"expected a number of processes of at least 1, such as 2, found {value!r}")
+        return value
+    if key == "pdf_variant":
+        if value not in PDF_VARIANTS:
+            raise ValueError(f"expected one of {', '.join(PDF_VARIANTS)}, found {value!r}")
+        return value
+    if key == "name":
+        if not (isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value)):
+            raise ValueError(f"expected a file name of letters, digits, '.', '_' or '-', such as \"treaty-x\", found {value!r}")
+        return value
     if key == "max_age":
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValueError(f"expected a whole number of days (0 or more), found {value!r}")
@@ -147,7 +180,8 @@ def default_map(config: ProjectConfig, commands: list[str]) -> dict[str, dict]:
     """Click ``default_map`` entries so the configuration supplies option defaults to ``commands``."""
     values: dict[str, object] = {}
     for name, option in (("facts", "facts"), ("out", "out"), ("templates", "templates"),
-                         ("languages", "langs"), ("brand", "brand"), ("max_age", "max_age"),
+                         ("languages", "langs"), ("brand", "brand"), ("jobs", "jobs"),
+                         ("pdf_variant", "pdf_variant"), ("name", "name"), ("max_age", "max_age"),
                          ("time_budget", "time_budget")):
         if name in config.settings:
             values[option] = config.settings[name].value

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+from pydantic import BaseModel, RootModel
 
 from generator import __version__
 from generator.facts import LoadedFacts
 from generator.i18n import Localizer, load_labels
-from generator.models import Discrepancy, FactFile, Source, Sourced, walk
+from generator.models import Discrepancy, FactFile, Source, Sourced
 from generator.templating import TemplatePath
-from generator.yamlsource import format_path
 
 
 @dataclass
@@ -22,20 +24,28 @@ class Citations:
 
     facts: FactFile
     order: list[str] = field(default_factory=list)
+    _numbers: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    """``order`` as source id -> note number (a search of ``order`` per citation was quadratic)."""
 
     def __post_init__(self) -> None:
-        self._paths = {id(value): format_path(path) for path, value in walk(self.facts)}
-        self._disputes: dict[str, list[Discrepancy]] = {}
+        self._numbers = {source_id: index + 1 for index, source_id in enumerate(self.order)}
+        # Keyed by the object each ``concerns`` path leads to: naming every object of the file
+        # instead cost a walk of the whole tree per document.
+        self._disputes: dict[int, list[Discrepancy]] = {}
         for item in self.facts.discrepancies:
             if item.concerns:
-                self._disputes.setdefault(item.concerns, []).append(item)
+                target = _at_path(self.facts, item.concerns)
+                if target is not None:
+                    self._disputes.setdefault(id(target), []).append(item)
 
     def number(self, source_id: str) -> int:
         """The note number of a source, assigning the next number on first use."""
-        if source_id not in self.order:
+        number = self._numbers.get(source_id)
+        if number is None:
             self.facts.source(source_id)  # KeyError for an unknown id: the loader prevents it
             self.order.append(source_id)
-        return self.order.index(source_id) + 1
+            number = self._numbers[source_id] = len(self.order)
+        return number
 
     def numbers(self, fact: object) -> list[int]:
         """Note numbers for a sourced fact, a list of facts, or a list of source ids."""
@@ -61,10 +71,13 @@ class Citations:
         """``(number, source)`` for every source cited so far, in number order."""
         return [(index + 1, self.facts.source(source_id)) for index, source_id in enumerate(self.order)]
 
+    def note(self, number: int) -> tuple[int, Source]:
+        """``(number, source)`` for one note number already assigned."""
+        return number, self.facts.source(self.order[number - 1])
+
     def disputes(self, fact: object) -> list[Discrepancy]:
         """Discrepancies whose ``concerns`` is the path of ``fact``."""
-        path = self._paths.get(id(fact))
-        return list(self._disputes.get(path, [])) if path else []
+        return list(self._disputes.get(id(fact), []))
 
     def cite_all(self, facts: list[Sourced]) -> None:
         """Number the sources of ``facts`` in order (for documents that list notes up front)."""
@@ -98,6 +111,29 @@ def compress_numbers(numbers: list[int], separator: str = ", ") -> str:
     """``[11, 21, 38, 39]`` -> ``"11, 21, 38–39"``: how every format prints a set of note numbers
     (Word's superscript marks use ``separator=","``, so that a mark never wraps)."""
     return separator.join(str(first) if first == last else f"{first}–{last}" for first, last in number_runs(numbers))
+
+
+_STEP = re.compile(r"(?:^|\.)([A-Za-z_]\w*)|\[(\d+)\]")
+
+
+def _at_path(facts: FactFile, dotted: str) -> object | None:
+    """The object at a dotted path such as ``negotiation.sessions[2]`` (what ``format_path`` writes),
+    or None. Read through ``__dict__``: finding a fact is not a use of it."""
+    value: object = facts
+    end = 0
+    for match in _STEP.finditer(dotted):
+        if match.start() != end:
+            return None
+        end = match.end()
+        name, index = match.groups()
+        if name is not None and isinstance(value, BaseModel) and not isinstance(value, RootModel) \
+                and name in type(value).model_fields:
+            value = value.__dict__[name]
+        elif index is not None and isinstance(value, list) and int(index) < len(value):
+            value = value[int(index)]
+        else:
+            return None
+    return value if end == len(dotted) and end else None
 
 
 def build_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, **extra: object) -> dict:

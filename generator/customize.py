@@ -41,11 +41,26 @@ def kinds(templates: TemplatePath) -> list[str]:
 
 
 def eject(templates: TemplatePath, kind: str, target: Path) -> list[Path]:
-    """Copy the bundled templates of ``kind`` into ``target/kind``; refuse to overwrite anything."""
+    """Copy bundled templates into ``target``, under their own names; refuse to overwrite anything.
+
+    ``kind`` is a kind (``brief``: its whole folder), ``brand`` (``brand.yaml``), or the name
+    of one bundled file (``brief/style.css.jinja``).
+    """
+    import difflib
+
     available = kinds(templates)
-    if kind not in available:
-        raise ConfigError(f"unknown template kind {kind!r}; expected one of {', '.join(available)}")
-    names = [n for n in template_files(templates.bundled) if n.startswith(kind + "/")]
+    bundled = template_files(templates.bundled)
+    if kind in available:
+        names = [n for n in bundled if n.startswith(kind + "/")]
+    elif kind == "brand":
+        names = ["brand.yaml"]
+    elif kind.strip("/") in bundled:
+        names = [kind.strip("/")]
+    else:
+        close = difflib.get_close_matches(kind, available + ["brand"] + bundled, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ConfigError(f"unknown template {kind!r}{hint}; expected a kind ({', '.join(available)}), brand, "
+                          "or a file that `generate templates list` shows")
     target = Path(target)
     destinations = [(templates.bundled / n, target / n) for n in names]
     blocked = _blocked(target, [dest for _, dest in destinations])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator.diff import read_edition
 from generator.errors import GenerateError
-from generator.models import Count, FactFile, Statement, walk
+from generator.models import Count, FactFile, Statement, instances
 from generator.yamlsource import Document, Problem, describe, display_path
 
 
@@ -90,8 +90,8 @@ def edition_changes(facts: FactFile, previous: PreviousEdition | None, labels: d
     if previous is None:
         return None
     figures = []
-    for path, value in walk(facts):
-        if not isinstance(value, Count) or not path:
+    for path, value in instances(facts, Count):
+        if not path:
             continue
         before = _lookup(previous.data, path)
         old = before.get("value") if isinstance(before, dict) else None

@@ -14,7 +14,7 @@ import bisect
 import shutil
 import subprocess
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 # Characters that draw nothing by design: joiners, variation selectors, soft hyphen and other
@@ -29,6 +29,8 @@ class Coverage:
 
     starts: tuple[int, ...]
     ends: tuple[int, ...]
+    #: Whether each non-ASCII character looked up so far can be drawn: a fact file repeats few.
+    drawable: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __contains__(self, code: int) -> bool:
         index = bisect.bisect_right(self.starts, code) - 1
@@ -78,15 +80,59 @@ def first_undrawable(text: str, coverage: Coverage | None = None) -> int | None:
     Without fontconfig nothing can be checked, and None is returned.
     """
     coverage = coverage if coverage is not None else installed_coverage()
-    if coverage is None:
+    if coverage is None or text.isascii():
         return None
+    drawable = coverage.drawable
     for index, char in enumerate(text):
-        if ord(char) > 0x7E and needs_glyph(char) and ord(char) not in coverage:
+        known = drawable.get(char)
+        if known is None:
+            known = drawable[char] = ord(char) <= 0x7E or not needs_glyph(char) or ord(char) in coverage
+        if not known:
             return index
     return None
+
 
 
 def describe_char(char: str) -> str:
     """``U+4E2D (CJK UNIFIED IDEOGRAPH-4E2D)``; unassigned code points have no name."""
     name = unicodedata.name(char, "")
     return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+# Fonts fontconfig substitutes with the same metrics (fonts-liberation2, fonts-crosextra-carlito):
+# a document laid out for the first looks the same in the second, so that substitution is no surprise.
+METRIC_CLONES = {"times new roman": "liberation serif", "times": "liberation serif", "arial": "liberation sans",
+                 "helvetica": "liberation sans", "courier new": "liberation mono", "calibri": "carlito",
+                 "cambria": "caladea"}
+
+
+@lru_cache(maxsize=1)
+def installed_families() -> tuple[str, ...] | None:
+    """Every font family fontconfig knows (each name of a family); None without fontconfig."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        listing = subprocess.run([fc_list, "--format", "%{family}\\n"], capture_output=True, text=True,
+                                 check=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return tuple(sorted({name.strip() for line in listing.splitlines() for name in line.split(",") if name.strip()}))
+
+
+@lru_cache(maxsize=32)
+def font_substitute(family: str) -> str | None:
+    """The installed family fontconfig draws ``family`` with, when ``family`` itself is not installed
+    and the substitute is not its metric clone; None when it is installed (or cannot be told)."""
+    families = installed_families()
+    fc_match = shutil.which("fc-match")
+    if families is None or fc_match is None or family.lower() in {f.lower() for f in families}:
+        return None
+    if family.lower() in ("serif", "sans-serif", "monospace"):
+        return None
+    try:
+        used = subprocess.run([fc_match, "--format", "%{family[0]}", family], capture_output=True, text=True,
+                              check=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return None if METRIC_CLONES.get(family.lower()) == used.lower() else used

@@ -111,20 +111,29 @@ class Localizer:
         """Locale-aware number: ``1.234,5`` in Vietnamese, ``1,234.5`` in English."""
         return format_decimal(value, locale=self.locale)
 
+    @property
+    def missing_mark(self) -> str:
+        """What stands where a translation is missing (builds with ``--allow-missing`` only):
+        the label ``missing_translation``, in the document's language."""
+        return self.labels.text.get("missing_translation") or f"[{self.lang}: ?]"
+
     def text(self, value: object) -> str:
         """The current language's text of a bilingual field (or of an object's ``text``).
 
-        A missing translation falls back to the primary language and is recorded, so the
-        build can warn; ``generate check`` lists every missing translation beforehand.
+        A build refuses missing translations unless ``--allow-missing``; then the gap shows
+        :attr:`missing_mark` in the reader's language, never another language's text or nothing.
         """
-        if hasattr(value, "text") and isinstance(value.text, Text):
-            value = value.text
+        kind = type(value)
+        if kind is str:
+            return value
+        if not issubclass(kind, (Text, TextList)) and isinstance(getattr(value, "text", None), Text):
+            value = value.text  # a statement given where its text is meant
         if isinstance(value, (Text, TextList)):
             found = value.get(self.lang)
             if found is None:
-                found = value.get(self.primary)
-                self.fallbacks.append(repr(found)[:60])
-            return found if found is not None else ""
+                self.fallbacks.append(self.lang)
+                return [self.missing_mark] if isinstance(value, TextList) else self.missing_mark
+            return found
         if isinstance(value, str):
             return value
         raise TemplateError(f"expected a bilingual text, found {describe(value)}")

@@ -9,6 +9,9 @@ chapter ranges) are checked by :mod:`generator.checks`, which can point at file 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import threading
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Annotated, Callable, Iterator, Literal
 
@@ -28,6 +31,25 @@ SourceRefs = Annotated[list[Identifier], Field(min_length=1)]
 field_reader: ContextVar[Callable[["Model", str], None] | None] = ContextVar("field_reader", default=None)
 
 
+#: The attribute name :data:`field_reader` receives when a whole object is read at once.
+WHOLE_OBJECT = "*"
+
+
+def _reads_whole(method: Callable) -> Callable:
+    """``method``, reporting a read of every field of the object first.
+
+    Printing, dumping, copying, iterating or comparing an object reads its fields
+    without an attribute lookup per field: an incremental build must still see them all.
+    """
+    @functools.wraps(method)
+    def reporting(self, *args, **kwargs):
+        reader = field_reader.get()
+        if reader is not None:
+            reader(self, WHOLE_OBJECT)
+        return method(self, *args, **kwargs)
+    return reporting
+
+
 class Model(BaseModel):
     """Base of every fact-file object: unknown keys are errors, types are not coerced."""
 
@@ -35,13 +57,55 @@ class Model(BaseModel):
         extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True
     )
 
-    def __getattribute__(self, name: str):
-        # Incremental builds must know which facts a document used (see generator.recording);
-        # a hook here sees template and renderer code alike, and costs one lookup when unset.
-        reader = field_reader.get()
-        if reader is not None and name[0] != "_":
-            reader(self, name)
-        return super().__getattribute__(name)
+    __repr__ = _reads_whole(BaseModel.__repr__)
+    __str__ = _reads_whole(BaseModel.__str__)
+    __iter__ = _reads_whole(BaseModel.__iter__)
+    __eq__ = _reads_whole(BaseModel.__eq__)
+    __copy__ = _reads_whole(BaseModel.__copy__)
+    __deepcopy__ = _reads_whole(BaseModel.__deepcopy__)
+    __getstate__ = _reads_whole(BaseModel.__getstate__)
+    __repr_args__ = _reads_whole(BaseModel.__repr_args__)
+    model_dump = _reads_whole(BaseModel.model_dump)
+    model_dump_json = _reads_whole(BaseModel.model_dump_json)
+    model_copy = _reads_whole(BaseModel.model_copy)
+
+
+def _reporting_getattribute(self: Model, name: str):
+    reader = field_reader.get()
+    if reader is not None and name[0] != "_":
+        reader(self, name)
+    return object.__getattribute__(self, name)
+
+
+_readers_active = 0
+_readers_lock = threading.Lock()
+
+
+@contextmanager
+def reading_fields(reader: Callable[[Model, str], None]) -> Iterator[None]:
+    """Call ``reader(object, name)`` for every public attribute read on a fact-file object in
+    this context (incremental builds must know which facts a document used; a hook on the
+    objects sees template and renderer code alike).
+
+    The hook is a Python ``__getattribute__`` on :class:`Model`, installed only while some
+    context reads fields: every attribute lookup, and every ``isinstance`` a template
+    sandbox makes, would otherwise run Python code for nothing (a third of a check's time
+    on a large file). The context variable keeps other threads' reads out of the record.
+    """
+    global _readers_active
+    with _readers_lock:
+        if _readers_active == 0:
+            Model.__getattribute__ = _reporting_getattribute
+        _readers_active += 1
+    token = field_reader.set(reader)
+    try:
+        yield
+    finally:
+        field_reader.reset(token)
+        with _readers_lock:
+            _readers_active -= 1
+            if _readers_active == 0:
+                del Model.__getattribute__
 
 
 class Text(RootModel[dict[LangCode, NonEmpty]]):
@@ -516,21 +580,67 @@ class FactFile(Model):
 
     def source(self, source_id: str) -> Source:
         """The source with this id (KeyError when unknown)."""
-        for src in self.sources:
-            if src.id == source_id:
-                return src
-        raise KeyError(source_id)
+        sources = self.sources
+        found = _source_index(sources)[source_id]
+        found.id  # a recorded read, as a search would make: the result depends on this id
+        return found
 
 
-def walk(obj: object, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
-    """Yield ``(path, value)`` for ``obj`` and everything below it, depth first, in file order."""
-    yield path, obj
-    if isinstance(obj, RootModel):
-        return
-    if isinstance(obj, BaseModel):
-        values = obj.__dict__  # walking the whole tree is not a use of each fact (see field_reader)
-        for name in type(obj).model_fields:
-            yield from walk(values[name], path + (name,))
-    elif isinstance(obj, list):
-        for index, item in enumerate(obj):
-            yield from walk(item, path + (index,))
+#: The last sources list indexed by id, and its index: documents look sources up thousands of
+#: times, and a search of 5,000 sources each time made checks and builds quadratic.
+_last_index: tuple[list, int, dict[str, "Source"]] | None = None
+
+
+def _source_index(sources: list[Source]) -> dict[str, Source]:
+    global _last_index
+    cached = _last_index
+    if cached is None or cached[0] is not sources or cached[1] != len(sources):
+        index: dict[str, Source] = {}
+        for src in sources:
+            index.setdefault(src.__dict__["id"], src)  # the first wins, as a search finds it; not a use of each id
+        _last_index = cached = (sources, len(sources), index)
+    return cached[2]
+
+
+#: The last whole fact file walked, its nodes, and its nodes by kind (see :func:`instances`):
+#: checks walk the same frozen file a dozen times.
+_last_walk: tuple[object, list[tuple[tuple, object]], dict] | None = None
+
+
+def walk(obj: object, path: tuple = ()) -> list[tuple[tuple, object]]:
+    """``(path, value)`` for ``obj`` and everything below it, depth first, in file order.
+
+    Types are compared with ``type()``: ``isinstance`` on a fact-file object would go through
+    :meth:`Model.__getattribute__` for each of the hundred thousand nodes of a large file.
+    """
+    global _last_walk
+    cached = _last_walk
+    if not path and cached is not None and cached[0] is obj:
+        return cached[1]
+    nodes: list[tuple[tuple, object]] = []
+    pending = [(path, obj)]
+    while pending:
+        where, value = pending.pop()
+        nodes.append((where, value))
+        kind = type(value)
+        if issubclass(kind, RootModel):
+            continue
+        if issubclass(kind, BaseModel):
+            values = object.__getattribute__(value, "__dict__")  # walking the tree is not a use of each fact
+            pending.extend((where + (name,), values[name]) for name in reversed(kind.model_fields))
+        elif issubclass(kind, list):
+            pending.extend((where + (index,), value[index]) for index in range(len(value) - 1, -1, -1))
+    if not path:
+        _last_walk = (obj, nodes, {})
+    return nodes
+
+
+def instances(obj: object, kinds: type | tuple[type, ...]) -> list[tuple[tuple, object]]:
+    """The ``(path, value)`` pairs of :func:`walk` whose value is one of ``kinds`` (a shared list:
+    read it, do not change it)."""
+    nodes = walk(obj)
+    by_kind = _last_walk[2] if _last_walk is not None and _last_walk[0] is obj else {}
+    found = by_kind.get(kinds)
+    if found is None:
+        found = by_kind[kinds] = [(where, value) for where, value in nodes if issubclass(type(value), kinds)]
+    return found

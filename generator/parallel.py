@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import redirect_stderr
 from dataclasses import dataclass, field
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 #: The libraries each kind imports while rendering; a worker imports them before its first document.
 HEAVY_IMPORTS: dict[str, tuple[str, ...]] = {
-    "brief": ("weasyprint", "fontTools.ttLib", "generator.renderers.brief.pdf", "pypdf"),
+    "brief": ("weasyprint", "fontTools.ttLib", "generator.renderers.brief.pdf"),
     "handout": ("docxtpl", "docx"),
     "slides": ("pptx", "generator.renderers.slides.pptx"),
 }
@@ -91,6 +91,8 @@ class Task:
 
 Done = Callable[[Rendered], None]
 """Called in the parent as each document is ready."""
+Started = Callable[[Task], None]
+"""Called in the parent as each document starts rendering (in a pool: as a worker takes it)."""
 
 
 def render_one(setup: RenderSetup, task: Task) -> Rendered:
@@ -118,7 +120,7 @@ def render_one(setup: RenderSetup, task: Task) -> Rendered:
 def verify_ahead(setup: RenderSetup, outputs: list[Output]) -> list[str]:
     """Run ``generate verify``'s checks on freshly rendered documents, where they were rendered.
 
-    Reading a PDF's text back takes about a second; done here, in parallel, the build's
+    Reading documents back costs a little; done here, in parallel, the build's
     final verification of the staged tree finds every result in its memo. A document that
     fails is simply not in the returned keys: the final verification reports it.
     """
@@ -140,7 +142,8 @@ def verify_ahead(setup: RenderSetup, outputs: list[Output]) -> list[str]:
     return sorted(memo.used)
 
 
-def render_all(setup: RenderSetup, tasks: list[Task], jobs: int, done: Done | None = None) -> list[Rendered]:
+def render_all(setup: RenderSetup, tasks: list[Task], jobs: int, done: Done | None = None,
+               started: Started | None = None) -> list[Rendered]:
     """Render ``tasks`` (slowest first, as given) with up to ``jobs`` processes; results in task order.
 
     With one job or one task everything runs in this process. A user error in any document
@@ -150,14 +153,17 @@ def render_all(setup: RenderSetup, tasks: list[Task], jobs: int, done: Done | No
     if jobs <= 1 or len(tasks) <= 1:
         results = []
         for task in tasks:
+            if started:
+                started(task)
             results.append(render_one(setup, task))
             if done:
                 done(results[-1])
         return results
-    return _render_in_pool(setup, tasks, min(jobs, len(tasks)), done)
+    return _render_in_pool(setup, tasks, min(jobs, len(tasks)), done, started)
 
 
-def _render_in_pool(setup: RenderSetup, tasks: list[Task], workers: int, done: Done | None) -> list[Rendered]:
+def _render_in_pool(setup: RenderSetup, tasks: list[Task], workers: int, done: Done | None,
+                    started: Started | None = None) -> list[Rendered]:
     kinds = sorted({task.kind for task in tasks})
     context = multiprocessing.get_context(start_method())
     if context.get_start_method() == "forkserver":
@@ -166,12 +172,20 @@ def _render_in_pool(setup: RenderSetup, tasks: list[Task], workers: int, done: D
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(setup, kinds))
     try:
         futures = {executor.submit(_render_in_worker, task): task for task in tasks}
+        # Workers take tasks in submission order, one each; as one finishes, the next task starts.
+        waiting = list(tasks)
+        for _ in range(workers):
+            if started and waiting:
+                started(waiting.pop(0))
         pending = set(futures)
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            # Each document as it finishes, so that progress is reported as it happens.
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=lambda f: futures[f]):
                 if future.exception() is None and done:
                     done(future.result())
+                if started and waiting and future.exception() is None:
+                    started(waiting.pop(0))
             if any(f.exception() is not None for f in finished):
                 for future in pending:
                     future.cancel()

@@ -3,9 +3,10 @@
 Incremental builds reuse a document only when everything it read is unchanged, so the
 record has to come from the rendering itself, not from a guess about what a template
 might use. Two hooks feed it while :func:`recording` is active: the fact model reports
-every field read (:data:`generator.models.field_reader`), and a Python audit hook reports
-every file opened. Both are context variables, so they cost one lookup when no document
-is being recorded and never see another thread's work.
+every field read (:func:`generator.models.reading_fields`), and a Python audit hook reports
+every file opened. Both report to context variables, so they never see another thread's
+work; the field hook exists only while some document is recorded, and the file hook costs
+one lookup when none is.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Iterator
 
 from pydantic import BaseModel, RootModel
 
-from generator.models import FactFile, field_reader, walk
+from generator.models import WHOLE_OBJECT, FactFile, instances, reading_fields
 
 #: A fact path as stored in the cache: field names and list indexes, e.g. ``["signature", "facts", 2, "text"]``.
 FactPath = tuple[str | int, ...]
@@ -46,7 +47,7 @@ class Reads:
     """Absolute paths of the watched files that were opened."""
 
     def field_read(self, owner: BaseModel, name: str) -> None:
-        if name in _field_names(type(owner)):
+        if name == WHOLE_OBJECT or name in _field_names(type(owner)):
             self.fields.setdefault((id(owner), name), owner)
 
     def file_opened(self, path: str) -> None:
@@ -90,13 +91,12 @@ def recording(watched_dirs: tuple[Path, ...]) -> Iterator[Reads]:
     """Record fact-field reads and opened files under ``watched_dirs`` in the current context."""
     install_audit_hook()
     reads = Reads(tuple(str(d) + os.sep for d in watched_dirs))
-    field_token = field_reader.set(reads.field_read)
     file_token = _file_reads.set(reads)
     try:
-        yield reads
+        with reading_fields(reads.field_read):
+            yield reads
     finally:
         _file_reads.reset(file_token)
-        field_reader.reset(field_token)
 
 
 class RecordedOptions(dict):
@@ -130,7 +130,7 @@ def fact_dependencies(facts: FactFile, reads: Reads) -> dict[str, str]:
     Paths are JSON lists (``'["names", "common_name", "text"]'``). A read of an object outside
     the fact tree (a copy, say) makes the document depend on the whole file: safe, never stale.
     """
-    paths = {id(value): path for path, value in walk(facts) if isinstance(value, BaseModel)}
+    paths = {id(value): path for path, value in instances(facts, BaseModel)}
     dependencies: dict[str, str] = {}
     for (owner_id, name), _owner in reads.fields.items():
         owner_path = paths.get(owner_id)
@@ -142,15 +142,22 @@ def fact_dependencies(facts: FactFile, reads: Reads) -> dict[str, str]:
 
 
 def fact_digest(facts: FactFile, path: FactPath) -> str:
-    """Digest of the value at ``path`` (nested objects count only by their presence), or of its absence."""
+    """Digest of the value at ``path`` (nested objects count only by their presence), or of its absence.
+
+    A path ending in :data:`~generator.models.WHOLE_OBJECT` stands for the object with
+    everything in it: a template printed or dumped it whole.
+    """
+    whole = bool(path) and path[-1] == WHOLE_OBJECT
+    if whole:
+        path = path[:-1]
     value: object = facts
     try:
         for step in path:
             value = value[step] if isinstance(step, int) else value.__dict__[step]
     except (KeyError, IndexError, TypeError, AttributeError):
         return "absent"
-    if not path:  # the whole file
-        shallow: object = facts.model_dump(mode="json")
+    if not path or whole:  # the whole file, or a whole object
+        shallow: object = value.model_dump(mode="json")
     else:
         shallow = _shallow(value)
     text = json.dumps(shallow, ensure_ascii=False, sort_keys=True, default=str)

@@ -12,6 +12,12 @@ from generator.templating import TemplatePath, render_template
 
 PAGE_TEMPLATE = "site/index.html.jinja"
 STYLESHEET = "site/style.css.jinja"
+#: The order of a kind's formats on the page: the document an official opens first, first.
+FORMATS = ["pdf", "docx", "pptx", "md"]
+
+
+def _rank(order: list[str], value: str) -> int:
+    return order.index(value) if value in order else len(order)
 
 
 def page_name(lang: str, primary: str) -> str:
@@ -44,7 +50,12 @@ def grid_columns(count: int) -> int:
 def site_files(loaded: LoadedFacts, templates: TemplatePath, env: jinja2.Environment,
                documents: list[dict], brand: LoadedBrand) -> dict[str, bytes]:
     """Every file of the download page, by path relative to OUT."""
+    from generator.renderers import REGISTRY
+
     facts = loaded.facts
+    # The same order whatever built which document when (`generate all`, or `brief` after `all`).
+    documents = sorted(documents, key=lambda d: (_rank(list(REGISTRY), d["kind"]), _rank(facts.languages, d["lang"]),
+                                                 _rank(FORMATS, d["format"]), d["path"]))
     files: dict[str, bytes] = {}
     pages = [{"lang": lang, "href": page_name(lang, facts.primary_language)} for lang in facts.languages]
     for lang in facts.languages:

@@ -8,6 +8,7 @@ Facts reach templates as data: they are never compiled, so ``{{ 7*7 }}`` in a fa
 
 from __future__ import annotations
 
+import re
 import traceback
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from jinja2 import pass_context
 import jinja2.sandbox
 from markupsafe import Markup
 
+from generator.bytecode import bytecode_cache
 from generator.css import css_colour, css_string
 from generator.errors import TemplateError
 from generator.sandbox import BOUNDED_FILTERS, BoundedSandbox, StrictUndefined, TemplateLoader, bounded_range
@@ -96,6 +98,7 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.bytecode_cache = bytecode_cache()
     env.filters.update(BOUNDED_FILTERS)
     env.globals["range"] = bounded_range
     env.filters.update(
@@ -125,8 +128,16 @@ _FIRST_STRONG_ISOLATE, _POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 _RIGHT_TO_LEFT_MARK, _LEFT_TO_RIGHT_MARK = "\u200f", "\u200e"
 
 
+#: The blocks holding every character of bidirectional class R or AL (Hebrew to Arabic
+#: Extended, RIGHT-TO-LEFT MARK, the presentation forms, the historic scripts of planes 1);
+#: tests check it against unicodedata. A regex finds candidates in C, so the thousands of
+#: Latin and Vietnamese texts a document prints are not looked at character by character.
+_RIGHT_TO_LEFT_BLOCKS = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
 def _has_right_to_left(text: str) -> bool:
-    return any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in text)
+    return any(unicodedata.bidirectional(match.group()) in _RIGHT_TO_LEFT
+               for match in _RIGHT_TO_LEFT_BLOCKS.finditer(text))
 
 
 def close_right_to_left(text: str) -> str:
@@ -248,8 +259,16 @@ def raised_by_template(exc: BaseException) -> bool:
 def template_error(exc: Exception, env: jinja2.Environment, name: str) -> TemplateError:
     """Describe a Jinja failure as ``FILE:LINE: message`` for the template that caused it."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        where = f"{_shown(exc.filename) if exc.filename else exc.name or name}:{exc.lineno}"
-        return TemplateError(f"{where}: template syntax error: {exc.message}")
+        shown = _shown(exc.filename) if exc.filename else exc.name or name
+        message = exc.message or ""
+        at_end = "end of template" in message
+        unclosed = _unclosed_tag(env, exc) if at_end or "needs to be closed" in message else None
+        if unclosed:  # Jinja notices later (at the end of the file); the mistake is where the tag was opened
+            tag, line = unclosed
+            later = "the end of the file" if at_end else f"line {exc.lineno}"
+            return TemplateError(f"{shown}:{line}: {{% {tag} %}} opened here is never closed "
+                                 f"(expected {{% end{tag} %}} before {later})")
+        return TemplateError(f"{shown}:{exc.lineno}: template syntax error: {exc.message}")
     if isinstance(exc, jinja2.TemplateNotFound):
         return TemplateError(f"{name}: template not found: {exc.name}")
     where = _template_frame(exc) or name
@@ -265,6 +284,47 @@ def template_error(exc: Exception, env: jinja2.Environment, name: str) -> Templa
     elif not isinstance(exc, jinja2.TemplateError):
         message = f"{type(exc).__name__}: {message}"
     return TemplateError(f"{where}: {message}")
+
+
+_PAIRED_TAGS = {"if", "for", "block", "macro", "call", "filter", "with", "raw", "autoescape", "trans"}
+
+
+def _unclosed_tag(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> tuple[str, int] | None:
+    """``(tag, line)`` of the innermost tag the template opens and never closes, if any."""
+    source = exc.source
+    if source is None and exc.filename and not exc.filename.startswith("<"):
+        try:
+            source = Path(exc.filename).read_text(encoding="utf-8")
+        except OSError:
+            return None
+    if source is None:
+        return None
+    stack: list[tuple[str, int]] = []
+    tokens = iter(env.lex(source))
+    try:
+        for line, kind, value in tokens:
+            if line >= exc.lineno and "end of template" not in exc.message:
+                break  # the tag Jinja stopped at: what is open before it is what is unclosed
+            if kind != "block_begin":
+                continue
+            _, _, name = next(tokens)
+            while name.isspace():
+                _, _, name = next(tokens)
+            if name in _PAIRED_TAGS:
+                stack.append((name, line))
+            elif name == "set":  # {% set x %}...{% endset %} only when no "=" follows
+                rest = []
+                for _, kind, value in tokens:
+                    if kind == "block_end":
+                        break
+                    rest.append(value)
+                if "=" not in rest:
+                    stack.append((name, line))
+            elif name.startswith("end") and stack and stack[-1][0] == name[3:]:
+                stack.pop()
+    except (jinja2.TemplateSyntaxError, StopIteration):
+        return None
+    return stack[-1] if stack else None
 
 
 def template_exhaustion(exc: BaseException) -> str:

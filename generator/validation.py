@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 import types
 import typing
 from typing import TypeVar
@@ -24,7 +26,7 @@ def validate(model: type[M], doc: Document) -> tuple[M | None, list[Problem]]:
 
 
 def _problem(model: type, doc: Document, err: dict) -> Problem | None:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+    loc = _user_path(err["loc"], doc.data)
     found = err.get("input")
     if found is INVALID:
         return None  # already reported by the YAML reader
@@ -39,7 +41,41 @@ def _problem(model: type, doc: Document, err: dict) -> Problem | None:
     if loc and loc[-1] == "[key]":  # a mapping key of the wrong form, e.g. '../../x' as a language
         return Problem(doc.position(loc[:-1], key=True), format_path(loc[:-2]),
                        f"expected {_expected(err)} as a key, found {describe(found)}")
-    return Problem(doc.position(loc), format_path(loc), f"expected {_expected(err)}, found {describe(found)}")
+    hint = _date_hint(found) if kind in ("date_type", "date_parsing") else ""
+    return Problem(doc.position(loc), format_path(loc), f"expected {_expected(err)}, found {describe(found)}{hint}")
+
+
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def _date_hint(found: object) -> str:
+    """``24/12/2024`` (how dates are written in Vietnam) -> ``; write 2024-12-24``."""
+    match = _DAY_FIRST.match(found) if isinstance(found, str) else None
+    if not match:
+        return ""
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return f"; write {dt.date(year, month, day).isoformat()}"
+    except ValueError:
+        return ""
+
+
+def _user_path(loc: tuple, data: object) -> tuple:
+    """Pydantic's error location without the union tags it inserts; a field that happens to be
+    named like a tag (``date``) is kept, since it is a key of the data at that place."""
+    path = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        elif isinstance(part, str) and part in _UNION_TAGS:
+            continue
+        else:
+            current = None
+        path.append(part)
+    return tuple(path)
 
 
 # Pydantic adds these to ``loc`` for values of a union type; they mean nothing to a user.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -45,6 +47,38 @@ def verify_output(out_dir: Path, loaded: LoadedFacts, templates: TemplatePath,
     for record in manifest.get("documents", []):
         path = str(record.get("path", ""))
         problems += _verify_document(out_dir, path, record, loaded, templates, localizers, memo)
+    return problems + _verify_listing(out_dir, manifest, loaded)
+
+
+def _verify_listing(out_dir: Path, manifest: dict, loaded: LoadedFacts) -> list[str]:
+    """The download pages, manifest.json and the documents on disk name the same files with the same checksums.
+
+    A page showing an old SHA-256 tells a reader who checks it that a good file is corrupt.
+    """
+    from generator.site import page_name
+
+    documents = {str(d.get("path")): d for d in manifest.get("documents", []) if isinstance(d, dict)}
+    digests = {d.get("sha256") for d in documents.values()}
+    facts = loaded.facts
+    problems = []
+    for lang in facts.languages:
+        folder = out_dir / lang
+        on_disk = sorted(p.relative_to(out_dir).as_posix() for p in folder.rglob("*")
+                         if p.is_file() and p.suffix.lstrip(".") in READABLE_FORMATS) if folder.is_dir() else []
+        problems += [f"{path}: in {out_dir} but not in manifest.json" for path in on_disk if path not in documents]
+        name = page_name(lang, facts.primary_language)
+        page = out_dir / name
+        if not page.is_file():
+            problems.append(f"{name}: missing: the download page was not published; run `generate all`")
+            continue
+        text = page.read_text(encoding="utf-8", errors="replace")
+        linked = {html.unescape(href) for href in re.findall(r'href="([^"]*)"', text)}
+        problems += [f"{name}: does not link {path}, which manifest.json lists" for path in sorted(documents)
+                     if path not in linked]
+        problems += [f"{name}: links {href}, which manifest.json does not list" for href in sorted(linked)
+                     if PurePosixPath(href).suffix.lstrip(".") in READABLE_FORMATS and href not in documents]
+        problems += [f"{name}: shows SHA-256 {digest}, which is no document's in manifest.json (the page is stale)"
+                     for digest in sorted(set(re.findall(r"\b[0-9a-f]{64}\b", text)) - digests)]
     return problems
 
 

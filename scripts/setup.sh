@@ -7,6 +7,9 @@
 #
 # Idempotent: Debian packages are installed only when missing (as root, via apt-get) and
 # the virtual environment is reinstalled only when a lock file or pyproject.toml changes.
+# Then `generate` is made runnable by name: scripts/link-generate.sh links it into
+# /usr/local/bin as root (never over a file that is not its own link), else prints the
+# `source .venv/bin/activate` line to use.
 set -euo pipefail
 
 mode="${1:-build}"; shift || true
@@ -107,6 +110,9 @@ case "$mode" in
   build) install_locked build ;;
   test)  install_locked test; install_node_tools ;;
 esac
+
+# `generate` by name, as the README's next line uses it (a link on the PATH, or the activation line).
+bash "$root/scripts/link-generate.sh" "$venv"
 
 case "$mode" in
   build) exec "$venv/bin/generate" all "$@" ;;

@@ -64,15 +64,16 @@ def have(program: str) -> bool:
 
 
 def _hypothesis_profiles() -> None:
-    """Under CI the property tests are derandomized: the same examples every run, so a gate
-    never fails on a new random draw (run locally to explore new examples)."""
+    """The property tests are derandomized: the same examples every run, so the README's test
+    command (and CI) never fails on a new random draw. GENERATE_PROPERTY_EXPLORE=1 draws new
+    examples (with GENERATE_PROPERTY_EXAMPLES=300, say) to look for new failures."""
     import os
 
     from hypothesis import settings
 
-    settings.register_profile("ci", derandomize=True, print_blob=True)
-    if os.environ.get("CI"):
-        settings.load_profile("ci")
+    settings.register_profile("fixed", derandomize=True, print_blob=True)
+    settings.register_profile("explore", derandomize=False, print_blob=True)
+    settings.load_profile("explore" if os.environ.get("GENERATE_PROPERTY_EXPLORE") else "fixed")
 
 
 _hypothesis_profiles()

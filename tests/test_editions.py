@@ -133,7 +133,8 @@ def test_diff_of_unreadable_files_is_one_line(in_editions, runner, tmp_path):
     result = runner.invoke(main, ["diff", "facts.yaml", str(broken)])
     assert result.exit_code == 1
     assert len(result.stderr.splitlines()) == 1
-    assert result.stderr.startswith(f"error: {broken}:2:1: invalid YAML") and "Traceback" not in result.output
+    assert result.stderr.startswith(f"error: {broken}:1:11: the '[' of this list opened here is never closed "
+                                    f"(the parser gave up at 2:1); invalid YAML") and "Traceback" not in result.output
 
 
 def test_diff_matches_items_by_id_else_by_position():
@@ -349,12 +350,12 @@ def test_freshness_reports_old_facts_and_old_figures(tmp_path):
     # --strict alone: the calendar never fails a check (same files, same verdict tomorrow) …
     assert run_check(MINIMAL, (), None, strict=True, echo=lambda text="", err=False: messages.append(text),
                      max_age=90, today=dt.date(2025, 12, 1))
-    assert messages[-1] == "OK: 0 errors, 0 warnings, 2 stale"
+    assert messages[0] == "OK: 0 errors, 0 warnings, 2 stale"  # the verdict first, the details after
     # … --fail-stale does.
     failing: list[str] = []
     assert not run_check(MINIMAL, (), None, strict=False, echo=lambda text="", err=False: failing.append(text),
                          max_age=90, today=dt.date(2025, 12, 1), fail_stale=True)
-    assert failing[-1] == "FAILED: 0 errors, 0 warnings, 2 stale (--fail-stale: stale figures count as errors)"
+    assert failing[0] == "FAILED: 0 errors, 0 warnings, 2 stale (--fail-stale: stale figures count as errors)"
     warnings = [m for m in messages if m.startswith("stale:")]
     assert [w.split(": ", 2)[2] for w in warnings] == [
         "document.as_of: facts last verified on 2025-06-30, 154 days before today (2025-12-01), more than the 90 days "

@@ -362,6 +362,43 @@ def test_a_users_brand_restyles_the_handout(tmp_path):
     assert "Ministry of Tests" in all_text(document)
 
 
+def restyled_handout(directory: Path) -> None:
+    """An officer's copy of the bundled handout, restyled in Word: purple Heading 1, DejaVu Sans body."""
+    document = docx.Document(str(REPO / "templates" / "handout" / "handout.docx"))
+    document.styles["Heading 1"].font.color.rgb = docx.shared.RGBColor(0x6A, 0x1B, 0x9A)
+    document.styles["Normal"].font.name = "DejaVu Sans"
+    (directory / "handout").mkdir(parents=True, exist_ok=True)
+    document.save(str(directory / "handout" / "handout.docx"))
+
+
+def test_a_logo_only_brand_keeps_the_styles_edited_in_word(tmp_path):
+    from PIL import Image
+
+    restyled_handout(tmp_path)
+    Image.new("RGB", (60, 30), (139, 26, 26)).save(tmp_path / "logo.png")
+    (tmp_path / "brand.yaml").write_text('organization: {vi: "Bộ Thử nghiệm", en: "Ministry of Tests"}\n'
+                                         "logo: logo.png\n", encoding="utf-8")
+    _, outputs = render_documents(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out",
+                                                            templates=tmp_path, langs=("en",)))
+    data = outputs[0].data
+    document = docx.Document(io.BytesIO(data))
+    assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x6A, 0x1B, 0x9A)
+    assert document.styles["Normal"].font.name == "DejaVu Sans"
+    header = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/header1.xml"))
+    assert header.find(f".//{W}drawing") is not None  # the logo still comes from the brand
+    assert document.core_properties.author == "Ministry of Tests"
+
+
+def test_a_brand_naming_one_colour_changes_only_that_property(tmp_path):
+    restyled_handout(tmp_path)
+    (tmp_path / "brand.yaml").write_text('colours: {primary: "#0B5D3B"}\n', encoding="utf-8")
+    _, outputs = render_documents(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out",
+                                                            templates=tmp_path, langs=("en",)))
+    document = docx.Document(io.BytesIO(outputs[0].data))
+    assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x0B, 0x5D, 0x3B)
+    assert document.styles["Normal"].font.name == "DejaVu Sans"  # fonts: not named, not touched
+
+
 def test_without_a_brand_of_ones_own_the_template_styles_stay(bundled):
     document = docx.Document(handout(bundled[0], "en"))
     assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x1F, 0x38, 0x64)

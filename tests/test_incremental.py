@@ -146,7 +146,7 @@ def test_no_op_rebuild_imports_no_rendering_library_and_reads_no_pdf(copy):
     exit_code, imported = json.loads(marker[-1][2:])
     assert exit_code in (0, None), result.stderr
     assert imported == []
-    assert "is up to date: nothing changed, nothing written" in result.stdout
+    assert "already held exactly these files: nothing written (verified)" in result.stdout
     assert result.stderr.count("unchanged, from the cache") == 6
 
 
@@ -274,3 +274,22 @@ def test_errors_cross_the_process_boundary_as_user_errors():
 def test_jobs_must_be_positive(cli):
     result = cli("all", "--jobs", "0")
     assert result.exit_code == 2 and "--jobs" in result.output
+
+
+@pytest.mark.parametrize("expression", ["facts.sources[1]", "facts.sources[1] | string", "facts.sources[1] | pprint",
+                                        "facts.sources[1] | list"])
+def test_a_template_that_prints_a_whole_fact_object_is_rebuilt_when_any_field_of_it_changes(copy, tmp_path, expression):
+    # Printing an object reads every field at once (str, repr, iteration, comparison), not one
+    # attribute at a time: the record must cover the whole object, or the old text is published.
+    outline = copy["templates"] / "slides" / "outline.md.jinja"
+    outline.write_text(outline.read_text(encoding="utf-8") + "<!-- {{ " + expression + " }} -->\n", encoding="utf-8")
+    rebuild(copy["options"])
+    data = _yaml(copy["facts"])
+    assert data["sources"][1]["internal_copy"] == "news-2024.txt"  # a field no bundled template shows
+    data["sources"][1]["internal_copy"] = "news-2025.txt"
+    copy["facts"].write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    report = rebuild(copy["options"])
+    assert {("slides", "vi"), ("slides", "en")} <= set(report.rendered)
+    assert all("news-2025.txt" in p.read_text(encoding="utf-8") for p in copy["out"].rglob("*.md"))
+    assert tree(copy["out"]) == clean_build(copy["options"], tmp_path / "clean")

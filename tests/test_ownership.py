@@ -437,12 +437,14 @@ def test_a_build_killed_while_renaming_beside_the_users_files_is_completed_by_th
 def test_a_real_incremental_build_beside_a_link_a_fifo_and_a_private_folder(cli, tmp_path):
     assert cli("brief", "--facts", MINIMAL, "--lang", "en", "--out", "site", "--jobs", "1").exit_code == 0
     out = user_folder(tmp_path / "site")
-    theirs = {k: v for k, v in tree(out).items() if not k.startswith(("en", "manifest"))
+    # Every build command also writes the download page (index.html, en.html, assets/): ours too.
+    theirs = {k: v for k, v in tree(out).items() if not k.startswith(("en", "manifest", "index.html", "assets"))
               and k != "."}
     result = cli("slides", "--facts", MINIMAL, "--lang", "en", "--out", "site", "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert {k: v for k, v in tree(out).items() if k in theirs} == theirs
-    assert sorted(read_manifest(out)["files"]) == ["en/facts-brief.pdf", "en/facts-slides.md", "en/facts-slides.pptx"]
+    assert sorted(read_manifest(out)["files"]) == ["assets/site.css", "en.html", "en/facts-brief.pdf",
+                                                   "en/facts-slides.md", "en/facts-slides.pptx", "index.html"]
 
 
 @pytest.mark.skipif(not have("git"), reason="needs git")

@@ -380,6 +380,21 @@ def test_a_users_brand_file_recolours_the_theme_and_adds_the_logo(tmp_path):
         assert organization in " ".join(shape_texts(first.shapes))
 
 
+def test_a_logo_only_brand_keeps_the_masters_colours_and_fonts(tmp_path):
+    """A brand naming only a logo adds the logo; the theme (as edited in PowerPoint) stays."""
+    from PIL import Image
+
+    Image.new("RGB", (200, 100), "#0a5c36").save(tmp_path / "logo.png")
+    (tmp_path / "brand.yaml").write_text("logo: logo.png\n", encoding="utf-8")
+    build(["slides"], BuildOptions(facts=MINIMAL, brand=tmp_path / "brand.yaml", out=tmp_path / "out", langs=("en",)))
+    path = deck_path(tmp_path / "out", "en", stem="facts")
+    with zipfile.ZipFile(path) as package:
+        theme = package.read("ppt/theme/theme1.xml")
+    assert b'<a:latin typeface="Arial"/>' in theme and b'<a:dk2><a:srgbClr val="1F3864"/>' in theme
+    logos = [s for s in Presentation(path).slides[0].shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert len(logos) == 1
+
+
 def test_without_a_brand_file_the_deck_keeps_the_masters_theme(bundled):
     with zipfile.ZipFile(deck_path(bundled[0], "en")) as package:
         theme = package.read("ppt/theme/theme1.xml")
@@ -405,10 +420,20 @@ def test_check_reports_a_slide_over_the_limits(cli, tmp_path):
             + "\n<!--\nNotes\n-->\n")
     templates = write_override(tmp_path / "override", body)
     result = cli("check", "--facts", MINIMAL, "--templates", templates)
-    assert result.exit_code == 1
-    assert 'slides outline (en): slide 2 "Offences": 8 bullets, expected at most 6' in result.output
-    assert re.search(r'slides outline \(vi\): slide 2 "Offences" bullet 8: 140 characters, expected at most 110',
+    # One rule, one severity: a limit is a warning in check as in a build, an error with --strict in both.
+    assert result.exit_code == 0
+    assert 'warning: slides outline (en): slide 2 "Offences": 8 bullets, expected at most 6' in result.output
+    assert re.search(r'warning: slides outline \(vi\): slide 2 "Offences" bullet 8: 140 characters, expected at most 110',
                      result.output)
+    assert cli("check", "--facts", MINIMAL, "--templates", templates, "--strict").exit_code == 1
+    build = cli("slides", "--facts", MINIMAL, "--templates", templates, "--out", tmp_path / "out", "--lang", "en")
+    assert build.exit_code == 0
+    assert 'warning: slides outline (en): slide 2 "Offences": 8 bullets, expected at most 6' in build.stderr
+    strict = cli("slides", "--facts", MINIMAL, "--templates", templates, "--out", tmp_path / "strict", "--lang", "en",
+                 "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr.splitlines()[-1] == "error: --strict: 2 warnings (above) count as errors; nothing was published"
+    assert not (tmp_path / "strict").exists()
 
 
 def test_unknown_layout_is_a_clear_error(cli, tmp_path):

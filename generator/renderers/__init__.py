@@ -80,8 +80,8 @@ class RenderJob:
         return build_context(self.loaded, self.lang, self.templates, **extra)
 
     def filename(self, kind: str, suffix: str) -> str:
-        """``vi/hanoi-convention-brief.pdf``: named after the fact file, grouped by language."""
-        return f"{self.lang}/{self.loaded.path.stem}-{kind}.{suffix}"
+        """``vi/hanoi-convention-brief.pdf``: named after the fact file (or the ``name`` setting), by language."""
+        return f"{self.lang}/{self.options.get('name') or self.loaded.path.stem}-{kind}.{suffix}"
 
 
 class Renderer:

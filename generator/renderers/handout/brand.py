@@ -1,9 +1,9 @@
 """Apply a user's brand (colours, fonts) to the handout's named Word styles.
 
 Only a brand file of the user's own (``--templates DIR/brand.yaml`` or ``--brand FILE``)
-is applied: without one, the styles of the Word template are used as communications staff
-left them in Word. Styles the template does not have are skipped, so a restyled template
-keeps working.
+is applied, and only the colours and fonts it names: every other property stays as
+communications staff left it in Word (a logo-only brand changes no style). Styles the
+template does not have are skipped, so a restyled template keeps working.
 """
 
 from __future__ import annotations
@@ -41,18 +41,23 @@ def apply_brand(parts: dict[str, bytes], brand) -> None:
     root = parse_xml(parts["word/styles.xml"])
     defaults = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
     if defaults is not None:
-        _set_fonts(defaults, brand.fonts.body)
-        _set_colour(defaults, brand.hex("text"))
+        if brand.sets_font("body"):
+            _set_fonts(defaults, brand.fonts.body)
+        if brand.sets_colour("text"):
+            _set_colour(defaults, brand.hex("text"))
     for style in root.iter(f"{W}style"):
         style_id = style.get(f"{W}styleId")
         if style_id in _STYLE_ROLES:
             font_role, colour_role = _STYLE_ROLES[style_id]
-            rpr = style_rpr(style)
+            font_role = font_role if font_role and brand.sets_font(font_role) else None
+            colour_role = colour_role if colour_role and brand.sets_colour(colour_role) else None
+            if font_role or colour_role:
+                rpr = style_rpr(style)
             if font_role:
                 _set_fonts(rpr, getattr(brand.fonts, font_role))
             if colour_role:
                 _set_colour(rpr, brand.hex(colour_role))
-        if style_id == "DocumentInfo":
+        if style_id == "DocumentInfo" and brand.sets_colour("primary"):
             for line in style.iter(f"{W}bottom"):
                 line.set(f"{W}color", brand.hex("primary"))
         if style_id == "HandoutTable":
@@ -91,15 +96,17 @@ def _brand_table_style(style: etree._Element, brand) -> None:
     borders = style.find(f"{W}tblPr/{W}tblBorders")
     if borders is not None:
         for edge in borders:
-            edge.set(f"{W}color", brand.hex("rule" if edge.tag == f"{W}insideH" else "primary"))
+            role = "rule" if edge.tag == f"{W}insideH" else "primary"
+            if brand.sets_colour(role):
+                edge.set(f"{W}color", brand.hex(role))
     for conditional in style.findall(f"{W}tblStylePr"):
         kind = conditional.get(f"{W}type")
         shading = conditional.find(f"{W}tcPr/{W}shd")
-        if kind == "firstRow" and shading is not None:
+        if kind == "firstRow" and shading is not None and brand.sets_colour("primary"):
             shading.set(f"{W}fill", brand.hex("primary"))
         if kind == "firstCol":
-            if shading is not None:
+            if shading is not None and brand.sets_colour("light"):
                 shading.set(f"{W}fill", brand.hex("light"))
             rpr = conditional.find(f"{W}rPr")
-            if rpr is not None:
+            if rpr is not None and brand.sets_colour("primary"):
                 _set_colour(rpr, brand.hex("primary"))

@@ -42,7 +42,7 @@ class SlidesRenderer(Renderer):
         from generator.renderers.slides.pptx import build_pptx
 
         brand = job.get_brand()
-        context = outline_context(job.loaded, job.lang, job.templates, brand)
+        context = outline_context(job.loaded, job.lang, job.templates, brand, job.options.get("slides") or ())
         text, outline, plan = _prepare(job.env, context, job.lang, job.templates)
         if plan.errors:
             raise TemplateError("\n".join(f"{outline_name(job.lang)}: {error}" for error in plan.errors))
@@ -64,15 +64,24 @@ class SlidesRenderer(Renderer):
         for lang in loaded.facts.languages:
             name = outline_name(lang)
             try:
-                context = outline_context(loaded, lang, templates, load_brand(templates))
+                context = outline_context(loaded, lang, templates, load_brand(templates), _configured_slides())
                 _, _, plan = _prepare(env, context, lang, templates)
             except GenerateError as exc:  # outline errors already start with the outline's name
                 problems += [Problem(None, "" if line.startswith(name) else name, line)
                              for line in exc.format_message().splitlines()]
                 continue
-            problems += [Problem(None, name, message) for message in plan.errors + plan.problems]
+            problems += [Problem(None, name, message) for message in plan.errors]
+            # Limits are warnings here as in a build (errors with --strict in both).
+            problems += [Problem(None, name, message, "warning") for message in plan.problems]
         return problems
 
+
+
+def _configured_slides() -> tuple:
+    """The ``slides`` setting of generate.toml, for ``generate check``."""
+    from generator.config import load_config
+
+    return load_config().get("slides") or ()
 
 
 def _prepare(env, context: dict, lang: str, templates) -> tuple[str, Outline, DeckPlan]:

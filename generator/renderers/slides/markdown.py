@@ -9,6 +9,7 @@ friends backslash-escaped); ``| note`` escapes for speaker notes (HTML comments)
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from generator.context import Citations, build_context, compress_numbers
+from generator.errors import TemplateError
 from generator.models import Source
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS
 from generator.templating import TemplatePath, render_template
@@ -74,8 +76,7 @@ class SlideCitations(Citations):
 
     def take_recent(self) -> list[tuple[int, Source]]:
         """``(number, source)`` cited since the previous call, in number order."""
-        notes = dict(self.notes())
-        taken = [(number, notes[number]) for number in sorted(self.recent)]
+        taken = [self.note(number) for number in sorted(self.recent)]
         self.recent.clear()
         return taken
 
@@ -112,6 +113,35 @@ def _fitting(ctx, items, count: int = MAX_BULLETS, attribute: str = "text", rese
     return shown, rest
 
 
+SLIDE_BLOCK = "slide_"
+
+
+@pass_context
+def _deck_slides(ctx, default: list[str]) -> list[dict]:
+    """``deck_slides([...])``: the slides to show, in order: the ``slides`` setting, else ``default``.
+
+    Each id names a block ``slide_<id>`` of the outline (or of a template extending it), or a
+    file ``slides/<id>.md.jinja`` on the template path, which is then included as one slide.
+    """
+    order = list(ctx.get("slide_order") or default)
+    blocks = sorted(name[len(SLIDE_BLOCK):] for name in ctx.blocks if name.startswith(SLIDE_BLOCK))
+    slides = []
+    for slide_id in order:
+        if slide_id in blocks:
+            slides.append({"id": slide_id, "block": SLIDE_BLOCK + slide_id, "template": None})
+            continue
+        name = f"slides/{slide_id}.md.jinja"
+        try:
+            ctx.environment.get_template(name)
+        except jinja2.TemplateNotFound:
+            close = difflib.get_close_matches(str(slide_id), blocks, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TemplateError(f"slides setting: expected the id of a slide ({', '.join(blocks)}) or a template "
+                                f"slides/<id>.md.jinja, found unknown slide {slide_id!r}{hint}") from None
+        slides.append({"id": slide_id, "block": None, "template": name})
+    return slides
+
+
 def outline_environment(env: jinja2.Environment) -> jinja2.Environment:
     """An overlay of the project environment for outline templates: Markdown autoescaping,
     the ``md``/``note``/``yaml`` filters, Markdown-safe ``cite``, ``fitting`` and ``slide_sources()``.
@@ -123,15 +153,17 @@ def outline_environment(env: jinja2.Environment) -> jinja2.Environment:
     overlay.filters = dict(env.filters)
     overlay.globals = dict(env.globals)
     overlay.filters.update(md=escape_markdown, note=escape_note, yaml=yaml_scalar, cite=_cite, fitting=_fitting)
-    overlay.globals.update(slide_sources=_slide_sources, max_bullets=MAX_BULLETS, max_bullet_chars=MAX_BULLET_CHARS)
+    overlay.globals.update(slide_sources=_slide_sources, deck_slides=_deck_slides, max_bullets=MAX_BULLETS, max_bullet_chars=MAX_BULLET_CHARS)
     return overlay
 
 
-def outline_context(loaded, lang: str, templates: TemplatePath, brand) -> dict:
-    """The usual template context, with citations that track each slide's sources, and ``brand``."""
+def outline_context(loaded, lang: str, templates: TemplatePath, brand, slide_order=()) -> dict:
+    """The usual template context, with citations that track each slide's sources, ``brand``,
+    and ``slide_order`` (the ``slides`` setting: slide ids in order; empty for the outline's own)."""
     context = build_context(loaded, lang, templates)
     context["citations"] = SlideCitations(loaded.facts)
     context["brand"] = brand
+    context["slide_order"] = list(slide_order)
     return context
 
 

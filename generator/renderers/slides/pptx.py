@@ -78,11 +78,13 @@ def build_pptx(plan: DeckPlan, outline: Outline, master_path: Path, info: DeckIn
 
 
 def _apply_brand(prs, brand) -> None:
-    """Brand colours and fonts into the theme of every slide master and of the notes master."""
+    """The colours and fonts the brand names into the theme of every slide master and of the notes master."""
     masters = list(prs.slide_masters) + [prs.notes_master]
     for master in masters:
         theme = master.part.part_related_by(RT.THEME)
-        theme._blob = restyle_theme(theme.blob, brand_colours(brand), brand.fonts.heading, brand.fonts.body)
+        theme._blob = restyle_theme(theme.blob, brand_colours(brand),
+                                    brand.fonts.heading if brand.sets_font("heading") else None,
+                                    brand.fonts.body if brand.sets_font("body") else None)
 
 
 def _add_logo(prs, slide, logo: Path, owner: str) -> None:

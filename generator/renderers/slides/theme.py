@@ -40,8 +40,12 @@ def restyle_theme(theme_xml: bytes, colours: dict[str, str], heading_font: str |
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+# Theme slot -> brand colour: titles, bands, bars and markers take ``primary``; the one
+# highlight colour (accent bar, upcoming events) takes ``accent``; panels take ``light``.
+_SLOT_ROLES = {"dk1": "text", "dk2": "primary", "lt2": "light", "accent1": "primary", "accent2": "accent",
+               "hlink": "accent"}
+
+
 def brand_colours(brand) -> dict[str, str]:
-    """Theme slots from a brand: titles, bands, bars and markers take ``primary``; the one
-    highlight colour (accent bar, upcoming events) takes ``accent``; panels take ``light``."""
-    return {"dk1": brand.hex("text"), "dk2": brand.hex("primary"), "lt2": brand.hex("light"),
-            "accent1": brand.hex("primary"), "accent2": brand.hex("accent"), "hlink": brand.hex("accent")}
+    """Theme slots of the colours the brand file names; the master's other slots stay as edited."""
+    return {slot: brand.hex(role) for slot, role in _SLOT_ROLES.items() if brand.sets_colour(role)}
