@@ -49,13 +49,23 @@ class Citations:
 
     def numbers(self, fact: object) -> list[int]:
         """Note numbers for a sourced fact, a list of facts, or a list of source ids."""
-        ids: list[str] = []
-        for item in fact if isinstance(fact, (list, tuple)) else [fact]:
-            if isinstance(item, Sourced):
-                ids += item.sources
-            elif isinstance(item, str):
-                ids.append(item)
-        return sorted({self.number(source_id) for source_id in ids})
+        return sorted({self.number(source_id) for source_id in source_ids(fact)})
+
+    def shared_sources(self, items: list) -> list[str]:
+        """The source ids every item of ``items`` cites, in the order the first item lists them."""
+        sets = [set(source_ids(item)) for item in items]
+        common = set.intersection(*sets) if sets else set()
+        return [source_id for source_id in dict.fromkeys(source_ids(items[0]) if items else []) if source_id in common]
+
+    def shared_marks(self, items: list) -> list[tuple[object, object]]:
+        """``(item, what to cite after it)`` for a list: consecutive items with the same sources
+        share one mark, after the last of them (the others cite nothing: ``None``)."""
+        marks: list[tuple[object, object]] = []
+        for index, item in enumerate(items):
+            following = items[index + 1] if index + 1 < len(items) else None
+            shared = following is not None and set(source_ids(following)) == set(source_ids(item))
+            marks.append((item, None if shared else item))
+        return marks
 
     def notes(self) -> list[tuple[int, Source]]:
         """``(number, source)`` for every source cited so far, in number order."""
@@ -73,6 +83,34 @@ class Citations:
         """Number the sources of ``facts`` in order (for documents that list notes up front)."""
         for fact in facts:
             self.numbers(fact)
+
+
+def source_ids(fact: object) -> list[str]:
+    """The source ids of a sourced fact, a list of facts, or a list of source ids."""
+    ids: list[str] = []
+    for item in fact if isinstance(fact, (list, tuple)) else [fact]:
+        if isinstance(item, Sourced):
+            ids += item.sources
+        elif isinstance(item, str):
+            ids.append(item)
+    return ids
+
+
+def number_runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """``[11, 21, 38, 39]`` -> ``[(11, 11), (21, 21), (38, 39)]``: consecutive numbers as runs."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return [(first, last) for first, last in runs]
+
+
+def compress_numbers(numbers: list[int], separator: str = ", ") -> str:
+    """``[11, 21, 38, 39]`` -> ``"11, 21, 38–39"``: how every format prints a set of note numbers
+    (Word's superscript marks use ``separator=","``, so that a mark never wraps)."""
+    return separator.join(str(first) if first == last else f"{first}–{last}" for first, last in number_runs(numbers))
 
 
 _STEP = re.compile(r"(?:^|\.)([A-Za-z_]\w*)|\[(\d+)\]")

@@ -32,6 +32,21 @@ def human_size(size: int, lang_locale) -> str:
     return format_unit(max(1, round(size / 1000)), "digital-kilobyte", length="short", locale=lang_locale)
 
 
+def grid_columns(count: int) -> int:
+    """Columns for ``count`` cards on a wide screen: no lone card on the last row, then the
+    fewest empty places, then three columns before two and four (4 cards: 2 × 2; 5: 3 + 2;
+    7: 4 + 3). Phones show one column whatever this says."""
+    if count <= 1:
+        return 1
+    preference = (3, 2, 4)
+
+    def cost(columns: int) -> tuple[bool, int, int]:
+        last_row = count % columns or columns
+        return last_row == 1, columns - last_row, preference.index(columns)
+
+    return min(preference, key=cost)
+
+
 def site_files(loaded: LoadedFacts, templates: TemplatePath, env: jinja2.Environment,
                documents: list[dict], brand: LoadedBrand) -> dict[str, bytes]:
     """Every file of the download page, by path relative to OUT."""
@@ -56,6 +71,8 @@ def site_files(loaded: LoadedFacts, templates: TemplatePath, env: jinja2.Environ
             documents=[d for d in entries if d["lang"] == lang],
             other_documents=[d for d in entries if d["lang"] != lang],
             stylesheet="assets/site.css",
+            grid_columns=grid_columns,
+            language_names={page["lang"]: page["name"] for page in pages},
         )
         html = render_template(env, PAGE_TEMPLATE, context)
         files[page_name(lang, facts.primary_language)] = html.encode("utf-8")

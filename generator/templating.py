@@ -200,9 +200,11 @@ def _number(ctx, value) -> str:
 
 @pass_context
 def _cite(ctx, fact) -> str:
-    """``{{ fact | cite }}`` -> "[1, 4]": plain citation marks (HTML templates use ``cite_numbers``)."""
+    """``{{ fact | cite }}`` -> "[1, 4–5]": plain citation marks (HTML templates use ``cite_numbers``)."""
+    from generator.context import compress_numbers
+
     numbers = ctx["citations"].numbers(fact)
-    return "[" + ", ".join(map(str, numbers)) + "]" if numbers else ""
+    return f"[{compress_numbers(numbers)}]" if numbers else ""
 
 
 @pass_context

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import docx
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_TAB_ALIGNMENT
@@ -162,37 +162,51 @@ _AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wor
                  "w:rPr", "w:sectPr", "w:pPrChange")
 
 
+#: The size of tables, notes, sources and page furniture: one of the page's three sizes.
+SMALL = 9
+#: Characters of a source's title the handout's source list keeps (cut at a word boundary, "…").
+SHORT_TITLE = 27
+#: Characters of its publisher's name (the name is linked to the source's page).
+SHORT_PUBLISHER = 31
+
+
 def set_up_styles(document) -> None:
     """The named styles the template uses; restyle them in Word to restyle every handout."""
-    normal = paragraph_style(document, "Normal", size=13, after=3)
+    normal = paragraph_style(document, "Normal", size=11, after=2)
     normal.paragraph_format.line_spacing = 1.0
     normal.paragraph_format.widow_control = True
 
-    title = paragraph_style(document, "Title", size=18, bold=True, color=NAVY, after=2)
+    # Three type sizes on a page: 14 pt for the title (page one only), 11 pt for the body and
+    # the headings (set apart by weight, colour and space), 9 pt (SMALL) for tables, notes, sources,
+    # the changes box and the running header and footer.
+    title = paragraph_style(document, "Title", size=14, bold=True, color=NAVY, after=2)
     drop_style_properties(title, "w:pBdr", "w:contextualSpacing", "w:spacing", "w:kern")
     title.paragraph_format.space_after = Pt(2)
     title.paragraph_format.keep_with_next = True
-    subtitle = paragraph_style(document, "Subtitle", size=13, italic=True, color=NAVY, after=2, keep_next=True)
+    subtitle = paragraph_style(document, "Subtitle", size=11, italic=True, color=NAVY, after=2, keep_next=True)
     drop_style_properties(subtitle, "w:numPr", "w:spacing")
     subtitle.paragraph_format.space_after = Pt(2)
-    info = paragraph_style(document, "Document Info", size=11, color=GREY, after=6)
+    info = paragraph_style(document, "Document Info", size=SMALL, color=GREY, after=3)
     bottom_border(info, "1F3864", 12, 4)
 
-    for name, size, before in (("Heading 1", 14, 7), ("Heading 2", 13, 3)):
+    for name, size, before in (("Heading 1", 11, 2), ("Heading 2", 11, 2)):
         heading = paragraph_style(document, name, size=size, bold=True, color=NAVY, before=before, after=2,
                                   keep_next=True)
         heading.paragraph_format.keep_together = True
 
-    bullet = paragraph_style(document, "List Bullet", after=1)
+    bullet = paragraph_style(document, "List Bullet", after=0)
     drop_style_properties(bullet, "w:contextualSpacing")
-    paragraph_style(document, "Table Text", size=10.5, after=0).paragraph_format.line_spacing = 1.0
-    paragraph_style(document, "Note", size=10, italic=True, color=GREY, after=0)
-    paragraph_style(document, "Source", size=8.5, after=0)
-    edition_style = paragraph_style(document, "Edition", size=11, after=4)
+    paragraph_style(document, "Table Text", size=SMALL, after=0).paragraph_format.line_spacing = 1.0
+    paragraph_style(document, "Note", size=SMALL, italic=True, color=GREY, after=0)
+    source = paragraph_style(document, "Source", size=SMALL, after=0)
+    source.paragraph_format.line_spacing = Pt(SMALL + 1)  # exactly: room for Vietnamese diacritics, no more
+    source.paragraph_format.widow_control = False  # the columns fill to the last line
+    # What changed since the previous edition: a tinted box at the small size, under the title.
+    edition_style = paragraph_style(document, "Edition", size=SMALL, after=2)
     edition_style.paragraph_format.left_indent = Mm(2)
     shade_and_rule(edition_style, "EAF0F7", "1F3864")
     for name in ("Header", "Footer"):
-        style = paragraph_style(document, name, size=9, color=GREY, after=0)
+        style = paragraph_style(document, name, size=SMALL, color=GREY, after=0)
         style.element.pPr.remove(style.element.pPr.find(qn("w:tabs")))  # Letter-width stops
         style.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
 
@@ -206,13 +220,11 @@ def set_up_styles(document) -> None:
     citation.quick_style = True
     citation.font.superscript = True
     citation.font.color.rgb = NAVY
-    number = document.styles.add_style("Source Number", WD_STYLE_TYPE.CHARACTER)
-    number.font.bold = True
-    number.font.color.rgb = NAVY
     hyperlink = document.styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
     hyperlink.font.color.rgb = RGBColor(0x1F, 0x4E, 0x79)
     hyperlink.font.underline = True
     set_up_bullets(document)
+    number_sources(document)
     add_table_style(document)
 
 
@@ -234,6 +246,47 @@ def set_up_bullets(document) -> None:
         indent.set(qn("w:hanging"), "283")
 
 
+SOURCE_NUMBERING = """
+<w:abstractNum xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:abstractNumId="90">
+  <w:multiLevelType w:val="singleLevel"/>
+  <w:lvl w:ilvl="0">
+    <w:start w:val="1"/>
+    <w:numFmt w:val="decimal"/>
+    <w:pStyle w:val="Source"/>
+    <w:lvlText w:val="%1."/>
+    <w:lvlJc w:val="right"/>
+    <w:pPr><w:tabs><w:tab w:val="num" w:pos="340"/></w:tabs><w:ind w:left="340" w:hanging="57"/></w:pPr>
+    <w:rPr><w:b/><w:color w:val="1F3864"/></w:rPr>
+  </w:lvl>
+</w:abstractNum>
+"""
+
+
+def number_sources(document) -> None:
+    """"Source" paragraphs form a real numbered list (1., 2., …, hanging indent): the numbers are
+    the citation marks' numbers, since the sources are listed in order of first citation."""
+    numbering = document.part.numbering_part.element
+    abstract = etree.fromstring(SOURCE_NUMBERING)
+    first_num = numbering.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(abstract)  # every abstractNum comes before the first num
+    else:
+        numbering.append(abstract)
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), "90")
+    abstract_id = OxmlElement("w:abstractNumId")
+    abstract_id.set(qn("w:val"), "90")
+    num.append(abstract_id)
+    numbering.append(num)
+    style = document.styles["Source"].element
+    properties = style.get_or_add_pPr()
+    numbering_properties = OxmlElement("w:numPr")
+    num_id = OxmlElement("w:numId")
+    num_id.set(qn("w:val"), "90")
+    numbering_properties.append(num_id)
+    properties.insert(0, numbering_properties)
+
+
 TABLE_STYLE = """
 <w:style xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
          w:type="table" w:customStyle="1" w:styleId="HandoutTable">
@@ -249,8 +302,8 @@ TABLE_STYLE = """
       <w:insideH w:val="single" w:sz="4" w:space="0" w:color="BFBFBF"/>
     </w:tblBorders>
     <w:tblCellMar>
-      <w:top w:w="20" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>
-      <w:bottom w:w="20" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>
+      <w:top w:w="30" w:type="dxa"/><w:left w:w="113" w:type="dxa"/>
+      <w:bottom w:w="30" w:type="dxa"/><w:right w:w="113" w:type="dxa"/>
     </w:tblCellMar>
   </w:tblPr>
   <w:trPr><w:cantSplit/></w:trPr>
@@ -406,13 +459,8 @@ def key_facts(document) -> None:
          [cell_text("{{ facts.structure.article_count.value|number }} {{ L.articles }}, "
                     "{{ " + chapters + "|length|number }} {{ L.chapters }}", cite("facts.structure.article_count")),
           *disputed("facts.structure.article_count"),
-          cell_text("{% for c in " + chapters + " %}{{ c.number|romans }}. {{ c.title|tr }} ({{ L.handout_art }} "
-                    "{{ c.first_article }}{% if c.last_article != c.first_article %}–{{ c.last_article }}{% endif %})"
-                    "{% if not c.range_confirmed %}*{% endif %}{% if not loop.last %}; {% endif %}{% endfor %}",
-                    cite(chapters)),
-          cell_note("{%p if " + chapters + "|rejectattr('range_confirmed')|list %}"),
-          cell_note("* {{ L.range_inferred }}"),
-          cell_note("{%p endif %}")]],
+          # The chapters and their article ranges are in the briefing; a two-page handout gives the count.
+          ]],
         [[cell_text("{{ L.signing_ceremony }}")],
          [cell_text("{{ " + ceremony + ".place|tr }}{% if " + ceremony + ".venue %}, {{ " + ceremony
                     + ".venue|tr }}{% endif %}, {{ " + ceremony + ".start|daterange(" + ceremony + ".end) }}",
@@ -453,20 +501,46 @@ def timeline(document) -> None:
     table(document, [48, 117], rows, header=True, label_column=False)
 
 
+def in_two_columns(document, start: bool) -> None:
+    """Start (``start=True``) or end a run of two-column text: a continuous section break."""
+    in_columns(document, 1 if start else 2)
+
+
+def in_columns(document, count: int) -> None:
+    """A continuous section break that sets the text written since the previous break in
+    ``count`` columns (1 to close a run of one-column text before a run of columns).
+
+    python-docx adds a section after everything written so far; the section that the break
+    closes is the one whose columns are set.
+    """
+    document.add_section(WD_SECTION.CONTINUOUS)
+    closed = document.sections[-2]
+    columns = closed._sectPr.find(qn("w:cols"))
+    if columns is None:
+        columns = OxmlElement("w:cols")
+        closed._sectPr.append(columns)
+    columns.set(qn("w:num"), str(count))
+    columns.set(qn("w:space"), "340" if count == 2 else "284")
+
+
 def provisions(document) -> None:
     """What the instrument does, in brief: the offences and the safeguards (its chapters are above)."""
-    para(document, "Heading 1", "{{ L.handout_content }}")
-    para(document, "Heading 2", "{%p if facts.offences %}")
-    para(document, "Heading 2", "{{ L.handout_offences }}")
-    para(document, "Normal",
-         "{% for o in facts.offences %}{{ o.title|tr }}{% if o.article %} ({{ L.handout_art }} {{ o.article }})"
-         "{% endif %}{% if not loop.last %}; {% endif %}{% endfor %}.", cite("facts.offences"))
+    para(document, "Heading 1", "{%p if facts.offences %}")
+    para(document, "Heading 1", "{{ L.handout_offences }}")
+    # One bullet per offence, in two columns; offences with the same sources share one mark,
+    # after the last of them.
+    in_two_columns(document, start=True)
+    para(document, "List Bullet", "{%p for o, mark in citations.shared_marks(facts.offences) %}")
+    para(document, "List Bullet", "{{ o.title|tr }}{% if o.article %} ({{ L.handout_art }} {{ o.article }}){% endif %}",
+         ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
+    para(document, "List Bullet", "{%p endfor %}")
+    in_two_columns(document, start=False)
     para(document, "Normal", "{%p endif %}")
 
-    para(document, "Heading 2", "{%p if facts.safeguards %}")
-    para(document, "Heading 2", "{{ L.safeguards }}")
-    para(document, "List Bullet", "{%p for s in facts.safeguards %}")
-    para(document, "List Bullet", "{{ s|tr }}", cite("s"))
+    para(document, "Heading 1", "{%p if facts.safeguards %}")
+    para(document, "Heading 1", "{{ L.safeguards }}")
+    para(document, "List Bullet", "{%p for s, mark in citations.shared_marks(facts.safeguards) %}")
+    para(document, "List Bullet", "{{ (s.short or s)|tr }}", ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
     para(document, "List Bullet", "{%p endfor %}")
     para(document, "Normal", "{%p endif %}")
 
@@ -491,10 +565,12 @@ def debate(document) -> None:
     para(document, "Heading 1", "{{ L.handout_debate }}")
     para(document, "Note", "{{ L.balance_note }}")
     para(document, "List Bullet", "{%p for item in facts.criticisms %}")
-    para(document, "List Bullet", ("{{ item.by|tr }}: ", "Strong"), "{{ item|tr }}", cite("item"))
+    para(document, "List Bullet", ("{% if not item.short %}{{ item.by|tr }}: {% endif %}", "Strong"),
+         "{{ (item.short or item)|tr }}", cite("item"))
     para(document, "List Bullet", "{%p endfor %}")
     para(document, "List Bullet", "{%p for item in facts.responses %}")
-    para(document, "List Bullet", ("{{ L.responses }} – {{ item.by|tr }}: ", "Strong"), "{{ item|tr }}", cite("item"))
+    para(document, "List Bullet", ("{{ L.responses }} – {% if not item.short %}{{ item.by|tr }}: {% endif %}", "Strong"),
+         "{{ (item.short or item)|tr }}", cite("item"))
     para(document, "List Bullet", "{%p endfor %}")
     para(document, "Normal", "{%p endif %}")
 
@@ -502,25 +578,42 @@ def debate(document) -> None:
 def next_steps_and_sources(document) -> None:
     para(document, "Heading 1", "{%p if facts.next_steps %}")
     para(document, "Heading 1", "{{ L.next_steps }}")
-    para(document, "List Bullet", "{%p for step in facts.next_steps %}")
-    para(document, "List Bullet", "{{ step|tr }}", cite("step"))
+    para(document, "List Bullet", "{%p for step, mark in citations.shared_marks(facts.next_steps) %}")
+    para(document, "List Bullet", "{{ (step.short or step)|tr }}", ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
     para(document, "List Bullet", "{%p endfor %}")
     para(document, "Normal", "{%p endif %}")
 
     # Numbers follow the order of first citation above, so this list must come last.
     para(document, "Heading 1", "{{ L.sources }}")
-    # One run-on paragraph: a list of 30 short references would take a third of a page.
+    para(document, "Note", "{{ L.handout_sources_note }}")
+    # A numbered list in three columns, one source a paragraph with a hanging indent (Word
+    # numbering: 1., 2., …).
+    # The document's last section is the three-column one.
+    in_two_columns(document, start=True)
+    final = document.sections[-1]._sectPr
+    columns = final.find(qn("w:cols"))
+    if columns is None:
+        columns = OxmlElement("w:cols")
+        final.append(columns)
+    columns.set(qn("w:num"), "3")
+    columns.set(qn("w:space"), "227")
+    para(document, "Source", "{%p for number, src in citations.notes() %}")
     para(document, "Source",
-         ("{%r for number, src in citations.notes() %}", None),
-         ("[{{ number }}]", "Source Number"),
-         # A name or title as published is tagged with the source's language; one the fact
-         # file describes per language (a mapping) is in the handout's language.
-         ("\u00a0{{r in_language(src.publisher|tr, src.lang if src.publisher is string else none) }}, "
-          "“{{r in_language(src.title|tr, src.lang if src.title is string else none) }}”"
+         # Short form, so that a two-page handout holds every source it cites, each one still
+         # identifiable: its title and publisher cut at a word boundary ("…"), the publisher
+         # linked to the page when there is one, the date, and the reliability level unless the
+         # source is secondary (the note under the heading says so). The briefing lists full
+         # titles and addresses. A title or name as published is tagged with the source's
+         # language; one the fact file describes per language (a mapping) is in the handout's.
+         ("{{r in_language(shorten(src.title|tr, " + str(SHORT_TITLE) + "), "
+          "src.lang if src.title is string else none, italic=true) }}"
+          "{% if shorten(src.title|tr, " + str(SHORT_TITLE) + ")[-1] not in '.…?!' %}.{% endif %} "
+          "{{r link(src.url, shorten(src.publisher|tr, " + str(SHORT_PUBLISHER) + "), "
+          "src.lang if src.publisher is string else none) }}"
           "{% if src.date %}, {{ src.date|date('short') }}{% endif %}"
-          "{% if src.url %}, {{r link(src.url, host(src.url)) }}{% elif src.document %}, {{ src.document|tr }}"
-          "{% endif %} ({{ L['source_reliability_' ~ src.reliability] }}).{% if not loop.last %} {% endif %}", None),
-         ("{%r endfor %}", None))
+          "{% if src.reliability != 'secondary' %} ({{ L['source_reliability_' ~ src.reliability] }}){% endif %}"
+          "{% if src.date or src.reliability != 'secondary' or not shorten(src.publisher|tr, " + str(SHORT_PUBLISHER) + ").endswith('…') %}.{% endif %}", None))
+    para(document, "Source", "{%p endfor %}")
 
 
 # ---------------------------------------------------------------- package

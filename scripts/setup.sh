@@ -28,6 +28,11 @@ test_packages=(libreoffice-writer-nogui libreoffice-impress-nogui chromium)
 
 packages=("${base_packages[@]}")
 [ "$mode" != build ] && packages+=("${test_packages[@]}")
+# Node.js runs the browser-side checkers of the tests (Marp CLI, axe-core: package.json);
+# Debian's packages unless a node and npm are already installed.
+if [ "$mode" != build ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 python="${PYTHON:-python3}"
 # Debian's own Python needs python3-venv for `python -m venv` (it carries ensurepip).
@@ -81,6 +86,17 @@ install_locked() {  # install_locked build|test
   touch "$stamp"
 }
 
+# The npm packages the tests use, exactly as package-lock.json pins them (integrity hashes),
+# reinstalled only when the lock changes. No install scripts run: Marp CLI drives the system
+# Chromium (CHROME_PATH), it never downloads a browser.
+install_node_tools() {
+  local stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
+  [ -f "$stamp" ] && return 0
+  echo "setup: installing the test tools of package-lock.json into node_modules/"
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+}
+
 case "$mode" in
   lock)
     # Refresh both lock files to the newest versions pyproject.toml allows, install them, and
@@ -89,9 +105,10 @@ case "$mode" in
     compile_lock requirements/build.lock --upgrade
     compile_lock requirements/test.lock --upgrade --extra test --extra bench
     install_locked test
+    install_node_tools
     exec "$venv/bin/python" -m pytest "$@" ;;
   build) install_locked build ;;
-  test)  install_locked test ;;
+  test)  install_locked test; install_node_tools ;;
 esac
 
 # `generate` by name, as the README's next line uses it (a link on the PATH, or the activation line).

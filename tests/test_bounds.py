@@ -522,7 +522,8 @@ def test_eject_does_not_follow_a_dangling_link_out_of_its_folder(work):
 def test_eject_into_a_new_folder_copies_every_file(work):
     result = run_cli("templates", "eject", "slides", "--to", "mine")
     assert result.exit_code == 0, result.output
-    assert listing(work / "mine") == ["slides", "slides/README.md", "slides/master.pptx", "slides/outline.md.jinja"]
+    assert listing(work / "mine") == ["slides", "slides/README.md", "slides/marp-theme.css", "slides/master.pptx",
+                                      "slides/outline.md.jinja"]
     assert (work / "mine" / "slides" / "master.pptx").read_bytes() == (BUNDLED / "slides" / "master.pptx").read_bytes()
 
 

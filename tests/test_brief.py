@@ -226,7 +226,10 @@ def test_citation_marks_link_to_numbered_sources(bundled, lang):
     cited = {t for t in targets if t.startswith("source-")}
     assert cited and cited <= anchors
     numbers = sorted(int(t.split("-")[1]) for t in cited)
-    assert numbers == list(range(1, len(numbers) + 1))  # numbered in reading order, none unused
+    listed = sorted(int(a.split("-")[1]) for a in anchors if a.startswith("source-"))
+    # Numbered in reading order, none unused: every listed source is linked, or inside a
+    # compressed range ("5–8" links 5 and 8) whose ends are.
+    assert listed == list(range(1, len(listed) + 1)) and numbers[0] == 1 and numbers[-1] == len(listed)
 
 
 @needs_poppler
@@ -243,8 +246,9 @@ def test_discrepancies_are_footnoted_and_unsupported_claims_listed(bundled):
     structure_page = next(i for i, p in enumerate(pages) if "68 articles in 9 chapters." in re.sub(r"\s+", " ", p))
     assert "a" in notes[structure_page]
     # The claim that matches no fact goes to "Where sources disagree", after the footnotes.
-    section = text[text.index("Where sources disagree"):text.index("Superscript numbers")]
-    assert "Letters refer to the footnotes" in text
+    end = text.index("Superscript numbers")
+    section = text[text.rindex("Where sources disagree", 0, end):end]  # the section, not the sessions' note
+    assert "Red letters refer to the notes at the foot of the page" in text
     assert "climate change" in section and "The positions below" not in section
 
 
@@ -256,8 +260,9 @@ def test_described_sources_read_in_the_briefs_language_and_internal_files_stay_o
 
     seed = load_facts(BUNDLED_FACTS).facts.source("seed-000")
     for lang, other in (("vi", "en"), ("en", "vi")):
-        reading_order = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf_path(bundled[0], lang)), "-"],
-                                       capture_output=True, text=True, check=True).stdout
+        # In drawing order (pypdf), which is the reading order: poppler's physical order
+        # interleaves the two columns of the source list where their lines do not align.
+        reading_order = " ".join(page.extract_text() for page in PdfReader(pdf_path(bundled[0], lang)).pages)
         text = re.sub(r"\s+", " ", reading_order)
         for described in (seed.title, seed.publisher, seed.document):
             assert described.get(lang) in text and described.get(other) not in text
@@ -274,6 +279,156 @@ def test_timeline_and_chart_text_is_drawn(bundled):
     assert "15†" in text and "18" in text  # chart values, unconfirmed ranges marked
 
 
+# --- reader-grade accessibility (issue 15) -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def archival(tmp_path_factory) -> Path:
+    """The bundled brief in English, archival variant (PDF/A-3b that also claims PDF/UA-1)."""
+    out = tmp_path_factory.mktemp("brief-archival") / "out"
+    build(["brief"], BuildOptions(out=out, langs=("en",), kind_options={"pdf_variant": "pdf/a-3b"}))
+    return pdf_path(out, "en")
+
+
+def page_validation(path: Path, profile: str) -> tuple[int, int, list[str]]:
+    """``(rules passed, rules, failed rule ids)`` from page-validation (a veraPDF-grade checker)."""
+    import page
+
+    report = page.validate_pdf(str(path), profile=profile)
+    return report.rules.passed, report.rules.total, [f.rule_id for f in report.failures]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_validation_passes_every_pdf_ua_rule(bundled, lang):
+    passed, total, failed = page_validation(pdf_path(bundled[0], lang), "ua1")
+    assert failed == [] and passed == total >= 100
+
+
+def test_archival_variant_is_pdf_a_3b_and_pdf_ua_1_in_one_file(archival):
+    for profile in ("3b", "ua1"):
+        passed, total, failed = page_validation(archival, profile)
+        assert failed == [] and passed == total >= 100, profile
+    with pikepdf.open(archival) as pdf:
+        meta = pdf.open_metadata()
+        assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance"), meta.get("pdfuaid:part")) == ("3", "B", "1")
+        assert "/Filter" not in pdf.Root.Metadata  # readable by any XMP tool
+        assert "/OutputIntents" in pdf.Root and str(pdf.Root.Lang) == "en-US"
+
+
+@pytest.mark.parametrize("lang, other", [("en", "vi"), ("vi", "en")])
+def test_passages_in_the_other_language_carry_their_language(bundled, lang, other):
+    """Source titles and quotations in the other language are read in its voice (/Lang)."""
+    from generator.facts import load_facts
+
+    facts = load_facts(BUNDLED_FACTS).facts
+    foreign_titles = [s for s in facts.sources if s.lang == other and isinstance(s.title, str)]
+    # Titles as published keep their own source's language (a Portuguese article stays `pt`).
+    declared = {s.lang for s in facts.sources if s.lang and s.lang != lang and isinstance(s.title, str)}
+    with pikepdf.open(pdf_path(bundled[0], lang)) as pdf:
+        marked = [str(e.Lang) for e in struct_elements(pdf) if "/Lang" in e]
+    assert other in marked and lang not in marked
+    assert set(marked) <= declared | {other}
+    assert len([m for m in marked if m == other]) >= min(len(foreign_titles), 5)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_footnotes_are_notes_linked_from_their_calls(bundled, lang):
+    from generator.renderers.brief.context import alphabetic
+
+    # A discrepancy about a fact (`concerns`) is footnoted where the fact is shown, lettered a, b, c…
+    discrepancies = yaml.safe_load(BUNDLED_FACTS.read_text(encoding="utf-8"))["discrepancies"]
+    footnoted = [d for d in discrepancies if d.get("concerns")]
+    assert footnoted
+    with pikepdf.open(pdf_path(bundled[0], lang)) as pdf:
+        notes = [e for e in struct_elements(pdf) if e.S == "/Note"]
+        ids = [str(e.ID) for e in notes]
+        assert ids == [f"note-{alphabetic(n)}" for n in range(1, len(footnoted) + 1)]
+        assert all(marks_content(e) for e in notes)
+        destinations = [str(a.Dest) for page in pdf.pages for a in page.get("/Annots", []) if "/Dest" in a]
+        assert all(destinations.count(note_id) == 1 for note_id in ids)  # one call per note, linked
+        names = pdf.Root.Names.Dests.Names
+        assert set(ids) <= {str(names[i]) for i in range(0, len(names), 2)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_citation_links_can_be_clicked_and_name_their_source(bundled, lang):
+    from generator.facts import load_facts
+
+    label = {"en": "Source", "vi": "Nguồn"}[lang]
+    facts = load_facts(BUNDLED_FACTS).facts
+    titles = {s.title if isinstance(s.title, str) else s.title.get(lang) for s in facts.sources}
+    with pikepdf.open(pdf_path(bundled[0], lang)) as pdf:
+        annotations = [a for page in pdf.pages for a in page.get("/Annots", []) if a.get("/Subtype") == "/Link"]
+        assert len(annotations) > 100
+        for annotation in annotations:
+            bottom, top = sorted(float(v) for v in (annotation.Rect[1], annotation.Rect[3]))
+            assert top - bottom >= 6, annotation.Rect  # a real height: the link can be hit
+            assert int(annotation.F) == 4
+            if str(annotation.get("/Dest", "")).startswith("source-"):
+                number = str(annotation.Dest).split("-")[1]
+                prefix, _, title = str(annotation.Contents).partition(": ")
+                assert prefix == f"{label} {number}" and title in titles
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_shared_sources_share_one_compressed_mark(bundled, lang):
+    text = plain(pdf_path(bundled[0], lang))
+    # The offence list cites "11, 21, 38–39" once for the run of offences that share them,
+    # not on each of ten bullets, and never as "38, 39".
+    assert text.count("11, 21, 38–39") <= 3
+    assert not re.search(r"\b38, ?39\b", text)
+
+
+def font_sizes(path: Path) -> list[dict[float, int]]:
+    """Characters per font size (pt, as drawn) on each page."""
+    import math
+    from collections import Counter
+
+    sizes = []
+    for page in PdfReader(path).pages:
+        found: Counter = Counter()
+
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                found[round(size * math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1]), 1)] += len(text.strip())
+
+        page.extract_text(visitor_text=visit)
+        sizes.append(dict(found))
+    return sizes
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_type_sizes_a_ministry_prints(bundled, lang):
+    """Body 13 pt (Decree 30 asks 13–14), nothing below 9 pt: not the notes, sources or superscripts."""
+    pages = font_sizes(pdf_path(bundled[0], lang))
+    everything: dict[float, int] = {}
+    for sizes in pages:
+        for size, count in sizes.items():
+            everything[size] = everything.get(size, 0) + count
+    assert min(everything) >= 9, sorted(everything)
+    running: dict[float, int] = {}
+    for sizes in pages[1:5]:  # the pages of running text (tables and notes are smaller)
+        for size, count in sizes.items():
+            running[size] = running.get(size, 0) + count
+    assert max(running, key=running.get) >= 12, running
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_timeline_is_read_once(bundled, lang):
+    """The figure's alternative text reads every event; the labels drawn over it are artifacts."""
+    with pikepdf.open(pdf_path(bundled[0], lang)) as pdf:
+        elements = struct_elements(pdf)
+        timeline = next(e for e in elements if e.S == "/Figure")
+        holder = timeline.P
+        assert [str(kid.S) for kid in holder.K] == ["/Figure"]
+        # Page one keeps the summary and the timeline together (the reader's first view).
+        assert timeline.Pg.objgen == pdf.pages[0].obj.objgen
+        first_page = pikepdf.parse_content_stream(pdf.pages[0])
+        artifacts = sum(1 for ops, op in first_page if str(op) == "BDC" and str(ops[0]) == "/Artifact")
+    events = yaml.safe_load(BUNDLED_FACTS.read_text(encoding="utf-8"))["timeline"]
+    assert artifacts >= 2 * len(events)  # a date and at least one title line per event
+
+
 # --- variants, determinism, safety -------------------------------------------------------
 
 def test_pdf_a3b_variant_is_archival(tmp_path):
@@ -282,6 +437,7 @@ def test_pdf_a3b_variant_is_archival(tmp_path):
     with pikepdf.open(out / "en" / "facts-brief.pdf") as pdf:
         meta = pdf.open_metadata()
         assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("3", "B")
+        assert meta.get("pdfuaid:part") == "1"  # archival and accessible, not one or the other
         assert "/OutputIntents" in pdf.Root
         assert str(pdf.Root.Lang) == "en-US"
 

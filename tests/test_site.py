@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import threading
 import urllib.request
@@ -14,7 +15,7 @@ import pytest
 
 from generator.build import BuildOptions, build_all
 from generator.cli import main
-from tests.conftest import BUNDLED_FACTS, have
+from tests.conftest import BUNDLED_FACTS, REPO, have
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -187,6 +188,66 @@ def test_page_in_a_real_browser(server, manifest, start, lang, other, tmp_path):
         assert download.value.suggested_filename.endswith((".pdf", ".docx", ".pptx", ".md"))
         assert errors == []
         browser.close()
+
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@pytest.mark.skipif(not have("chromium"), reason="Debian's chromium is not installed")
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed (bash scripts/setup.sh test runs npm ci)")
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_axe_core_finds_no_violation_at_desktop_and_phone_width(site, manifest, width, height, tmp_path):
+    """axe-core (pinned in package-lock.json) on both pages, checksums unfolded; the card grid
+    leaves no lone card; checksums sit in one secondary section with a command for each system."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": width, "height": height})
+        for name in ("index.html", "en.html"):
+            page = context.new_page()
+            page.goto((site / name).as_uri())
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("""async tags => {
+                const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+                return {version: axe.version, passes: r.passes.length,
+                        violations: r.violations.map(v => [v.id, v.impact, v.nodes.map(n => n.target.join(' '))])};
+            }""", AXE_TAGS)
+            assert result["version"] == "4.14.1"
+            assert result["violations"] == [], (name, width)
+            assert result["passes"] > 20
+            assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+            rows = page.eval_on_selector_all("ul.documents", """lists => lists.map(list => {
+                const tops = [...list.children].map(card => Math.round(card.getBoundingClientRect().top));
+                const perRow = {}; tops.forEach(t => perRow[t] = (perRow[t] || 0) + 1);
+                return Object.keys(perRow).sort((a, b) => a - b).map(t => perRow[t]);
+            })""")
+            for counts in rows:
+                assert counts[-1] == counts[0] or counts[0] == 1, counts  # balanced: no lone last card
+            if width >= 1000:
+                assert max(rows[0]) >= 2  # a grid at desktop width, one column on phones
+            page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
+        browser.close()
+    html = (site / "en.html").read_text(encoding="utf-8")
+    cards = html[html.index('<ul class="documents"'):html.index('class="checksums"')]
+    assert not re.search(r"[0-9a-f]{64}", cards)  # no checksum in the cards
+    for command in ("certutil -hashfile hanoi-convention-brief.pdf SHA256", "Get-FileHash hanoi-convention-brief.pdf",
+                    "shasum -a 256 hanoi-convention-brief.pdf", "sha256sum hanoi-convention-brief.pdf"):
+        assert command in html
+    checksums = html[html.index('class="checksums"'):]
+    assert all(doc["sha256"] in checksums for doc in manifest["documents"])
+
+
+def test_grid_columns_leave_no_lone_card():
+    from generator.site import grid_columns
+
+    for count in range(2, 13):
+        columns = grid_columns(count)
+        last_row = count % columns or columns
+        assert last_row >= 2 or columns == 1, (count, columns)
+    assert grid_columns(4) == 2 and grid_columns(3) == 3 and grid_columns(1) == 1
 
 
 def test_a_third_language_builds_every_document_verified(tmp_path):

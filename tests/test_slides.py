@@ -19,13 +19,15 @@ from lxml import etree
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.oxml.ns import qn
 
 from generator.build import BuildOptions, build, render_documents
 from generator.errors import TemplateError
 from generator.facts import load_facts
 from generator.renderers import get_renderer
 from generator.renderers.slides.fit import fit_size, line_count, TextLine
-from generator.renderers.slides.markdown import compress_numbers, escape_markdown, escape_note
+from generator.context import compress_numbers
+from generator.renderers.slides.markdown import escape_markdown, escape_note
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, OutlineError, parse_inline, parse_outline
 from generator.templating import TemplatePath, to_roman
 from tests.conftest import BUNDLED_FACTS, REPO, have, root
@@ -513,7 +515,8 @@ def test_escape_examples():
     assert escape_markdown("a_b *c* [1] {{ 7*7 }}") == "a\\_b \\*c\\* \\[1\\] \\{\\{ 7\\*7 \\}\\}"
     assert escape_note("end --> here") == "end -- > here"
     assert compress_numbers([9, 3, 4, 5, 1]) == "1, 3–5, 9"
-    assert compress_numbers([1, 2]) == "1, 2"
+    assert compress_numbers([11, 21, 38, 39]) == "11, 21, 38–39"  # one helper for every format
+    assert compress_numbers([]) == ""
 
 
 def test_fit_estimate_wraps_and_shrinks():
@@ -530,3 +533,128 @@ def test_master_build_script_reproduces_the_committed_master(tmp_path):
     subprocess.run([sys.executable, str(REPO / "scripts" / "build_slides_master.py"), str(built)],
                    check=True, capture_output=True, cwd=REPO)
     assert built.read_bytes() == (REPO / "templates" / "slides" / "master.pptx").read_bytes()
+
+
+# ---------------------------------------------------------------- reader-grade slides (issue 15)
+
+def all_shapes(shapes):
+    for shape in shapes:
+        yield shape
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            yield from all_shapes(shape.shapes)
+
+
+def is_decorative(shape) -> bool:
+    properties = shape._element.find(".//" + qn("p:cNvPr"))
+    return properties.find(f"{qn('a:extLst')}/{qn('a:ext')}/{{http://schemas.microsoft.com/office/drawing/2017/decorative}}decorative") is not None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_shape_is_described_or_decorative_and_read_in_visual_order(bundled, lang):
+    prs = Presentation(str(deck_path(bundled[0], lang)))
+    decorative = 0
+    for number, slide in enumerate(prs.slides, 1):
+        for shape in all_shapes(slide.shapes):
+            properties = shape._element.find(".//" + qn("p:cNvPr"))
+            if is_decorative(shape):
+                decorative += 1
+            elif shape.shape_type in (MSO_SHAPE_TYPE.PICTURE, MSO_SHAPE_TYPE.CHART, MSO_SHAPE_TYPE.GROUP) or getattr(shape, "has_chart", False):
+                assert properties.get("descr"), (number, shape.name)  # pictures, charts, figures: alt text
+            elif not shape.is_placeholder:
+                assert shape.has_text_frame and shape.text_frame.text.strip(), (number, shape.name)
+        # Reading order (the shape tree) is the visual order: title first, then top to bottom, left to right.
+        body = [s for s in slide.shapes if s != slide.shapes.title]
+        band = int(0.5 * EMU_PER_INCH)
+        positions = [(int(s.top) // band, int(s.left)) for s in body]
+        assert positions == sorted(positions), number
+        assert slide.shapes[0] == slide.shapes.title
+    # The timeline's rules, dots and labels (read once, from the figure's description) and the tiles' bars.
+    assert decorative >= 29
+    chart_slide = next(s for s in prs.slides if any(getattr(x, "has_chart", False) for x in s.shapes))
+    names = [x.name for x in chart_slide.shapes]
+    chart = [getattr(x, "has_chart", False) for x in chart_slide.shapes].index(True)
+    # The chart, on the left, is read right after the title (and the draft mark beside it, in the
+    # same top band), before the text to its right.
+    assert [n for n in names[1:chart] if n != "Header mark"] == []
+    shapes = list(chart_slide.shapes)
+    beside = [i for i, x in enumerate(shapes) if x.name != "Header mark" and x.has_text_frame and x.text_frame.text.strip()
+              and x.left > shapes[chart].left and x.top < shapes[chart].top + shapes[chart].height]
+    assert beside and min(beside) > chart
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_slide_points_to_more_in_the_notes_and_sources_slide_lists_references(bundled, lang):
+    from generator.facts import load_facts
+
+    facts = load_facts(BUNDLED_FACTS).facts
+    prs = Presentation(str(deck_path(bundled[0], lang)))
+    outline = deck_path(bundled[0], lang, suffix="md").read_text(encoding="utf-8")
+    for slide in prs.slides:
+        text = " ".join(shape_texts(slide.shapes))
+        assert not re.search(r"\+\d+ (more|ý khác)", text)
+    assert not re.search(r"^\*?\\?\+\d", outline, re.MULTILINE)
+    lines = [line for shape in prs.slides[-1].shapes if shape.has_text_frame for line in shape.text_frame.text.splitlines()]
+    sources = " ".join(lines)
+    # Each reference ends with its number, which the slide's speaker notes resolve to the full
+    # "[n] title — publisher" (several official pages share the title "United Nations Convention
+    # against Cybercrime": the number, not the title, names the source).
+    notes = prs.slides[-1].notes_slide.notes_text_frame.text
+    full = {int(number): rest for number, rest in re.findall(r"^\[(\d+)\] (.+)$", notes, re.MULTILINE)}
+
+    def text(value) -> str:
+        return value if isinstance(value, str) else value.get(lang)
+
+    def source_of(number: int):
+        return next(s for s in facts.sources if full[number].startswith(f"{text(s.title)} — {text(s.publisher)}"))
+
+    references = [(line, source_of(int(number))) for line in lines for number in re.findall(r"\[(\d+)\]$", line)]
+    assert len([source for _, source in references if source.kind == "official"]) >= 2  # key official references…
+    for line, source in references:
+        assert text(source.title)[:30] in line and text(source.publisher)[:20] in line, line  # …by title, with their publisher
+    assert len({line.rsplit("[", 1)[0] for line, _ in references}) == len(references)  # no two read alike
+    assert not re.search(r"(Press|báo chí)[^.]*: \d+", sources)  # references, not counts
+
+
+MARP = REPO / "node_modules" / ".bin" / "marp"
+
+
+@pytest.mark.skipif(not have("chromium"), reason="Debian's chromium is not installed")
+@pytest.mark.skipif(not MARP.exists(), reason="Marp CLI not installed (bash scripts/setup.sh test runs npm ci)")
+@pytest.mark.parametrize("lang", LANGS)
+def test_marp_renders_the_outline_with_its_theme_and_no_slide_overflows(bundled, lang, tmp_path):
+    """Marp CLI (pinned in package-lock.json) renders the outline; in Chromium, every slide's
+    content ends above its footer and inside its width, with the theme's classes applied."""
+    import os
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    source = tmp_path / "outline.md"
+    shutil.copy(deck_path(bundled[0], lang, suffix="md"), source)
+    html = tmp_path / "outline.html"
+    subprocess.run([str(MARP), "--html", "--template", "bare", str(source), "-o", str(html)], check=True,
+                   capture_output=True, timeout=120, env={**os.environ, "CHROME_PATH": shutil.which("chromium")})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                             args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(html.as_uri())
+        slides = page.evaluate("""() => [...document.querySelectorAll('svg[data-marpit-svg] > foreignObject > section')].map(s => {
+            const box = s.getBoundingClientRect(), scale = box.height / s.offsetHeight;
+            const footer = s.querySelector(':scope > footer');
+            const limit = footer ? footer.getBoundingClientRect().top : box.bottom;
+            let bottom = box.top, right = box.left;
+            for (const el of s.querySelectorAll(':scope > :not(footer):not(header)'))
+                for (const r of el.getClientRects()) { bottom = Math.max(bottom, r.bottom); right = Math.max(right, r.right); }
+            return {cls: s.className, height: s.offsetHeight, width: s.offsetWidth,
+                    content: (bottom - box.top) / scale, available: (limit - box.top) / scale,
+                    right: (right - box.left) / scale, columns: getComputedStyle(s).columnCount};
+        })""")
+        browser.close()
+    assert len(slides) == 11  # ten, and the "what changed" slide of an edition
+    for number, slide in enumerate(slides, 1):
+        assert (slide["width"], slide["height"]) == (1280, 720)
+        assert slide["content"] <= slide["available"], (number, slide)
+        assert slide["right"] <= slide["width"], (number, slide)
+        if slide["cls"] == "Two Content":
+            assert slide["columns"] == "2", number  # the theme defines the outline's classes

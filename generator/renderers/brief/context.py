@@ -13,7 +13,7 @@ from typing import Sequence
 
 from generator.renderers.brief.graphics import (BarChartLayout, TimelineEntry, TimelineLayout, bar_chart_layout,
                                       timeline_layout)
-from generator.context import Citations
+from generator.context import Citations, number_runs
 from generator.css import css_font_stack, css_string
 from generator.errors import TemplateError
 from generator.i18n import Localizer
@@ -83,6 +83,20 @@ class DisputeNotes:
     def remaining(self) -> list[Discrepancy]:
         return [d for d in self.citations.facts.discrepancies if d.id not in self.shown]
 
+    def letter(self, item: Discrepancy) -> str:
+        """The footnote letter of a discrepancy already handed out: a, b, … z, aa, ab …"""
+        return alphabetic(self.shown.index(item.id) + 1)
+
+
+def alphabetic(number: int) -> str:
+    """1 -> ``a``, 26 -> ``z``, 27 -> ``aa``: CSS ``lower-alpha``, which WeasyPrint's footnote
+    marker counter also uses, so the letter in the text and at the foot of the page agree."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
 
 class BriefHelpers:
     """Functions the brief templates call, bound to one document's context."""
@@ -100,6 +114,18 @@ class BriefHelpers:
         except KeyError:
             raise TemplateError(f"labels/{self.context['lang']}.yaml has no label {key!r} (the brief's graphics "
                                 f"use it); copy it from labels/en.yaml and translate it") from None
+
+    def cite_links(self, fact: object) -> list[tuple[tuple[int, str], ...]]:
+        """Citation marks of ``fact`` as runs of ``(number, accessible name)``: a run of
+        consecutive numbers is printed "38–39" with each end linked to its source."""
+        citations: Citations = self.context["citations"]
+        return [tuple((n, self.source_name(n)) for n in dict.fromkeys((first, last)))
+                for first, last in number_runs(citations.numbers(fact))]
+
+    def source_name(self, number: int) -> str:
+        """``Source 11: <title>``: what a screen reader says for a citation link."""
+        source = self.context["citations"].notes()[number - 1][1]
+        return self.label("source_link").format(number=number, title=self.i18n.text(source.title))
 
     def font_stack(self, first: str) -> str:
         return css_font_stack([first, *self.fonts.fallbacks])
@@ -144,7 +170,11 @@ def brief_helpers(context: dict) -> dict:
         "row_groups": row_groups,
         "timeline_layout": helpers.timeline,
         "chapter_chart": helpers.chapter_chart,
+        "cite_links": helpers.cite_links,
+        "shared_marks": helpers.context["citations"].shared_marks,
+        "shared_sources": helpers.context["citations"].shared_sources,
         "dispute_notes": helpers.notes.for_fact,
+        "note_letter": helpers.notes.letter,
         "remaining_disputes": helpers.notes.remaining,
         "footnoted_disputes": lambda: list(helpers.notes.shown),
         # WeasyPrint ignores dir="auto": `tr` isolates right-to-left facts instead (see templating.isolate).

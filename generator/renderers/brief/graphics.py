@@ -213,7 +213,7 @@ def bar_chart_layout(items: Sequence[tuple[str, int, bool]], format_number: Call
     texts = [format_number(value) + ("" if confirmed else mark_unconfirmed) for _, value, confirmed in items]
     label_w = max([text_width(category, font_size, bold=True) for category, _, _ in items] + [0])
     value_w = max([text_width(text, font_size) for text in texts] + [0])
-    tick_w = text_width(format_number(axis_max), font_size * 0.85)
+    tick_w = text_width(format_number(axis_max), font_size * 0.9)
     plot_left = label_w + 6
     plot_right = width - max(value_w + 4, tick_w / 2)
     plot_top = 2.0

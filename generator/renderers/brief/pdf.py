@@ -15,7 +15,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from generator.renderers.brief.tagging import finish_structure
+from generator.renderers.brief.tagging import finish_structure, recording_elements
 from generator.errors import ConfigError, ResourceError, TemplateError
 from generator.templating import TemplatePath
 
@@ -104,7 +104,9 @@ def html_to_pdf(html: str, templates: TemplatePath, variant: str = "pdf/ua-1") -
         try:
             document = weasyprint.HTML(string=html, base_url=base_url,
                                        url_fetcher=fetcher_type(templates)).render(**options)
-            data = document.write_pdf(finisher=finish_structure, **options)
+            with recording_elements() as elements:
+                data = document.write_pdf(finisher=lambda doc, pdf: finish_structure(doc, pdf, elements, variant),
+                                          **options)
         except refused as stop:
             raise stop.error from None
     return RenderedPdf(data, len(document.pages), tuple(dict.fromkeys(warnings)))

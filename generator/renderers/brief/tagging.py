@@ -1,6 +1,6 @@
 """Finishing touches to WeasyPrint 70's PDF structure tree, applied before the file is written.
 
-Two gaps in WeasyPrint's tagging are closed here (``HTML.write_pdf(finisher=...)``):
+Gaps in WeasyPrint's tagging are closed here (``HTML.write_pdf(finisher=...)``):
 
 * Table header cells get a ``/Scope`` (``/Column`` in a header row group, ``/Row``
   elsewhere). WeasyPrint links data cells to headers with ``/Headers`` + ``/ID`` only;
@@ -8,24 +8,87 @@ Two gaps in WeasyPrint's tagging are closed here (``HTML.write_pdf(finisher=...)
 * Page margin boxes (running header, page numbers) are marked as ``/Artifact``
   (pagination). WeasyPrint tags their text as ``/Span`` content whose structure elements
   are not linked into the tree (its comment: artifacts in the tree need PDF 2.0), which
-  leaves real-looking content outside the logical structure.
+  leaves real-looking content outside the logical structure. Elements marked
+  ``aria-hidden="true"`` (the timeline's drawn labels, which the figure's alternative text
+  already reads) are taken out of the tree the same way, so that they are read once.
+* Language of parts: WeasyPrint writes ``lang`` only to the catalog. Every structure element
+  whose HTML element has a ``lang`` other than the document's gets ``/Lang``.
+* Footnotes (``class="footnote"``) become ``/Note`` elements with the ``/ID`` of their HTML id,
+  which the call's link in the text points to.
+* Link annotations get ``/Contents`` from the link's ``title`` ("Source 11: …") rather than
+  the raw target ("source-11"), and the Print flag (``/F 4``).
+* The archival variant (PDF/A-3b) keeps the PDF/UA-1 identifier in its XMP metadata, declared
+  by a PDF/A extension schema, and the metadata stream is left unfiltered.
 
-This works on pydyf objects, so it depends on WeasyPrint's internals (pinned to 70.x).
+To know which HTML element a structure element came from, WeasyPrint's tree builder is
+wrapped while a PDF is written (:func:`recording_elements`). This works on pydyf objects and
+WeasyPrint's internals, so it depends on WeasyPrint 70.x (pinned).
 """
 
 from __future__ import annotations
 
+import re
+import threading
+from contextlib import contextmanager
 from typing import Any, Iterator
 
+_recording = threading.local()
 
-def finish_structure(document: Any, pdf: Any) -> None:
-    """WeasyPrint finisher: scope table headers and turn margin-box content into artifacts."""
-    if "StructTreeRoot" not in pdf.catalog:
+
+@contextmanager
+def recording_elements() -> Iterator[dict[int, Any]]:
+    """While active, maps the object number of each structure element WeasyPrint creates to the
+    HTML element (``xml.etree`` element, or None for an anonymous box) it was made for."""
+    _install_recorder()
+    found: dict[int, Any] = {}
+    _recording.found = found
+    try:
+        yield found
+    finally:
+        _recording.found = None
+
+
+def _install_recorder() -> None:
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+    from weasyprint.pdf import tags
+
+    if getattr(tags._build_box_tree, "records_elements", False):
         return
+    build = tags._build_box_tree
+
+    def build_and_record(box, *args, **kwargs):
+        real = box._box if isinstance(box, AbsolutePlaceholder) else box
+        for element in build(box, *args, **kwargs):
+            found = getattr(_recording, "found", None)
+            if found is not None and real.element is not None and "::" not in (real.element_tag or ""):
+                found.setdefault(element.number, real.element)  # inner calls record first
+            yield element
+
+    build_and_record.records_elements = True
+    tags._build_box_tree = build_and_record  # recursive calls go through the module global too
+
+
+def finish_structure(document: Any, pdf: Any, elements: dict[int, Any] | None = None,
+                     variant: str = "pdf/ua-1") -> None:
+    """WeasyPrint finisher: see the module's docstring. ``elements`` comes from
+    :func:`recording_elements` (without it, only what needs no HTML element is done)."""
+    name_links(document)
+    if variant.startswith("pdf/a"):
+        claim_pdf_ua(pdf)
+    if "StructTreeRoot" in pdf.catalog:
+        finish_tags(pdf, elements or {})
+    compress_without_trailing_cr(pdf)
+
+
+def finish_tags(pdf: Any, elements: dict[int, Any]) -> None:
+    """The structure tree's part of the finisher."""
     objects = _Objects(pdf)
     root = objects[pdf.catalog["StructTreeRoot"]]
     reachable = set(objects.reachable(root))
     scope_table_headers(objects, reachable)
+    lang = pdf.catalog.get("Lang")
+    tag_from_html(objects, reachable, elements, getattr(lang, "string", "") or "")
+    reachable = set(objects.reachable(root))
     mark_unlinked_content_as_artifacts(pdf, objects, root, reachable)
 
 
@@ -107,3 +170,106 @@ def mark_unlinked_content_as_artifacts(pdf: Any, objects: _Objects, root: Any, r
         for mcid in orphans:
             parents[mcid] = "null"
     return changed
+
+
+def tag_from_html(objects: _Objects, reachable: set[int], elements: dict[int, Any], document_lang: str) -> None:
+    """``/Lang``, ``/Note`` + ``/ID``, and hidden elements out of the tree, from the HTML elements."""
+    import pydyf
+
+    for obj_number in sorted(reachable):
+        html = elements.get(obj_number)
+        if html is None:
+            continue
+        element = objects.pdf.objects[obj_number]
+        if html.get("aria-hidden") == "true":
+            parent = objects[element["P"]]
+            parent["K"] = pydyf.Array(kid for kid in parent["K"] if kid != element.reference)
+            continue
+        lang = html.get("lang")
+        if lang and not same_language(lang, document_lang):
+            element["Lang"] = pydyf.String(lang)
+        if "footnote" in (html.get("class") or "").split() and element.get("S") == "/Span":
+            element["S"] = "/Note"
+            if html.get("id"):
+                element["ID"] = pydyf.String(html.get("id"))
+
+
+def same_language(tag: str, other: str) -> bool:
+    """``en`` and ``en-US`` name the same language (a screen reader's voice is chosen by it)."""
+    return tag.split("-")[0].lower() == other.split("-")[0].lower()
+
+
+def name_links(document: Any) -> None:
+    """Each link annotation's ``/Contents`` from its ``title`` (its accessible name), and ``/F 4``."""
+    import pydyf
+
+    for page in document.pages:
+        for _kind, _target, _rectangle, box in page.links:
+            annotation = getattr(box, "link_annotation", None)
+            if annotation is None:
+                continue
+            annotation["F"] = 4  # Print: required by PDF/A, and asked by PDF/UA checkers
+            title = box.element.get("title") if box.element is not None else None
+            if title:
+                annotation["Contents"] = pydyf.String(title)
+
+
+_XMP_END = re.compile(rb"</rdf:RDF>")
+#: The PDF/UA identification schema, declared as PDF/A requires of a schema it does not predefine.
+_PDF_UA_XMP = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"><pdfuaid:part>1</pdfuaid:part></rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"""
+
+
+def compress_without_trailing_cr(pdf: Any) -> None:
+    """Compress the streams pydyf would compress, never leaving a carriage return as the last byte.
+
+    A stream whose compressed data happens to end in CR reads, before the line feed that precedes
+    ``endstream``, as if it ended with a CR LF end of line: a PDF/A validator then counts one byte
+    fewer than ``/Length`` and fails the file (page-validation's PDFA3B-STREAM-LENGTH-001). zlib
+    data ends with the checksum of the content, so the content has to change: a content stream
+    (a page's or a form's drawing operators) takes a trailing blank line, which draws nothing;
+    any other stream is written uncompressed.
+    """
+    import zlib
+
+    import pydyf
+
+    page_contents = {number(pdf.objects[number(page)]["Contents"]) for page in pdf.page_references}
+    for obj in pdf.objects:
+        if not isinstance(obj, pydyf.Stream) or not obj.compress:
+            continue
+        content = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
+        packed = zlib.compress(content, 9)  # the bytes pydyf itself would write
+        drawing = obj.extra.get("Subtype") == "/Form" or obj.number in page_contents
+        while packed.endswith(b"\r") and drawing:
+            content += b"\n"
+            packed = zlib.compress(content, 9)
+        if packed.endswith(b"\r"):
+            obj.stream, obj.compress = [content], False
+            continue
+        obj.stream, obj.compress = [packed], False
+        obj.extra["Filter"] = "/FlateDecode"
+
+
+def claim_pdf_ua(pdf: Any) -> None:
+    """Add the PDF/UA-1 identifier to an archival file's XMP (the tagging is the same as in
+    the PDF/UA variant), and leave the metadata stream unfiltered so any tool can read it."""
+    metadata = pdf.objects[number(pdf.catalog["Metadata"])]
+    content = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in metadata.stream)
+    if b"pdfuaid" not in content:
+        content = _XMP_END.sub(lambda match: _PDF_UA_XMP + match.group(0), content, count=1)
+    metadata.stream = [content]
+    metadata.compress = False

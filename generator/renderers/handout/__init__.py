@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 #: The template, found on the template search path (your --templates directory first).
 TEMPLATE = "handout/handout.docx"
 #: Names the renderer adds to the template context (documented in templates/handout/README.md).
-HELPERS = ("brand", "logo", "cite_mark", "link", "in_language", "host")
+HELPERS = ("brand", "logo", "cite_mark", "link", "in_language", "host", "shorten")
 
 
 class HandoutRenderer(Renderer):
@@ -115,14 +115,21 @@ def document_properties(context: dict) -> DocumentProperties:
 
 def citation_mark(numbers: list[int]) -> str:
     """``[6, 12, 24, 25, 26]`` -> ``[6,12,24–26]``: no spaces, so a mark never wraps across lines."""
-    groups: list[list[int]] = []
-    for number in sorted(set(numbers)):
-        if groups and number == groups[-1][-1] + 1:
-            groups[-1].append(number)
-        else:
-            groups.append([number])
-    parts = [f"{g[0]}–{g[-1]}" if len(g) > 2 else ",".join(map(str, g)) for g in groups]
-    return f"[{','.join(parts)}]" if parts else ""
+    from generator.context import compress_numbers
+
+    return f"[{compress_numbers(numbers, separator=',')}]" if numbers else ""
+
+
+def shorten(text: str | None, width: int) -> str:
+    """``text`` cut at the last word boundary within ``width`` characters, ending in "…" (no
+    stray punctuation before it); shorter text unchanged. For the handout's source list."""
+    text = " ".join((text or "").split())
+    if len(text) <= width:
+        return text
+    cut = text[:width]
+    if text[width] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:–—-") + "…"
 
 
 def host(url: str | None) -> str:
@@ -142,22 +149,30 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
     document = DocxTemplate(io.BytesIO(template))
     language_tags = _language_tags(job)
 
-    def link(url: str | None, text: str | None = None) -> RichText | str:
-        """A clickable hyperlink run (style "Hyperlink") showing ``text`` or the address."""
-        if not url:
-            return text or ""
-        return RichText(text or url, style="Hyperlink", url_id=document.build_url_id(url))
+    def foreign_tag(lang: str | None) -> str | None:
+        return language_tags(lang) if lang and lang != job.lang else None
 
-    def in_language(text: str | None, lang: str | None) -> RichText | str:
-        """``text`` marked as written in ``lang`` (a source's own title), for spelling and screen readers."""
+    def link(url: str | None, text: str | None = None, lang: str | None = None) -> RichText | str:
+        """A clickable hyperlink run (style "Hyperlink") showing ``text`` or the address; ``text``
+        is marked as written in ``lang`` when that is not the handout's language."""
+        if not url:
+            return in_language(text, lang) if text else ""
+        tag = foreign_tag(lang)
+        extra = {"lang": tag} if tag else {}
+        return RichText(text or url, style="Hyperlink", url_id=document.build_url_id(url), **extra)
+
+    def in_language(text: str | None, lang: str | None, italic: bool = False) -> RichText | str:
+        """``text`` marked as written in ``lang`` (a source's own title), for spelling and screen
+        readers; ``italic`` sets it as a title."""
         if not text:
             return ""
-        tag = language_tags(lang) if lang and lang != job.lang else None
-        return RichText(text, lang=tag) if tag else RichText(text)
+        tag = foreign_tag(lang)
+        extra = {"italic": True} if italic else {}
+        return RichText(text, lang=tag, **extra) if tag else RichText(text, **extra)
 
     # docxtpl puts the picture into the part being rendered (the header) with its relationship.
     picture = InlineImage(document, str(logo), height=Mm(9)) if logo else ""
-    context = job.context(brand=brand, logo=picture, link=link, in_language=in_language, host=host)
+    context = job.context(brand=brand, logo=picture, link=link, in_language=in_language, host=host, shorten=shorten)
     context["cite_mark"] = lambda fact: citation_mark(context["citations"].numbers(fact))
     # An overlay shares the project's filters, globals and loader; docxtpl sets autoescape on
     # the environment it is given, which must not leak into the other document kinds.

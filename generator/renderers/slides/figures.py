@@ -31,6 +31,22 @@ def set_alt_text(shape, name: str, description: str) -> None:
         properties.set("descr", description)
 
 
+DECORATIVE_EXTENSION = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
+DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
+
+
+def mark_decorative(shape) -> None:
+    """Flag a shape as decorative (Office's ``adec:decorative``): screen readers skip it and
+    accessibility checkers do not ask it for alternative text. For rules, dots and bars, and for
+    labels whose text the group's alternative text already reads."""
+    properties = shape._element.find(".//" + qn("p:cNvPr"))
+    extensions = properties.find(qn("a:extLst"))
+    if extensions is None:
+        extensions = etree.SubElement(properties, qn("a:extLst"))
+    extension = etree.SubElement(extensions, qn("a:ext"), uri=DECORATIVE_EXTENSION)
+    etree.SubElement(extension, f"{{{DECORATIVE_NS}}}decorative", nsmap={"adec": DECORATIVE_NS}, val="1")
+
+
 def add_column_chart(slide, box: Box, table: Table, alt: str, language_tag: str):
     """A clustered column chart: first column = categories, other columns = series."""
     data = CategoryChartData(number_format="0")
@@ -99,6 +115,7 @@ def add_timeline(slide, geometry: TimelineGeometry, table: Table, box: Box, alt:
                                        Emu(box.x + box.width), Emu(geometry.axis_y)))
     axis.line.width = Pt(2.5)
     axis.line.color.theme_color = MSO_THEME_COLOR.TEXT_2
+    mark_decorative(axis)
     radius = MARKER // 2
     for centre, (label, above), cells in zip(geometry.markers, geometry.labels, table.cells):
         ahead = len(cells) > 2 and any(run.text.strip() for run in cells[2])
@@ -107,11 +124,13 @@ def add_timeline(slide, geometry: TimelineGeometry, table: Table, box: Box, alt:
                                            Emu(centre), Emu(edge)))
         tick.line.width = Pt(1)
         tick.line.color.theme_color = MSO_THEME_COLOR.TEXT_2
+        mark_decorative(tick)
         if ahead:
             tick.line.dash_style = MSO_LINE_DASH_STYLE.DASH
         marker = _plain(shapes.add_shape(MSO_SHAPE.OVAL, Emu(centre - radius), Emu(geometry.axis_y - radius),
                                          MARKER, MARKER))
         marker.line.width = Pt(2)
+        mark_decorative(marker)
         if ahead:
             marker.fill.solid()
             marker.fill.fore_color.theme_color = MSO_THEME_COLOR.BACKGROUND_1
@@ -127,6 +146,7 @@ def add_timeline(slide, geometry: TimelineGeometry, table: Table, box: Box, alt:
 
 def _timeline_label(shapes, label: Box, above: bool, cells: list[list[Run]], size: float, ahead: bool) -> None:
     box = shapes.add_textbox(Emu(label.x), Emu(label.y), Emu(label.width), Emu(label.height))
+    mark_decorative(box)  # the group's alternative text reads every date and event once
     frame = _figure_frame(box, FIGURE_INSETS, MSO_ANCHOR.BOTTOM if above else MSO_ANCHOR.TOP)
     date = frame.paragraphs[0]
     add_runs(date, cells[0], size, bold=True, colour=MSO_THEME_COLOR.ACCENT_2 if ahead else MSO_THEME_COLOR.ACCENT_1)
@@ -154,10 +174,12 @@ def add_tiles(slide, geometry: TilesGeometry, items: list[Paragraph], name: str)
         accent.fill.solid()
         accent.fill.fore_color.theme_color = MSO_THEME_COLOR.ACCENT_1
         accent.line.fill.background()
+        mark_decorative(accent)
         frame = _figure_frame(panel, TILE_INSETS, MSO_ANCHOR.MIDDLE)
         add_runs(frame.paragraphs[0], item.runs, geometry.size, colour=MSO_THEME_COLOR.TEXT_1)
         frame.paragraphs[0].alignment = PP_ALIGN.LEFT
-    set_alt_text(group, name, "")
+    # The tiles' own text is read, tile by tile; the group's description says what they are.
+    set_alt_text(group, name, name)
     return group
 
 

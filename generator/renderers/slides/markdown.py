@@ -18,7 +18,7 @@ import jinja2
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from generator.context import Citations, build_context
+from generator.context import Citations, build_context, compress_numbers
 from generator.errors import TemplateError
 from generator.models import Source
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS
@@ -61,21 +61,6 @@ def yaml_scalar(value: object) -> MarkdownText:
     It may stand inside the layout comment, so it cannot close that comment either.
     """
     return MarkdownText(json.dumps(escape_note(value), ensure_ascii=False))
-
-
-def compress_numbers(numbers: list[int]) -> str:
-    """``[3, 4, 5, 9]`` -> ``"3–5, 9"``: runs of three or more become ranges."""
-    parts: list[str] = []
-    start = previous = None
-    for number in sorted(set(numbers)) + [None]:
-        if start is not None and (number is None or number != previous + 1):
-            parts.append(f"{start}–{previous}" if previous - start >= 2 else
-                         ", ".join(str(n) for n in range(start, previous + 1)))
-            start = None
-        if number is not None and start is None:
-            start = number
-        previous = number
-    return ", ".join(parts)
 
 
 @dataclass

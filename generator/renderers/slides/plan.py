@@ -141,6 +141,10 @@ def _check_limits(slide: Slide) -> list[str]:
     return problems
 
 
+#: How much larger than the master's size body text may grow on a slide with room to spare.
+MAX_BODY_GROWTH = 1.2
+
+
 def _check_fit(plan: SlidePlan) -> list[str]:
     """Choose sizes (one scale for all text columns of a slide) and report what cannot fit."""
     slide = plan.slide
@@ -151,7 +155,7 @@ def _check_fit(plan: SlidePlan) -> list[str]:
         problems.append(f"{slide.label}: the title does not fit its placeholder even at {MIN_TITLE_SIZE:g} pt; shorten it")
     scales = []
     for text in plan.texts:
-        scale, fits = fit_placeholder(text, MIN_BODY_SIZE)
+        scale, fits = fit_placeholder(text, MIN_BODY_SIZE, grow=MAX_BODY_GROWTH)
         scales.append(scale)
         if not fits:
             problems.append(f'{slide.label}: the text of placeholder "{text.placeholder.name}" does not fit even at '
@@ -163,13 +167,15 @@ def _check_fit(plan: SlidePlan) -> list[str]:
     return problems
 
 
-def fit_placeholder(text: TextPlan, minimum: float) -> tuple[float, bool]:
-    """``(scale, fits)`` for ``text`` in its placeholder, starting at the master's sizes."""
+def fit_placeholder(text: TextPlan, minimum: float, grow: float = 1.0) -> tuple[float, bool]:
+    """``(scale, fits)`` for ``text`` in its placeholder, starting at ``grow`` times the master's
+    sizes (whole points), so that a slide with little text fills its room instead of leaving
+    its lower third empty."""
     placeholder = text.placeholder
     base = placeholder.levels[0].size
     lines = [_text_line(p, placeholder, base) for p in text.paragraphs]
     width, height = _inner_size(placeholder.box, placeholder.insets)
-    size, fits = fit_size(lines, width, height, base, min(minimum, base))
+    size, fits = fit_size(lines, width, height, int(base * grow), min(minimum, base))
     return size / base, fits
 
 

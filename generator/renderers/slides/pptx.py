@@ -129,12 +129,36 @@ def _add_slide(prs, layout, plan: SlidePlan, outline: Outline, language_tag: str
     paginate = plan.slide.paginate if plan.slide.paginate is not None else outline.paginate
     if paginate:
         _add_slide_number(slide, layout, len(prs.slides))
+    _order_by_position(slide)
     _write_notes(slide, prs, plan.slide.notes)
     tag_language(slide._element, language_tag)
     tag_language(slide.notes_slide._element, language_tag)
     for shape in slide.shapes:
         if shape.has_chart:
             tag_language(shape.chart._chartSpace, language_tag)
+
+
+#: Shapes whose tops differ by less than this share a row of the reading order.
+_ROW_TOLERANCE = Emu(int(0.5 * 914400))
+
+
+def _order_by_position(slide) -> None:
+    """Put the shape tree, which is the reading order of screen readers, in visual order: the
+    title first, then top to bottom and, within a row, left to right (a chart on the left is
+    read before the bullets on its right)."""
+    tree = slide.shapes._spTree
+    shapes = list(slide.shapes)
+
+    def position(index_and_shape):
+        index, shape = index_and_shape
+        is_title = shape.is_placeholder and shape.placeholder_format.type in (
+            PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
+        top, left = int(shape.top or 0), int(shape.left or 0)
+        return (not is_title, top // _ROW_TOLERANCE, left, index)
+
+    ordered = [shape for _, shape in sorted(enumerate(shapes), key=position)]
+    for shape in ordered:
+        tree.append(shape._element)  # appending moves the element to the end, in this order
 
 
 def _write_notes(slide, prs, lines: list[str]) -> None:
