@@ -40,15 +40,20 @@ class Coverage:
 @lru_cache(maxsize=1)
 def installed_coverage() -> Coverage | None:
     """What the fonts fontconfig knows can draw; None when fontconfig is not available."""
+    listing = _fc_list("%{charset}")
+    return None if listing is None else coverage_from_charsets(listing)
+
+
+def _fc_list(element: str) -> str | None:
+    """``fc-list``'s listing of one element per font (``%{family}``…); None without fontconfig."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
     try:
-        listing = subprocess.run([fc_list, "--format", "%{charset}\\n"], capture_output=True, text=True,
-                                 check=True, timeout=60).stdout
+        return subprocess.run([fc_list, "--format", element + "\\n"], capture_output=True, text=True,
+                              check=True, timeout=60).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    return coverage_from_charsets(listing)
 
 
 def coverage_from_charsets(listing: str) -> Coverage:
@@ -109,13 +114,8 @@ METRIC_CLONES = {"times new roman": "liberation serif", "times": "liberation ser
 @lru_cache(maxsize=1)
 def installed_families() -> tuple[str, ...] | None:
     """Every font family fontconfig knows (each name of a family); None without fontconfig."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return None
-    try:
-        listing = subprocess.run([fc_list, "--format", "%{family}\\n"], capture_output=True, text=True,
-                                 check=True, timeout=60).stdout
-    except (OSError, subprocess.SubprocessError):
+    listing = _fc_list("%{family}")
+    if listing is None:
         return None
     return tuple(sorted({name.strip() for line in listing.splitlines() for name in line.split(",") if name.strip()}))
 
