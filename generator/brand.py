@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from generator.css import css_colour, css_font_stack
 from generator.errors import TemplateError
-from generator.limits import MAX_LOGO_BYTES, MAX_LOGO_PIXELS, InputRefused, describe_os_error, read_regular_file
+from generator.limits import MAX_LOGO_BYTES, MAX_LOGO_PIXELS, read_or_reason, read_regular_file
 from generator.models import Text
 from generator.templating import TemplatePath
 from generator.validation import validate
@@ -162,12 +162,9 @@ def logo_problem(path: Path, shown: str) -> str | None:
 
     from PIL import Image
 
-    try:
-        data = read_regular_file(path, MAX_LOGO_BYTES)
-    except InputRefused as refused:
-        return f"{shown!r}: {refused.message}"
-    except OSError as exc:
-        return f"{shown!r}: cannot read the file: {describe_os_error(exc)}"
+    data, why = read_or_reason(path, MAX_LOGO_BYTES)
+    if data is None:
+        return f"{shown!r}: {why}"
     expected = _LOGO_FORMATS[path.suffix.lower()]
     try:
         with warnings.catch_warnings():

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import ConfigError
-from generator.limits import MAX_CONFIG_BYTES, InputRefused, describe_os_error, read_regular_file
+from generator.limits import MAX_CONFIG_BYTES, InputRefused, read_or_reason, read_regular_file
 
 CONFIG_FILE = "generate.toml"
 
@@ -120,12 +120,9 @@ def load_config(directory: Path | None = None) -> ProjectConfig:
 
 def _read_text(file: Path) -> str:
     """The configuration's text: a regular UTF-8 file of at most 1 MB, else one line saying why not."""
-    try:
-        raw = read_regular_file(file, MAX_CONFIG_BYTES)
-    except InputRefused as refused:
-        raise ConfigError(f"{file}: {refused.message}") from None
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot read the file: {describe_os_error(exc)}") from None
+    raw, why = read_or_reason(file, MAX_CONFIG_BYTES)
+    if raw is None:
+        raise ConfigError(f"{file}: {why}")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -89,3 +89,15 @@ def read_regular_file(path: Path | str, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(handle)
+
+
+def read_or_reason(path: Path | str, limit: int) -> tuple[bytes | None, str]:
+    """:func:`read_regular_file`, answering ``(bytes, "")``, or ``(None, why)`` with why in the
+    project's words (``cannot read the file: no such file``, ``expected a regular file …``), for
+    callers that prefix it with the file's name in their own kind of error."""
+    try:
+        return read_regular_file(path, limit), ""
+    except InputRefused as refused:
+        return None, refused.message
+    except OSError as exc:
+        return None, f"cannot read the file: {describe_os_error(exc)}"

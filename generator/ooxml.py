@@ -17,7 +17,7 @@ from lxml import etree
 
 from generator.errors import TemplateError
 from generator.limits import (MAX_COMPRESSION_RATIO, MAX_PACKAGE_BYTES, MAX_PACKAGE_CONTENT_BYTES, MAX_PACKAGE_PARTS,
-                              RATIO_CHECKED_FROM_BYTES, InputRefused, describe_os_error, megabytes, read_regular_file)
+                              RATIO_CHECKED_FROM_BYTES, megabytes, read_or_reason)
 
 #: Entries that must come first in the archive: some readers sniff the content types there.
 _LEADING_ENTRIES = ("[Content_Types].xml", "_rels/.rels")
@@ -52,12 +52,9 @@ def read_template_package(path: Path, shown: str) -> bytes:
     extracted; and a relationship to anything outside the package except a plain hyperlink (an
     attached template, a linked picture or object, which an office program fetches on opening).
     """
-    try:
-        data = read_regular_file(path, MAX_PACKAGE_BYTES)
-    except InputRefused as refused:
-        raise TemplateError(f"{shown}: {refused.message}") from None
-    except OSError as exc:
-        raise TemplateError(f"{shown}: cannot read the file: {describe_os_error(exc)}") from None
+    data, why = read_or_reason(path, MAX_PACKAGE_BYTES)
+    if data is None:
+        raise TemplateError(f"{shown}: {why}")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()

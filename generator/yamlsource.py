@@ -23,7 +23,7 @@ try:  # the C composer is ~5x faster; marks are identical
 except ImportError:  # pragma: no cover - libyaml missing
     from yaml import SafeLoader as _BaseLoader
 
-from generator.limits import MAX_YAML_BYTES as MAX_FILE_BYTES, InputRefused, describe_os_error, read_regular_file
+from generator.limits import MAX_YAML_BYTES as MAX_FILE_BYTES, read_or_reason
 
 Path_ = tuple  # a path into the data: keys (str) and list indexes (int)
 
@@ -169,15 +169,10 @@ def display_path(path: Path) -> str:
 def load_yaml(path: Path) -> Document:
     """Parse ``path``; syntax errors and scalar problems are returned in ``Document.problems``."""
     name = display_path(path)
-    try:
-        raw = read_regular_file(path, MAX_FILE_BYTES)
-    except InputRefused as exc:  # /dev/zero, a named pipe, a directory, 10 GB: never read
+    raw, why = read_or_reason(path, MAX_FILE_BYTES)  # /dev/zero, a named pipe, a directory, 10 GB: never read
+    if raw is None:
         doc = Document(name, None)
-        doc.problems.append(Problem(None, "", f"{name}: {exc.message}"))
-        return doc
-    except OSError as exc:
-        doc = Document(name, None)
-        doc.problems.append(Problem(None, "", f"{name}: cannot read the file: {describe_os_error(exc)}"))
+        doc.problems.append(Problem(None, "", f"{name}: {why}"))
         return doc
     try:
         text = raw.decode("utf-8-sig")

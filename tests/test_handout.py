@@ -342,16 +342,8 @@ def test_committed_template_matches_its_build_script():
 # ---------------------------------------------------------------- brand
 
 def test_a_users_brand_restyles_the_handout(tmp_path):
-    from PIL import Image
-
-    Image.new("RGB", (60, 30), (139, 26, 26)).save(tmp_path / "logo.png")
-    (tmp_path / "brand.yaml").write_text(
-        'organization: {vi: "Bộ Thử nghiệm", en: "Ministry of Tests"}\n'
-        'colours: {primary: "#8B1A1A", accent: "#B8860B"}\n'
-        "fonts: {body: Liberation Sans, heading: Liberation Sans}\nlogo: logo.png\n", encoding="utf-8")
-    _, outputs = render_documents(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out",
-                                                            templates=tmp_path, langs=("en",)))
-    data = outputs[0].data
+    data = handout_with_brand(tmp_path, 'colours: {primary: "#8B1A1A", accent: "#B8860B"}\n'
+                                        "fonts: {body: Liberation Sans, heading: Liberation Sans}\n")
     document = docx.Document(io.BytesIO(data))
     assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x8B, 0x1A, 0x1A)
     styles = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml"))
@@ -360,6 +352,19 @@ def test_a_users_brand_restyles_the_handout(tmp_path):
     assert header.find(f".//{W}drawing") is not None  # the logo
     assert document.core_properties.author == "Ministry of Tests"
     assert "Ministry of Tests" in all_text(document)
+
+
+def handout_with_brand(directory: Path, settings: str) -> bytes:
+    """The English handout of the minimal facts, built with ``directory`` as the template
+    directory and a brand naming an organization, a logo and ``settings`` (YAML lines)."""
+    from PIL import Image
+
+    Image.new("RGB", (60, 30), (139, 26, 26)).save(directory / "logo.png")
+    (directory / "brand.yaml").write_text('organization: {vi: "Bộ Thử nghiệm", en: "Ministry of Tests"}\n'
+                                          + settings + "logo: logo.png\n", encoding="utf-8")
+    _, outputs = render_documents(["handout"], BuildOptions(facts=MINIMAL, out=directory / "out",
+                                                            templates=directory, langs=("en",)))
+    return outputs[0].data
 
 
 def restyled_handout(directory: Path) -> None:
@@ -372,15 +377,8 @@ def restyled_handout(directory: Path) -> None:
 
 
 def test_a_logo_only_brand_keeps_the_styles_edited_in_word(tmp_path):
-    from PIL import Image
-
     restyled_handout(tmp_path)
-    Image.new("RGB", (60, 30), (139, 26, 26)).save(tmp_path / "logo.png")
-    (tmp_path / "brand.yaml").write_text('organization: {vi: "Bộ Thử nghiệm", en: "Ministry of Tests"}\n'
-                                         "logo: logo.png\n", encoding="utf-8")
-    _, outputs = render_documents(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out",
-                                                            templates=tmp_path, langs=("en",)))
-    data = outputs[0].data
+    data = handout_with_brand(tmp_path, "")
     document = docx.Document(io.BytesIO(data))
     assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x6A, 0x1B, 0x9A)
     assert document.styles["Normal"].font.name == "DejaVu Sans"
