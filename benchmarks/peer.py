@@ -106,10 +106,10 @@ def convert_all(pandoc: str, inputs: PeerInputs, env: dict[str, str]) -> list[tu
 
 def _write_brief_html(facts: Path, lang: str, target: Path) -> None:
     """The briefing's HTML as our templates render it (the input WeasyPrint gets)."""
-    from generator.context import build_context
-    from generator.facts import load_facts
+    from generator.templating.context import build_context
+    from generator.facts.load import load_facts
     from generator.renderers.brief import render_html
-    from generator.templating import TemplatePath, create_environment
+    from generator.templating.environment import TemplatePath, create_environment
 
     templates = TemplatePath()
     html = render_html(create_environment(templates), build_context(load_facts(facts), lang, templates), templates)

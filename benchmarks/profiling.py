@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
 
-    from generator.cli import main as generate
+    from generator.commands.cli import main as generate
 
     profile = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
     status = 0

@@ -33,7 +33,7 @@ from typing import Iterator
 
 import yaml
 
-from generator.templating import to_roman
+from generator.templating.environment import to_roman
 
 HERE = Path(__file__).resolve().parent
 BUNDLED = HERE.parent / "facts" / "hanoi-convention.yaml"

@@ -25,7 +25,7 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.ooxml import (  # noqa: E402 - after the path setup
+from generator.renderers.ooxml import (  # noqa: E402 - after the path setup
     DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package, write_package,
 )
 

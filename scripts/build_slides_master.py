@@ -25,7 +25,7 @@ from pptx.util import Emu
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from generator.ooxml import normalize_package  # noqa: E402
+from generator.renderers.ooxml import normalize_package  # noqa: E402
 from generator.renderers.slides.theme import restyle_theme  # noqa: E402
 
 TARGET = REPO / "templates" / "slides" / "master.pptx"

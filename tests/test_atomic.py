@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build, build_all
+from generator.build.pipeline import BuildOptions, build, build_all
 from generator.errors import GenerateError, RenderError
-from generator.workspace import workspace_dir
-from generator.writer import output_lock, read_manifest
+from generator.output.workspace import workspace_dir
+from generator.output.writer import output_lock, read_manifest
 from tests.conftest import REPO, root
 
 MINIMAL = root("minimal") / "facts.yaml"
@@ -116,15 +116,15 @@ def test_a_renderer_failing_after_its_first_document_changes_nothing(kind, fault
 
 @pytest.mark.parametrize("stage", ["download-page", "verification", "manifest"])
 def test_a_failure_while_publishing_changes_nothing(stage, out, tmp_path, monkeypatch):
-    import generator.site
-    import generator.verify
-    import generator.writer
+    import generator.output.site
+    import generator.output.verify
+    import generator.output.writer
 
     def fail(*args, **kwargs):
         raise GenerateError(f"injected failure in the {stage}")
 
-    target = {"download-page": (generator.site, "site_files"), "verification": (generator.verify, "verify_output"),
-              "manifest": (generator.writer, "manifest_bytes")}[stage]
+    target = {"download-page": (generator.output.site, "site_files"), "verification": (generator.output.verify, "verify_output"),
+              "manifest": (generator.output.writer, "manifest_bytes")}[stage]
     monkeypatch.setattr(*target, fail)
     before = snapshot(out)
     with pytest.raises(GenerateError, match=f"injected failure in the {stage}"):
@@ -157,7 +157,7 @@ def test_a_full_disk_while_staging_is_one_clear_error_and_changes_nothing(failin
 def test_a_failed_swap_puts_the_previous_output_back(out, tmp_path, monkeypatch):
     """Fallback swap (no atomic exchange): the rename of the staged tree onto OUT fails and the
     retired previous OUT is renamed back."""
-    import generator.writer as writer
+    import generator.output.writer as writer
 
     monkeypatch.setattr(writer, "_exchange", lambda first, second: False)
     real_rename = os.rename
@@ -179,7 +179,7 @@ def test_a_failed_swap_puts_the_previous_output_back(out, tmp_path, monkeypatch)
 
 
 def test_a_failed_exchange_leaves_the_previous_output(out, tmp_path, monkeypatch):
-    import generator.writer as writer
+    import generator.output.writer as writer
 
     def exchange(first, second):
         raise OSError(errno.EIO, os.strerror(errno.EIO), str(second))
@@ -195,7 +195,7 @@ def test_a_failed_exchange_leaves_the_previous_output(out, tmp_path, monkeypatch
 
 def test_readers_always_find_a_complete_out_during_the_swap(out, tmp_path, monkeypatch):
     """OUT is exchanged with the staged tree in one step (renameat2): no moment without an OUT."""
-    import generator.writer as writer
+    import generator.output.writer as writer
 
     real_rename, real_exchange = os.rename, writer._exchange
     seen = []
@@ -221,7 +221,7 @@ def test_readers_always_find_a_complete_out_during_the_swap(out, tmp_path, monke
 def test_a_build_killed_between_the_fallback_renames_is_repaired_by_the_next(out, tmp_path, monkeypatch):
     """Where the system cannot exchange directories, OUT is moved aside, then replaced; a crash in
     between leaves no OUT, and the next build puts the previous one back before anything else."""
-    import generator.writer as writer
+    import generator.output.writer as writer
 
     before = snapshot(out)
     real_rename = os.rename
@@ -344,7 +344,7 @@ def test_the_next_build_clears_what_a_killed_build_left(out, tmp_path):
 def test_a_second_build_while_one_publishes_is_told_to_wait(out, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from generator.cli import main
+    from generator.commands.cli import main
 
     before = snapshot(out)
     with output_lock(out):  # another build is publishing

@@ -26,7 +26,7 @@ BUNDLED = REPO / "templates"
 def run_cli(*args: str | Path):
     from click.testing import CliRunner
 
-    from generator.cli import main
+    from generator.commands.cli import main
 
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
@@ -135,7 +135,7 @@ def test_a_word_template_with_an_attached_template_is_refused(work):
 
 
 def test_a_word_template_with_a_plain_hyperlink_is_accepted(work):
-    from generator.ooxml import read_template_package
+    from generator.renderers.ooxml import read_template_package
 
     path = work / "handout.docx"
     with zipfile.ZipFile(BUNDLED / "handout" / "handout.docx") as package:
@@ -175,12 +175,12 @@ def test_brand_font_names_are_escaped_in_both_stylesheets(tmp_path):
     """The download page's stylesheet and the brief's: the font name stays one CSS string."""
     import tinycss2
 
-    from generator.brand import load_brand
-    from generator.context import build_context
-    from generator.facts import load_facts
+    from generator.templating.brand import load_brand
+    from generator.templating.context import build_context
+    from generator.facts.load import load_facts
     from generator.renderers.brief import render_html
-    from generator.site import STYLESHEET
-    from generator.templating import TemplatePath, create_environment, render_template
+    from generator.output.site import STYLESHEET
+    from generator.templating.environment import TemplatePath, create_environment, render_template
 
     templates = TemplatePath()
     brand = load_brand(templates, brand_with_evil_font(tmp_path))
@@ -201,7 +201,7 @@ def test_brand_font_names_are_escaped_in_both_stylesheets(tmp_path):
 
 
 def test_the_css_helper_escapes_what_could_end_a_string_or_the_style_element():
-    from generator.css import css_colour, css_font_stack, css_string
+    from generator.templating.css import css_colour, css_font_stack, css_string
 
     assert css_string('a "b" \\ c') == '"a \\"b\\" \\\\ c"'
     assert css_string("x</style>\ny") == '"x\\3c /style\\3e \\a y"'
@@ -216,9 +216,9 @@ def test_the_css_helper_escapes_what_could_end_a_string_or_the_style_element():
 # --- bounded work ---------------------------------------------------------------------------------
 
 def render_expression(tmp_path: Path, body: str) -> str:
-    from generator.context import build_context
-    from generator.facts import load_facts
-    from generator.templating import TemplatePath, create_environment, render_template
+    from generator.templating.context import build_context
+    from generator.facts.load import load_facts
+    from generator.templating.environment import TemplatePath, create_environment, render_template
 
     (tmp_path / "t.txt.jinja").write_text("first line\n" + body + "\n", encoding="utf-8")
     templates = TemplatePath(overrides=(tmp_path,))
@@ -290,7 +290,7 @@ def test_a_render_past_its_time_budget_stops_with_one_line(work):
 
 
 def test_the_time_budget_is_read_from_generate_toml(work):
-    from generator.config import load_config
+    from generator.commands.config import load_config
 
     (work / "generate.toml").write_text("time_budget = 30\n", encoding="utf-8")
     assert load_config().get("time_budget") == 30.0
@@ -424,7 +424,7 @@ def test_a_logo_that_is_not_a_usable_image_is_one_line(name, filename, content, 
 def test_a_huge_logo_is_refused_from_its_header_alone(tmp_path):
     import tracemalloc
 
-    from generator.brand import logo_problem
+    from generator.templating.brand import logo_problem
 
     (tmp_path / "logo.png").write_bytes(png_header(12_000, 12_000))
     tracemalloc.start()
@@ -463,7 +463,7 @@ def test_a_zip_bomb_as_the_word_template_is_refused_before_extraction(work):
 
 def test_a_part_that_expands_a_thousandfold_is_refused(work):
     from generator.errors import TemplateError
-    from generator.ooxml import read_template_package
+    from generator.renderers.ooxml import read_template_package
 
     bomb(work / "handout.docx", 2)
     with zipfile.ZipFile(work / "handout.docx") as package:
@@ -476,7 +476,7 @@ def test_a_part_that_expands_a_thousandfold_is_refused(work):
 
 def test_a_file_that_is_no_package_is_one_line(tmp_path):
     from generator.errors import TemplateError
-    from generator.ooxml import read_template_package
+    from generator.renderers.ooxml import read_template_package
 
     (tmp_path / "handout.docx").write_text("not a zip", encoding="utf-8")
     with pytest.raises(TemplateError) as caught:
@@ -538,8 +538,8 @@ def test_schema_into_a_missing_folder_is_one_line(work):
 def test_the_build_cache_reads_no_file_the_templates_may_not(work, monkeypatch):
     """Links out of the template directory, devices and pipes lying in it are never read, and
     do not stop a build that does not use them."""
-    from generator.cache import TemplateSnapshot
-    from generator.templating import TemplatePath
+    from generator.build.cache import TemplateSnapshot
+    from generator.templating.environment import TemplatePath
 
     (work / "t").mkdir()
     (work / "t" / "passwd.txt").symlink_to("/etc/passwd")
@@ -547,7 +547,7 @@ def test_the_build_cache_reads_no_file_the_templates_may_not(work, monkeypatch):
     os.mkfifo(work / "t" / "pipe.txt")
     opened: list[str] = []
     real_read = read_regular_file
-    monkeypatch.setattr("generator.cache.read_regular_file", lambda path, limit: opened.append(str(path)) or real_read(path, limit))
+    monkeypatch.setattr("generator.build.cache.read_regular_file", lambda path, limit: opened.append(str(path)) or real_read(path, limit))
     snapshot = TemplateSnapshot.take(TemplatePath(overrides=(work / "t",)))
     assert snapshot.digests["0:passwd.txt"].startswith("outside:")
     assert "0:zero.txt" not in snapshot.digests and "0:pipe.txt" not in snapshot.digests

@@ -18,8 +18,8 @@ from pypdf import PdfReader
 
 from generator.renderers.brief.context import compact_range, css_page_counter, css_string, row_groups
 from generator.renderers.brief.graphics import TimelineEntry, bar_chart_layout, timeline_layout
-from generator.renderers.brief.text import text_width
-from generator.build import BuildOptions, build, render_documents
+from generator.renderers.brief.metrics import text_width
+from generator.build.pipeline import BuildOptions, build, render_documents
 from generator.errors import ResourceError
 from tests.conftest import BUNDLED_FACTS, REPO, have, root
 
@@ -256,7 +256,7 @@ def test_discrepancies_are_footnoted_and_unsupported_claims_listed(bundled):
 def test_described_sources_read_in_the_briefs_language_and_internal_files_stay_out(bundled):
     """A seed article's descriptive title, publisher and document follow the brief's language
     (in the source list and in the discrepancy footnotes); the project's file names never show."""
-    from generator.facts import load_facts
+    from generator.facts.load import load_facts
 
     seed = load_facts(BUNDLED_FACTS).facts.source("seed-000")
     for lang, other in (("vi", "en"), ("en", "vi")):
@@ -317,7 +317,7 @@ def test_archival_variant_is_pdf_a_3b_and_pdf_ua_1_in_one_file(archival):
 @pytest.mark.parametrize("lang, other", [("en", "vi"), ("vi", "en")])
 def test_passages_in_the_other_language_carry_their_language(bundled, lang, other):
     """Source titles and quotations in the other language are read in its voice (/Lang)."""
-    from generator.facts import load_facts
+    from generator.facts.load import load_facts
 
     facts = load_facts(BUNDLED_FACTS).facts
     foreign_titles = [s for s in facts.sources if s.lang == other and isinstance(s.title, str)]
@@ -351,7 +351,7 @@ def test_footnotes_are_notes_linked_from_their_calls(bundled, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_citation_links_can_be_clicked_and_name_their_source(bundled, lang):
-    from generator.facts import load_facts
+    from generator.facts.load import load_facts
 
     label = {"en": "Source", "vi": "Nguồn"}[lang]
     facts = load_facts(BUNDLED_FACTS).facts
@@ -542,7 +542,7 @@ def test_override_assets_are_found_override_first(tmp_path):
     logo = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#c00"/></svg>'
     (templates / "brief" / "assets" / "mark.svg").write_text(logo, encoding="utf-8")
     from generator.renderers.brief.pdf import resolve_resource
-    from generator.templating import TemplatePath
+    from generator.templating.environment import TemplatePath
 
     path = TemplatePath(overrides=(templates,))
     assert resolve_resource((templates / "brief" / "assets" / "mark.svg").as_uri(), path).read_text() == logo
@@ -556,8 +556,8 @@ def test_override_assets_are_found_override_first(tmp_path):
 def lint_in_subprocess(templates: Path | None) -> list[str]:
     """``BriefRenderer.lint`` run in a fresh interpreter; the last line says whether WeasyPrint got imported."""
     overrides = f"(Path({str(templates)!r}),)" if templates else "()"
-    code = ("import sys; from pathlib import Path; from generator.facts import load_facts; "
-            "from generator.templating import TemplatePath; from generator.renderers.brief import BriefRenderer; "
+    code = ("import sys; from pathlib import Path; from generator.facts.load import load_facts; "
+            "from generator.templating.environment import TemplatePath; from generator.renderers.brief import BriefRenderer; "
             f"problems = BriefRenderer().lint(load_facts(Path({str(MINIMAL)!r})), TemplatePath(overrides={overrides})); "
             "print(*problems, sep='\\n'); print('weasyprint' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
@@ -598,9 +598,9 @@ def test_check_reports_refused_resources_and_template_errors_without_weasyprint(
 
 
 def test_check_passes_on_the_bundled_templates_and_facts():
-    from generator.facts import load_facts
+    from generator.facts.load import load_facts
     from generator.renderers.brief import BriefRenderer
-    from generator.templating import TemplatePath
+    from generator.templating.environment import TemplatePath
 
     assert BriefRenderer().lint(load_facts(BUNDLED_FACTS), TemplatePath()) == []
 

@@ -10,8 +10,8 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import main
-from generator.extract import extract_text
+from generator.commands.cli import main
+from generator.output.extract import extract_text
 from tests.conftest import REPO
 
 PRIMARY = "7a1f1f"

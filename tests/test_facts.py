@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 import yaml
 
-from generator.facts import load_facts, read_facts
+from generator.facts.load import load_facts, read_facts
 from generator.errors import FactFileError
-from generator.models import FactFile, Sourced, Text, walk
+from generator.facts.models import FactFile, Sourced, Text, walk
 from tests.conftest import BUNDLED_FACTS, REPO, root, without_library_wording
 
 SCENARIOS = ["bad-syntax", "bad-values", "unknown-references", "inconsistent", "untranslated"]
@@ -25,7 +25,7 @@ def in_repo(monkeypatch):
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_check_reports_exactly_the_expected_problems(scenario, in_repo, runner):
     """Each scenario's report (stderr of `generate check`) matches its expected.txt line for line."""
-    from generator.cli import main
+    from generator.commands.cli import main
 
     result = runner.invoke(main, ["check", "--facts", f"tests/roots/{scenario}/facts.yaml"])
     expected = (root(scenario) / "expected.txt").read_text(encoding="utf-8")
@@ -35,7 +35,7 @@ def test_check_reports_exactly_the_expected_problems(scenario, in_repo, runner):
 
 
 def test_warnings_fail_only_with_strict(in_repo, runner):
-    from generator.cli import main
+    from generator.commands.cli import main
 
     args = ["check", "--facts", "tests/roots/untranslated/facts.yaml"]
     assert runner.invoke(main, args).exit_code == 0
@@ -45,7 +45,7 @@ def test_warnings_fail_only_with_strict(in_repo, runner):
 
 
 def test_check_lists_missing_translations_per_language(in_repo, runner):
-    from generator.cli import main
+    from generator.commands.cli import main
 
     result = runner.invoke(main, ["check", "--facts", "tests/roots/untranslated/facts.yaml"])
     assert "  vi: complete\n  en: 1 missing: safeguards[0].text\n" in result.stdout
@@ -67,7 +67,7 @@ def test_nfd_text_is_normalized_on_load(in_repo):
 
 
 def test_bundled_fact_file_passes_strict_check(in_repo, runner):
-    from generator.cli import main
+    from generator.commands.cli import main
 
     result = runner.invoke(main, ["check", "--strict"])
     assert result.exit_code == 0, result.output
@@ -125,7 +125,7 @@ def test_bundled_fact_file_is_stored_as_nfc():
 
 
 def test_json_schema_validates_the_bundled_file_and_rejects_a_broken_one(runner):
-    from generator.cli import main
+    from generator.commands.cli import main
 
     schema = json.loads(runner.invoke(main, ["schema"]).stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -140,7 +140,7 @@ def test_json_schema_validates_the_bundled_file_and_rejects_a_broken_one(runner)
 
 def test_committed_schema_is_current(runner):
     """facts/fact-file.schema.json (used by editors) equals `generate schema`."""
-    from generator.cli import main
+    from generator.commands.cli import main
 
     committed = (REPO / "facts" / "fact-file.schema.json").read_text(encoding="utf-8")
     assert runner.invoke(main, ["schema"]).stdout == committed, "run: generate schema -o facts/fact-file.schema.json"
@@ -155,7 +155,7 @@ def test_schema_documents_every_field():
 
 def test_a_third_language_is_data_only(in_repo, runner):
     """French added by editing the fact file and adding labels/fr.yaml: no code change."""
-    from generator.cli import main
+    from generator.commands.cli import main
 
     result = runner.invoke(main, ["check", "--strict", "--facts", "tests/roots/three-languages/facts.yaml",
                                   "--templates", "tests/roots/three-languages/templates"])

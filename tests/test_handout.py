@@ -20,14 +20,14 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree
 
-from generator.build import BuildOptions, build, render_documents
-from generator.context import build_context
+from generator.build.pipeline import BuildOptions, build, render_documents
+from generator.templating.context import build_context
 from generator.errors import GenerateError
-from generator.facts import load_facts
-from generator.i18n import Localizer, load_labels
-from generator.keyfacts import key_facts
+from generator.facts.load import load_facts
+from generator.templating.i18n import Localizer, load_labels
+from generator.facts.keyfacts import key_facts
 from generator.renderers.handout import HandoutRenderer, citation_mark
-from generator.templating import TemplatePath
+from generator.templating.environment import TemplatePath
 from tests.conftest import BUNDLED_FACTS, REPO, have, root, without_library_wording
 
 MINIMAL = root("minimal") / "facts.yaml"
@@ -497,9 +497,9 @@ def test_render_errors_name_the_template_part_and_paragraph(tmp_path):
 def test_lint_imports_no_office_library():
     """`generate check` runs the lint: it must not load python-docx or docxtpl (see the performance rule)."""
     code = ("import sys\n"
-            "from generator.facts import load_facts\n"
+            "from generator.facts.load import load_facts\n"
             "from generator.renderers.handout import HandoutRenderer\n"
-            "from generator.templating import TemplatePath\n"
+            "from generator.templating.environment import TemplatePath\n"
             "assert HandoutRenderer().lint(load_facts(), TemplatePath()) == []\n"
             "print(sorted(m for m in ('docx', 'docxtpl', 'pptx', 'weasyprint') if m in sys.modules))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)

@@ -19,13 +19,13 @@ import pikepdf
 import pytest
 import yaml
 
-from generator.build import BuildOptions, BuildReport, build_all, render_documents
-from generator.cache import cache_dir
-from generator.workspace import Workspace
-from generator.cli import main
+from generator.build.pipeline import BuildOptions, BuildReport, build_all, render_documents
+from generator.build.cache import cache_dir
+from generator.output.workspace import Workspace
+from generator.commands.cli import main
 from generator.errors import ConfigError, FactFileError, GenerateError, RenderError, ResourceError, TemplateError
-from generator.parallel import _portable
-from generator.templating import BUNDLED_TEMPLATES
+from generator.build.workers import _portable
+from generator.templating.environment import BUNDLED_TEMPLATES
 from tests.conftest import REPO, root
 
 MINIMAL = root("minimal") / "facts.yaml"
@@ -128,7 +128,7 @@ def test_a_hand_edited_output_is_published_again_from_the_cache(first, copy):
 
 PROBE = """
 import json, sys
-from generator.cli import main
+from generator.commands.cli import main
 try:
     main({args!r})
 except SystemExit as exit:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.context import Citations
-from generator.facts import load_facts
+from generator.templating.context import Citations
+from generator.facts.load import load_facts
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +40,9 @@ def test_citations_are_numbered_in_order_of_first_use(facts):
 
 def test_compiled_templates_are_kept_apart_by_environment_settings(tmp_path, monkeypatch):
     """The outline's overlay escapes every value for Markdown: it must never run code compiled without that."""
-    from generator import bytecode
+    from generator.templating import bytecode
     from generator.renderers.slides.markdown import outline_environment
-    from generator.templating import TemplatePath, create_environment
+    from generator.templating.environment import TemplatePath, create_environment
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     bytecode.bytecode_cache.cache_clear()
@@ -63,7 +63,7 @@ def test_compiled_templates_are_kept_apart_by_environment_settings(tmp_path, mon
 
 
 def _reference_walk(obj, path=()):
-    """The tree walk written the obvious way: what :func:`generator.models.walk` must equal."""
+    """The tree walk written the obvious way: what :func:`generator.facts.models.walk` must equal."""
     from pydantic import BaseModel, RootModel
 
     yield path, obj
@@ -78,7 +78,7 @@ def _reference_walk(obj, path=()):
 
 
 def test_the_walk_visits_every_node_in_file_order_and_instances_filter_it(facts):
-    from generator.models import Count, Text, instances, walk
+    from generator.facts.models import Count, Text, instances, walk
 
     expected = list(_reference_walk(facts))
     assert [(p, id(v)) for p, v in walk(facts)] == [(p, id(v)) for p, v in expected]
@@ -92,7 +92,7 @@ def test_the_walk_visits_every_node_in_file_order_and_instances_filter_it(facts)
 
 
 def test_field_reads_are_reported_only_inside_the_reading_context(facts):
-    from generator.models import Model, reading_fields
+    from generator.facts.models import Model, reading_fields
 
     seen: list[str] = []
     with reading_fields(lambda obj, name: seen.append(name)):
@@ -108,7 +108,7 @@ def test_every_right_to_left_character_lies_in_the_blocks_searched_first():
     import sys
     import unicodedata
 
-    from generator.templating import _RIGHT_TO_LEFT_BLOCKS, _has_right_to_left
+    from generator.templating.environment import _RIGHT_TO_LEFT_BLOCKS, _has_right_to_left
 
     outside = [hex(code) for code in range(sys.maxunicode + 1)
                if unicodedata.bidirectional(chr(code)) in ("R", "AL") and not _RIGHT_TO_LEFT_BLOCKS.match(chr(code))]
@@ -118,7 +118,7 @@ def test_every_right_to_left_character_lies_in_the_blocks_searched_first():
 
 
 def test_glyph_lookups_remember_characters_and_still_find_the_first_undrawable():
-    from generator.glyphs import Coverage, first_undrawable
+    from generator.templating.glyphs import Coverage, first_undrawable
 
     coverage = Coverage((0x20, 0xC0), (0x7E, 0x1EF9))  # ASCII and Latin with Vietnamese letters
     assert first_undrawable("Hà Nội", coverage) is None

@@ -7,7 +7,7 @@ lock file, planted retired trees, `--out 'site*'`, an incremental build beside a
 a FIFO and a private folder, and a malformed `manifest.json`. Each asserts the exact one-line
 message and that the tree (types, modes, owners, link targets, bytes) is what it was.
 
-Most refuse before rendering; the publishing cases use :func:`generator.writer.publish_changes`
+Most refuse before rendering; the publishing cases use :func:`generator.output.writer.publish_changes`
 with small made-up documents, so that only the writer runs.
 """
 
@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.facts import load_facts
-from generator.manifest import read_manifest
+from generator.facts.load import load_facts
+from generator.output.manifest import read_manifest
 from generator.renderers import Output
-from generator.workspace import Workspace, workspace_dir
-from generator.writer import publish_changes, recover
+from generator.output.workspace import Workspace, workspace_dir
+from generator.output.writer import publish_changes, recover
 from tests.conftest import REPO, have, root
 
 MINIMAL = root("minimal") / "facts.yaml"
@@ -178,7 +178,7 @@ def test_a_cloned_config_pointing_at_a_sibling_with_files_is_refused(cli, tmp_pa
 
 def test_the_config_file_is_refused(tmp_path, monkeypatch):
     """Found in the working directory, so refused as that already; the rule names it wherever it is."""
-    from generator.outdir import OutputFolderError, check_location
+    from generator.output.outdir import OutputFolderError, check_location
 
     project = tmp_path / "project"
     project.mkdir()

@@ -27,7 +27,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from generator.glyphs import first_undrawable
+from generator.templating.glyphs import first_undrawable
 from tests.conftest import root
 from tests.test_hostile import document_texts, shown
 
@@ -158,7 +158,7 @@ def poppler_text(path: Path) -> str:
 @settings(max_examples=LOADER_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=fact_text)
 def test_any_text_loads_as_its_nfc_form_or_is_refused_with_a_position(text, tmp_path_factory):
-    from generator.facts import read_facts
+    from generator.facts.load import read_facts
 
     path = with_texts({"safeguard": text}, tmp_path_factory.mktemp("loader") / "facts.yaml")
     loaded, problems = read_facts(path)
@@ -176,9 +176,9 @@ def test_any_text_loads_as_its_nfc_form_or_is_refused_with_a_position(text, tmp_
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(texts=st.fixed_dictionaries({name: document_text for name in FIELDS}))
 def test_any_text_renders_and_reads_back_in_every_format_or_is_refused(texts, tmp_path_factory, capsys):
-    from generator.build import BuildOptions, render_documents
+    from generator.build.pipeline import BuildOptions, render_documents
     from generator.errors import GenerateError
-    from generator.facts import read_facts
+    from generator.facts.load import read_facts
 
     capsys.readouterr()  # one capture for all examples: start each from nothing
     directory = tmp_path_factory.mktemp("render")
@@ -228,9 +228,9 @@ def page_text(loaded) -> str:
     """The English download page's text (no documents listed: only its heading block matters here)."""
     import tinyhtml5
 
-    from generator.brand import load_brand
-    from generator.site import site_files
-    from generator.templating import TemplatePath, create_environment
+    from generator.templating.brand import load_brand
+    from generator.output.site import site_files
+    from generator.templating.environment import TemplatePath, create_environment
 
     templates = TemplatePath()
     files = site_files(loaded, templates, create_environment(templates), [], load_brand(templates))

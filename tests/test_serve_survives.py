@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-import generator.serve as serve_module
+import generator.commands.serve as serve_module
 from generator.errors import GenerateError
-from generator.facts import load_facts
+from generator.facts.load import load_facts
 from generator.renderers import Output
-from generator.serve import BuildState, run_server
-from generator.writer import publish_changes
+from generator.commands.serve import BuildState, run_server
+from generator.output.writer import publish_changes
 from tests.conftest import REPO, root
 
 MINIMAL = root("minimal") / "facts.yaml"

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build_all
-from generator.serve import run_server
+from generator.build.pipeline import BuildOptions, build_all
+from generator.commands.serve import run_server
 from tests.conftest import REPO, root
 
 MINIMAL = root("minimal") / "facts.yaml"
@@ -162,7 +162,7 @@ def test_an_idle_connection_is_closed(site):
     """A client that connects and says nothing (or speaks TLS and waits) does not hold a thread forever."""
     from http.server import ThreadingHTTPServer
 
-    from generator.serve import BuildState, make_handler
+    from generator.commands.serve import BuildState, make_handler
 
     quick = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site, BuildState(), idle_timeout=0.5))
     thread = threading.Thread(target=quick.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)

@@ -13,8 +13,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from generator.build import BuildOptions, build_all
-from generator.cli import main
+from generator.build.pipeline import BuildOptions, build_all
+from generator.commands.cli import main
 from tests.conftest import BUNDLED_FACTS, REPO, have
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -89,9 +89,9 @@ def test_failed_verification_leaves_the_published_output_untouched(site, tmp_pat
     out = tmp_path / "out"
     shutil.copytree(site, out)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    import generator.verify as verify
+    import generator.output.verify as verify
     from generator.errors import GenerateError
-    from generator.keyfacts import KeyFact, key_facts
+    from generator.facts.keyfacts import KeyFact, key_facts
 
     impossible = KeyFact("impossible fact", "§§ not in any document §§")
     monkeypatch.setattr(verify, "key_facts", lambda facts, i18n, previous=None: key_facts(facts, i18n, previous) + [impossible])
@@ -103,7 +103,7 @@ def test_failed_verification_leaves_the_published_output_untouched(site, tmp_pat
 
 @pytest.fixture(scope="module")
 def server(site):
-    from generator.serve import run_server
+    from generator.commands.serve import run_server
 
     stop = threading.Event()
     urls: list[str] = []
@@ -241,7 +241,7 @@ def test_axe_core_finds_no_violation_at_desktop_and_phone_width(site, manifest, 
 
 
 def test_grid_columns_leave_no_lone_card():
-    from generator.site import grid_columns
+    from generator.output.site import grid_columns
 
     for count in range(2, 13):
         columns = grid_columns(count)

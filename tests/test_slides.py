@@ -21,15 +21,15 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 
-from generator.build import BuildOptions, build, render_documents
+from generator.build.pipeline import BuildOptions, build, render_documents
 from generator.errors import TemplateError
-from generator.facts import load_facts
+from generator.facts.load import load_facts
 from generator.renderers import get_renderer
 from generator.renderers.slides.fit import fit_size, line_count, TextLine
-from generator.context import compress_numbers
+from generator.templating.context import compress_numbers
 from generator.renderers.slides.markdown import escape_markdown, escape_note
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, OutlineError, parse_inline, parse_outline
-from generator.templating import TemplatePath, to_roman
+from generator.templating.environment import TemplatePath, to_roman
 from tests.conftest import BUNDLED_FACTS, REPO, have, root
 
 MINIMAL = root("minimal") / "facts.yaml"
@@ -446,7 +446,7 @@ def test_unknown_layout_is_a_clear_error(cli, tmp_path):
 
 
 def test_lint_does_not_import_python_pptx():
-    code = ("import sys; from generator.facts import load_facts; from generator.templating import TemplatePath; "
+    code = ("import sys; from generator.facts.load import load_facts; from generator.templating.environment import TemplatePath; "
             "from generator.renderers import get_renderer; "
             "assert get_renderer('slides').lint(load_facts(), TemplatePath()) == []; "
             "print(sorted(m for m in ('pptx', 'docx', 'docxtpl', 'weasyprint') if m in sys.modules))")
@@ -584,7 +584,7 @@ def test_every_shape_is_described_or_decorative_and_read_in_visual_order(bundled
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_slide_points_to_more_in_the_notes_and_sources_slide_lists_references(bundled, lang):
-    from generator.facts import load_facts
+    from generator.facts.load import load_facts
 
     facts = load_facts(BUNDLED_FACTS).facts
     prs = Presentation(str(deck_path(bundled[0], lang)))

@@ -13,7 +13,7 @@ from tests.conftest import REPO
 HEAVY = ("weasyprint", "docx", "docxtpl", "pptx")  # the libraries that cost seconds to import
 PROBE = """
 import json, sys
-from generator.cli import main
+from generator.commands.cli import main
 try:
     main({args!r})
 except SystemExit:

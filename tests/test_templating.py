@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.context import build_context
+from generator.templating.context import build_context
 from generator.errors import TemplateError
-from generator.facts import load_facts
-from generator.templating import TemplatePath, create_environment, render_template
+from generator.facts.load import load_facts
+from generator.templating.environment import TemplatePath, create_environment, render_template
 from tests.conftest import BUNDLED_FACTS, root
 
 ADOPTED = dt.date(2024, 12, 24)

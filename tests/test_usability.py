@@ -16,9 +16,9 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import main
-from generator.contrast import contrast, failing_pairs
-from generator.extract import extract_text
+from generator.commands.cli import main
+from generator.templating.contrast import contrast, failing_pairs
+from generator.output.extract import extract_text
 from tests.conftest import REPO, root, without_library_wording
 
 MINIMAL = root("minimal") / "facts.yaml"
@@ -174,7 +174,7 @@ def mistaken(tmp_path) -> Path:
 
 
 def test_customizations_that_do_nothing_are_warnings_with_did_you_mean(cli, mistaken):
-    from generator.glyphs import font_substitute
+    from generator.templating.glyphs import font_substitute
 
     result = cli("check", "--facts", MINIMAL, "--templates", mistaken)
     assert result.exit_code == 0
@@ -222,7 +222,7 @@ def test_a_used_label_and_an_installed_font_are_no_warning(cli, tmp_path):
 
 
 def test_contrast_is_computed_as_wcag_defines_it():
-    from generator.brand import Colours
+    from generator.templating.brand import Colours
 
     assert round(contrast("#000000", "#ffffff"), 2) == 21.0
     assert round(contrast("#767676", "#ffffff"), 2) == 4.54  # the lightest grey that passes on white
@@ -272,7 +272,7 @@ def test_an_unknown_slide_id_is_an_error_with_did_you_mean(cli, tmp_path):
 
 
 def test_an_empty_block_drops_one_slide(tmp_path):
-    from generator.build import BuildOptions, render_documents
+    from generator.build.pipeline import BuildOptions, render_documents
 
     (tmp_path / "slides").mkdir()
     (tmp_path / "slides" / "outline.md.jinja").write_text(
@@ -294,7 +294,7 @@ def test_an_unclosed_tag_is_reported_where_it_was_opened(cli, tmp_path):
 
 
 def test_the_download_page_has_blocks(tmp_path):
-    from generator.build import BuildOptions, build
+    from generator.build.pipeline import BuildOptions, build
 
     (tmp_path / "mine" / "site").mkdir(parents=True)
     (tmp_path / "mine" / "site" / "index.html.jinja").write_text(

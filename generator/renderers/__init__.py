@@ -1,7 +1,7 @@
 """Document renderers: one module per document kind behind one small interface.
 
 A renderer turns one language's template context into files (as bytes); it never writes
-to disk: :mod:`generator.writer` does. Heavy libraries (WeasyPrint, python-docx,
+to disk: :mod:`generator.output.writer` does. Heavy libraries (WeasyPrint, python-docx,
 python-pptx) are imported inside renderer modules only, which load on first use.
 """
 
@@ -16,10 +16,10 @@ from generator.errors import ConfigError
 if TYPE_CHECKING:
     import jinja2
 
-    from generator.brand import LoadedBrand
-    from generator.facts import LoadedFacts
-    from generator.templating import TemplatePath
-    from generator.yamlsource import Problem
+    from generator.templating.brand import LoadedBrand
+    from generator.facts.load import LoadedFacts
+    from generator.templating.environment import TemplatePath
+    from generator.facts.yamlsource import Problem
 
 #: Document kind -> "module:class". The CLI and ``generate all`` take their kinds from here.
 REGISTRY: dict[str, str] = {
@@ -67,14 +67,14 @@ class RenderJob:
     def get_brand(self) -> "LoadedBrand":
         """The brand of this build (``brand.yaml`` on the template path unless a file was given)."""
         if self.brand is None:
-            from generator.brand import load_brand
+            from generator.templating.brand import load_brand
 
             self.brand = load_brand(self.templates, self.options.get("brand"))
         return self.brand
 
     def context(self, **extra: object) -> dict:
         """A fresh template context (own citation numbering) for one document, with ``brand``."""
-        from generator.context import build_context
+        from generator.templating.context import build_context
 
         extra.setdefault("brand", self.get_brand())
         return build_context(self.loaded, self.lang, self.templates, **extra)

@@ -13,16 +13,16 @@ import click
 from generator.renderers.brief.context import brief_helpers
 from generator.errors import GenerateError
 from generator.renderers import Output, RenderJob, Renderer
-from generator.templating import render_template
+from generator.templating.environment import render_template
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     import jinja2
 
-    from generator.facts import LoadedFacts
-    from generator.templating import TemplatePath
-    from generator.yamlsource import Problem
+    from generator.facts.load import LoadedFacts
+    from generator.templating.environment import TemplatePath
+    from generator.facts.yamlsource import Problem
 
 #: The document template; override it (or extend it) in your --templates directory.
 TEMPLATE = "brief/brief.html.jinja"
@@ -42,7 +42,7 @@ _CSS_REFERENCE = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)
 def render_html(env: "jinja2.Environment", context: dict, templates: "TemplatePath",
                 brand_file: "Path | None" = None) -> str:
     """The brief's HTML for one language (NFC), from ``context`` plus the brand and the brief's helpers."""
-    from generator.brand import load_brand
+    from generator.templating.brand import load_brand
 
     if "brand" not in context:
         context["brand"] = load_brand(templates, brand_file)
@@ -73,9 +73,9 @@ class BriefRenderer(Renderer):
     def lint(self, loaded: "LoadedFacts", templates: "TemplatePath") -> list["Problem"]:
         """Render the HTML in every language (no WeasyPrint): template errors and disallowed resources."""
         from generator.renderers.brief.pdf import resolve_resource, resource_base
-        from generator.context import build_context
-        from generator.templating import create_environment
-        from generator.yamlsource import Problem
+        from generator.templating.context import build_context
+        from generator.templating.environment import create_environment
+        from generator.facts.yamlsource import Problem
 
         env = create_environment(templates)
         base = resource_base(templates)

@@ -1,6 +1,6 @@
 """Helpers the brief templates call: graphics layouts, CSS strings, and discrepancy footnotes.
 
-They are added to the ordinary template context (see ``generator.context``) under the
+They are added to the ordinary template context (see ``generator.templating.context``) under the
 names documented in ``templates/brief/README.md``.
 """
 
@@ -13,12 +13,12 @@ from typing import Sequence
 
 from generator.renderers.brief.graphics import (BarChartLayout, TimelineEntry, TimelineLayout, bar_chart_layout,
                                       timeline_layout)
-from generator.context import Citations, number_runs
-from generator.css import css_font_stack, css_string
+from generator.templating.context import Citations, number_runs
+from generator.templating.css import css_font_stack, css_string
 from generator.errors import TemplateError
-from generator.i18n import Localizer
-from generator.models import Chapter, Discrepancy, Event
-from generator.templating import to_roman
+from generator.templating.i18n import Localizer
+from generator.facts.models import Chapter, Discrepancy, Event
+from generator.templating.environment import to_roman
 
 _PLACEHOLDER = re.compile(r"\{(page|pages)\}")
 
@@ -158,7 +158,7 @@ class BriefHelpers:
 def brief_helpers(context: dict) -> dict:
     """The brief-only names added to a template ``context`` (see templates/brief/README.md).
 
-    ``context`` must hold ``brand`` (a :class:`generator.brand.LoadedBrand`): the graphics
+    ``context`` must hold ``brand`` (a :class:`generator.templating.brand.LoadedBrand`): the graphics
     measure their labels in the brand's body font.
     """
     helpers = BriefHelpers(context)

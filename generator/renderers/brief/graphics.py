@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Sequence
 
-from generator.renderers.brief.text import GRAPHICS_FONT, baseline_drop, text_width as _text_width, wrap
+from generator.renderers.brief.metrics import GRAPHICS_FONT, baseline_drop, text_width as _text_width, wrap
 
 
 @dataclass(frozen=True)

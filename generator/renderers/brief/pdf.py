@@ -17,7 +17,7 @@ from urllib.request import url2pathname
 
 from generator.renderers.brief.tagging import finish_structure, recording_elements
 from generator.errors import ConfigError, ResourceError, TemplateError
-from generator.templating import TemplatePath
+from generator.templating.environment import TemplatePath
 
 #: ``--pdf-variant`` values: tagged and accessible, or archival (tagged as well).
 VARIANTS = ("pdf/ua-1", "pdf/a-3b")

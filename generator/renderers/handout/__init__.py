@@ -18,22 +18,22 @@ import jinja2
 import jinja2.sandbox
 
 from generator import __version__
-from generator.brand import load_brand
+from generator.templating.brand import load_brand
 from generator.errors import RenderError, TemplateError
-from generator.renderers.handout.brand import apply_brand
+from generator.renderers.handout.styles import apply_brand
 from generator.renderers.handout.lint import context_types, lint_docx_template, part_label
-from generator.ooxml import (
+from generator.renderers.ooxml import (
     DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package, read_template_package,
     write_package,
 )
 from generator.renderers.handout.package import strip_run_languages, tag_language
 from generator.renderers import Output, Renderer, RenderJob
-from generator.templating import raised_by_template, template_exhaustion
-from generator.yamlsource import Problem, display_path
+from generator.templating.environment import raised_by_template, template_exhaustion
+from generator.facts.yamlsource import Problem, display_path
 
 if TYPE_CHECKING:
-    from generator.facts import LoadedFacts
-    from generator.templating import TemplatePath
+    from generator.facts.load import LoadedFacts
+    from generator.templating.environment import TemplatePath
 
 #: The template, found on the template search path (your --templates directory first).
 TEMPLATE = "handout/handout.docx"
@@ -76,7 +76,7 @@ class HandoutRenderer(Renderer):
 
     def lint(self, loaded: "LoadedFacts", templates: "TemplatePath") -> list[Problem]:
         """Check the handout template (yours if ``--templates`` has one) without rendering it."""
-        from generator.templating import create_environment
+        from generator.templating.environment import create_environment
 
         return lint_handout(loaded, templates, create_environment(templates), templates.find(TEMPLATE))
 
@@ -84,7 +84,7 @@ class HandoutRenderer(Renderer):
 def lint_handout(loaded: "LoadedFacts", templates: "TemplatePath", env: jinja2.Environment,
                  source: Path) -> list[Problem]:
     """Problems of the template at ``source``, checked against every language's context."""
-    from generator.context import build_context
+    from generator.templating.context import build_context
 
     try:
         read_template_package(source, display_path(source))  # a ZIP bomb or an external link is never opened
@@ -115,7 +115,7 @@ def document_properties(context: dict) -> DocumentProperties:
 
 def citation_mark(numbers: list[int]) -> str:
     """``[6, 12, 24, 25, 26]`` -> ``[6,12,24–26]``: no spaces, so a mark never wraps across lines."""
-    from generator.context import compress_numbers
+    from generator.templating.context import compress_numbers
 
     return f"[{compress_numbers(numbers, separator=',')}]" if numbers else ""
 
@@ -194,7 +194,7 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
 
 def _language_tags(job: RenderJob) -> Callable[[str], str]:
     """Language code -> BCP 47 tag from that language's label file (the code itself if there is none)."""
-    from generator.i18n import labels_paths, load_labels
+    from generator.templating.i18n import labels_paths, load_labels
 
     cache: dict[str, str] = {}
 

@@ -21,7 +21,7 @@ from jinja2 import nodes
 from lxml import etree
 from pydantic import BaseModel
 
-from generator.yamlsource import Problem
+from generator.facts.yamlsource import Problem
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _PART = re.compile(r"word/(document|header(\d*)|footer(\d*)|footnotes)\.xml")

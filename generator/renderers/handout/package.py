@@ -9,7 +9,7 @@ import re
 
 from lxml import etree
 
-from generator.ooxml import parse_xml, serialize_xml
+from generator.renderers.ooxml import parse_xml, serialize_xml
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"

@@ -12,15 +12,15 @@ import unicodedata
 import click
 
 from generator import __version__
-from generator.brand import load_brand
+from generator.templating.brand import load_brand
 from generator.errors import GenerateError, TemplateError
 from generator.renderers import Output, Renderer, RenderJob
 from generator.renderers.slides.markdown import OUTLINE_TEMPLATE, outline_context, render_outline
 from generator.renderers.slides.master import read_master
 from generator.renderers.slides.outline import Outline, parse_outline
 from generator.renderers.slides.plan import DeckPlan, plan_outline
-from generator.templating import create_environment
-from generator.yamlsource import Problem
+from generator.templating.environment import create_environment
+from generator.facts.yamlsource import Problem
 
 MASTER = "slides/master.pptx"
 KIND = "slides"
@@ -79,7 +79,7 @@ class SlidesRenderer(Renderer):
 
 def _configured_slides() -> tuple:
     """The ``slides`` setting of generate.toml, for ``generate check``."""
-    from generator.config import load_config
+    from generator.commands.config import load_config
 
     return load_config().get("slides") or ()
 

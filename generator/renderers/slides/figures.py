@@ -17,7 +17,7 @@ from pptx.util import Emu, Pt
 from generator.renderers.slides.master import Box
 from generator.renderers.slides.outline import Paragraph, Run, Table
 from generator.renderers.slides.plan import FIGURE_INSETS, TILE_INSETS, TilesGeometry, TimelineGeometry, parse_number
-from generator.renderers.slides.text import add_runs
+from generator.renderers.slides.runs import add_runs
 
 CHART_TEXT_SIZE = 14
 MARKER = Emu(int(0.24 * 914400))

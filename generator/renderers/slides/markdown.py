@@ -18,11 +18,11 @@ import jinja2
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from generator.context import Citations, build_context, compress_numbers
+from generator.templating.context import Citations, build_context, compress_numbers
 from generator.errors import TemplateError
-from generator.models import Source
+from generator.facts.models import Source
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS
-from generator.templating import TemplatePath, render_template
+from generator.templating.environment import TemplatePath, render_template
 
 OUTLINE_TEMPLATE = "slides/outline.md.jinja"
 

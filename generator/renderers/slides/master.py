@@ -119,8 +119,8 @@ class Master:
 
 def read_master(path: Path) -> Master:
     """Read the layouts of the .pptx at ``path``; a file that is not a deck is a TemplateError."""
-    from generator.ooxml import read_template_package
-    from generator.yamlsource import display_path
+    from generator.renderers.ooxml import read_template_package
+    from generator.facts.yamlsource import display_path
 
     data = read_template_package(path, display_path(path))  # a ZIP bomb or an external link is never opened
     try:

@@ -25,9 +25,9 @@ from pptx.util import Emu, Pt
 
 from generator.renderers.slides.figures import add_column_chart, add_tiles, add_timeline
 from generator.renderers.slides.outline import Outline
-from generator.ooxml import normalize_package
+from generator.renderers.ooxml import normalize_package
 from generator.renderers.slides.plan import DeckPlan, SlidePlan, TextPlan
-from generator.renderers.slides.text import add_runs, no_bullet, tag_language
+from generator.renderers.slides.runs import add_runs, no_bullet, tag_language
 from generator.renderers.slides.theme import brand_colours, restyle_theme
 
 _SLIDE_NUMBER_FIELD = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"  # fixed: a random GUID would change the bytes

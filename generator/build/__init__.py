@@ -1,0 +1,1 @@
+"""One build: the plan, the worker processes, the cache and what each document read."""

@@ -1,0 +1,268 @@
+"""Rendering documents one (kind, language) at a time, in this process or in worker processes.
+
+Documents are independent, so ``generate all`` renders them in a pool of processes
+(``--jobs``). Each worker imports the renderers and their heavy libraries (WeasyPrint,
+python-docx, python-pptx) once, before its first document, and gets the loaded facts
+once, not per document. Every rendering records what it read (see
+:mod:`generator.build.recording`) so that the build cache can tell when to render it again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import redirect_stderr
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from generator.build.budget import TimeBudget
+from generator.errors import GenerateError, RenderError
+from generator.limits import DEFAULT_TIME_BUDGET
+from generator.build.recording import RecordedOptions, fact_dependencies, install_audit_hook, recording
+from generator.renderers import Output, RenderJob, get_renderer
+from generator.templating.environment import create_environment
+
+if TYPE_CHECKING:
+    from generator.templating.brand import LoadedBrand
+    from generator.facts.load import LoadedFacts
+    from generator.templating.environment import TemplatePath
+
+#: The libraries each kind imports while rendering; a worker imports them before its first document.
+HEAVY_IMPORTS: dict[str, tuple[str, ...]] = {
+    "brief": ("weasyprint", "fontTools.ttLib", "generator.renderers.brief.pdf"),
+    "handout": ("docxtpl", "docx"),
+    "slides": ("pptx", "generator.renderers.slides.pptx"),
+}
+
+
+@dataclass(frozen=True)
+class RenderSetup:
+    """What every document of a build shares; sent once to each worker."""
+
+    loaded: "LoadedFacts"
+    templates: "TemplatePath"
+    brand: "LoadedBrand"
+    options: dict
+    """Kind options (``pdf_variant``, ``brand`` file), as :class:`generator.renderers.RenderJob` takes them."""
+    verify: bool = False
+    """Also check each document's key facts where it was rendered (see :func:`verify_ahead`)."""
+    time_budget: float | None = DEFAULT_TIME_BUDGET
+    """Seconds one document may take to render (None or 0: no limit); see :mod:`generator.build.budget`."""
+
+
+@dataclass
+class Rendered:
+    """One rendered (kind, language) and what its rendering read."""
+
+    kind: str
+    lang: str
+    outputs: list[Output]
+    files: list[str]
+    """Absolute paths of the template files it opened."""
+    facts: dict[str, str]
+    """Fact paths it read -> digests of their values (see :func:`generator.build.recording.fact_dependencies`)."""
+    options: dict[str, object]
+    """The kind options it read, with their values (``pdf_variant`` for the brief, say)."""
+    warnings: str
+    """What the renderer printed on standard error (warnings), replayed when the document comes from the cache."""
+    seconds: float
+    verified: list[str] = field(default_factory=list)
+    """Keys of the verification checks the documents passed (see :class:`generator.build.cache.VerifiedMemo`)."""
+
+
+@dataclass(frozen=True, order=True)
+class Task:
+    """One document to render: a kind in a language."""
+
+    kind: str
+    lang: str
+
+
+Done = Callable[[Rendered], None]
+"""Called in the parent as each document is ready."""
+Started = Callable[[Task], None]
+"""Called in the parent as each document starts rendering (in a pool: as a worker takes it)."""
+
+
+def render_one(setup: RenderSetup, task: Task) -> Rendered:
+    """Render one (kind, language) in this process, recording what it reads."""
+    start = time.perf_counter()
+    # A fresh environment per document: every template it uses is then opened, and recorded.
+    env = create_environment(setup.templates)
+    options = RecordedOptions(setup.options)
+    job = RenderJob(setup.loaded, task.lang, setup.templates, env, options, setup.brand)
+    captured = io.StringIO()  # warnings are kept with the document, to be replayed from the cache
+    renderer = get_renderer(task.kind)
+    budget = TimeBudget(setup.time_budget, f"{task.kind} ({task.lang})", renderer.template)
+    try:
+        with recording(setup.templates.dirs) as reads, redirect_stderr(captured), budget:
+            outputs = renderer.render(job)
+    except BaseException:
+        sys.stderr.write(captured.getvalue())
+        raise
+    seconds = time.perf_counter() - start
+    return Rendered(task.kind, task.lang, outputs, sorted(reads.files), fact_dependencies(setup.loaded.facts, reads),
+                    dict(sorted(options.read.items())), captured.getvalue(), seconds,
+                    verify_ahead(setup, outputs) if setup.verify else [])
+
+
+def verify_ahead(setup: RenderSetup, outputs: list[Output]) -> list[str]:
+    """Run ``generate verify``'s checks on freshly rendered documents, where they were rendered.
+
+    Reading documents back costs a little; done here, in parallel, the build's
+    final verification of the staged tree finds every result in its memo. A document that
+    fails is simply not in the returned keys: the final verification reports it.
+    """
+    from generator.build.cache import VerifiedMemo
+    from generator.output.verify import verify_output
+    from generator.output.writer import document_record, manifest_bytes
+
+    memo = VerifiedMemo("", set())
+    try:
+        with tempfile.TemporaryDirectory(prefix="generate-verify-") as folder:
+            root = Path(folder)
+            for output in outputs:
+                (root / output.path).parent.mkdir(parents=True, exist_ok=True)
+                (root / output.path).write_bytes(output.data)
+            (root / "manifest.json").write_bytes(manifest_bytes(setup.loaded, [document_record(o) for o in outputs]))
+            verify_output(root, setup.loaded, setup.templates, memo)
+    except OSError:  # no room for a temporary copy, say: the final verification still checks everything
+        return []
+    return sorted(memo.used)
+
+
+def render_all(setup: RenderSetup, tasks: list[Task], jobs: int, done: Done | None = None,
+               started: Started | None = None) -> list[Rendered]:
+    """Render ``tasks`` (slowest first, as given) with up to ``jobs`` processes; results in task order.
+
+    With one job or one task everything runs in this process. A user error in any document
+    (a broken template, say) is raised as the same :class:`GenerateError` either way; when
+    several fail, the first in task order is reported.
+    """
+    if jobs <= 1 or len(tasks) <= 1:
+        results = []
+        for task in tasks:
+            if started:
+                started(task)
+            results.append(render_one(setup, task))
+            if done:
+                done(results[-1])
+        return results
+    return _render_in_pool(setup, tasks, min(jobs, len(tasks)), done, started)
+
+
+def _render_in_pool(setup: RenderSetup, tasks: list[Task], workers: int, done: Done | None,
+                    started: Started | None = None) -> list[Rendered]:
+    kinds = sorted({task.kind for task in tasks})
+    context = multiprocessing.get_context(start_method())
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["generator.build.workers", *_heavy_modules(kinds)])
+    futures: dict[Future, Task] = {}
+    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(setup, kinds))
+    try:
+        futures = {executor.submit(_render_in_worker, task): task for task in tasks}
+        # Workers take tasks in submission order, one each; as one finishes, the next task starts.
+        waiting = list(tasks)
+        for _ in range(workers):
+            if started and waiting:
+                started(waiting.pop(0))
+        pending = set(futures)
+        while pending:
+            # Each document as it finishes, so that progress is reported as it happens.
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=lambda f: futures[f]):
+                if future.exception() is None and done:
+                    done(future.result())
+                if started and waiting and future.exception() is None:
+                    started(waiting.pop(0))
+            if any(f.exception() is not None for f in finished):
+                for future in pending:
+                    future.cancel()
+                wait(pending)
+                break
+    except BaseException:
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+    failed = [f for f in sorted(futures, key=lambda f: tasks.index(futures[f]))
+              if f.done() and not f.cancelled() and f.exception() is not None]
+    if failed:
+        error = failed[0].exception()
+        if isinstance(error, BrokenProcessPool):
+            raise RenderError("a rendering process stopped unexpectedly (out of memory?); "
+                              "run again with --jobs 1 to render in one process") from None
+        raise error
+    return [future.result() for future in futures]
+
+
+def start_method() -> str:
+    """``fork`` from a single-threaded process, else ``forkserver``.
+
+    Forking is the quickest start (measured: about 2 s less than a fork server for the bundled
+    documents on 2 CPUs, as the workers import the heavy libraries in parallel instead of a
+    server importing them first), but a fork copies only the calling thread, so locks held
+    by other threads would stay locked forever in the child: ``generate serve`` builds from
+    a watcher thread while its HTTP server runs, and gets a fork server instead.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _heavy_modules(kinds: Iterable[str]) -> list[str]:
+    return [module for kind in kinds for module in HEAVY_IMPORTS.get(kind, ())]
+
+
+_setup: RenderSetup | None = None
+
+
+def _start_worker(setup: RenderSetup, kinds: list[str]) -> None:
+    """Worker initializer: keep the build's shared data, import what rendering needs, leave Ctrl-C to the parent."""
+    global _setup
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _setup = setup
+    install_audit_hook()
+    for module in _heavy_modules(kinds):
+        try:
+            importlib.import_module(module)
+        except ImportError:  # rendering will report it properly
+            pass
+    for kind in kinds:
+        get_renderer(kind)
+
+
+def _render_in_worker(task: Task) -> Rendered:
+    assert _setup is not None, "worker not initialized"
+    try:
+        return render_one(_setup, task)
+    except GenerateError as error:
+        raise _portable(error) from None
+
+
+def _portable(error: GenerateError) -> GenerateError:
+    """The error itself if it survives pickling (the way back to the parent), else its message."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:
+        return GenerateError(error.format_message())
+
+
+def default_jobs() -> int:
+    """One rendering process per CPU this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

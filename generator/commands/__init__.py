@@ -1,0 +1,1 @@
+"""The ``generate`` command line and the commands that are more than a build (check, serve, new, config)."""

@@ -1,0 +1,236 @@
+"""``generate check``: the fact file, its translations and sources, labels and templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Callable
+
+from generator.build.budget import TimeBudget
+from generator.facts.rules import missing_translations
+from generator.errors import ConfigError, GenerateError
+from generator.facts.load import BUNDLED_FACTS, read_facts
+from generator.limits import DEFAULT_TIME_BUDGET
+from generator.facts.yamlsource import Problem, display_path
+
+
+#: ``GENERATE_TODAY=YYYY-MM-DD`` stands in for the clock's date in the freshness check (tests, reviews of old runs).
+TODAY_VARIABLE = "GENERATE_TODAY"
+DEFAULT_MAX_AGE = 90
+
+
+def today() -> dt.date:
+    """The date the freshness check measures against: ``$GENERATE_TODAY`` if set, else the clock's."""
+    value = os.environ.get(TODAY_VARIABLE)
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{TODAY_VARIABLE}: expected a date (YYYY-MM-DD), found {value!r}") from None
+
+
+def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Path | None,
+              *, strict: bool, echo: Callable[..., None], brand: Path | None = None, verbose: bool = False,
+              max_age: int = DEFAULT_MAX_AGE, today: dt.date | None = None,
+              time_budget: float | None = DEFAULT_TIME_BUDGET, fail_stale: bool = False) -> bool:
+    """Print a report, verdict first; True when the check passes (no errors; no warnings either if
+    ``strict``; no stale figure either if ``fail_stale``).
+
+    Then each error, warning and stale notice (standard error), a summary of the fact file, its
+    translations and freshness; the recorded discrepancies between sources only with ``verbose``.
+
+    ``today`` (default: the clock's date) and ``max_age`` drive the freshness notices. They are
+    kept apart from ``strict`` on purpose: the same files must get the same strict verdict
+    tomorrow as today, so only ``fail_stale`` lets the calendar fail a check. The documents
+    themselves never depend on the clock.
+    """
+    shown = display_path(Path(facts_path) if facts_path else BUNDLED_FACTS)
+    today = today or dt.date.today()
+    loaded, problems = read_facts(facts_path)
+    if loaded is not None:
+        problems = problems + freshness_problems(loaded, today, max_age)
+        problems = problems + _check_templates(loaded, langs, templates_dir, brand, time_budget)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    stale = [p for p in problems if p.severity == "stale"]
+    failed = bool(errors) or (strict and bool(warnings)) or (fail_stale and bool(stale))
+    verdict = "FAILED" if failed else "OK"
+    notes = []
+    if strict and warnings:
+        notes.append("--strict: warnings count as errors")
+    if fail_stale and stale:
+        notes.append("--fail-stale: stale figures count as errors")
+    stale_count = f", {len(stale)} stale" if stale else ""
+    echo(f"{verdict}: {len(errors)} error{'s' * (len(errors) != 1)}, "
+         f"{len(warnings)} warning{'s' * (len(warnings) != 1)}{stale_count}"
+         + (f" ({'; '.join(notes)})" if notes else ""))
+    for problem in errors:
+        echo(f"error: {problem}", err=True)
+    for problem in warnings:
+        echo(f"warning: {problem}", err=True)
+    for problem in stale:
+        echo(f"stale: {problem}", err=True)
+    if loaded is not None:
+        facts = loaded.facts
+        sourced = sum(1 for _ in _sourced(facts))
+        echo(f"{shown}: {len(facts.languages)} languages ({', '.join(facts.languages)}), "
+             f"{len(facts.sources)} sources, {sourced} sourced facts, as of {facts.document.as_of.isoformat()}, "
+             f"status {facts.document.status}")
+        _report_translations(facts, echo)
+        _report_discrepancies(facts, echo, verbose)
+        _report_freshness(facts, today, max_age, echo)
+    return not failed
+
+
+def _sourced(facts):
+    from generator.facts.models import Sourced, instances
+
+    return (value for _, value in instances(facts, Sourced))
+
+
+def _report_translations(facts, echo) -> None:
+    echo("Translations:")
+    for lang, paths in missing_translations(facts).items():
+        status = "complete" if not paths else f"{len(paths)} missing: {', '.join(paths[:8])}" + (" …" if len(paths) > 8 else "")
+        echo(f"  {lang}: {status}")
+
+
+def _report_discrepancies(facts, echo, verbose: bool) -> None:
+    lang = facts.primary_language
+    more = " (--verbose lists them)" if facts.discrepancies and not verbose else ""
+    echo(f"Recorded discrepancies between sources: {len(facts.discrepancies)}{more}")
+    for item in facts.discrepancies if verbose else ():
+        about = f" about {item.concerns}" if item.concerns else ""
+        echo(f"  {item.id} ({item.kind}{about}): {item.text.get(lang) or ''} [{', '.join(item.sources)}]")
+        for claim in item.claims:
+            echo(f"    - {claim.source} claims: {claim.text.get(lang) or ''}")
+
+
+def _report_freshness(facts, today: dt.date, max_age: int, echo) -> None:
+    """When the facts and each dated figure were last verified, against today and the limit."""
+    from generator.facts.models import Count, instances
+    from generator.facts.yamlsource import format_path
+
+    as_of = facts.document.as_of
+    echo(f"Freshness (today {today.isoformat()}, limit {max_age} days):")
+    echo(f"  document.as_of: {as_of.isoformat()}, {_age(today, as_of)}")
+    for path, value in instances(facts, Count):
+        if value.as_of is not None:
+            older = " (older than document.as_of)" if value.as_of < as_of else ""
+            echo(f"  {format_path(path)}.as_of: {value.as_of.isoformat()}, {_age(today, value.as_of)}{older}")
+
+
+def _age(today: dt.date, day: dt.date) -> str:
+    days = (today - day).days
+    return f"{days} day{'s' * (days != 1)} ago" if days >= 0 else f"{-days} day{'s' * (days != -1)} in the future"
+
+
+def freshness_problems(loaded, today: dt.date, max_age: int) -> list[Problem]:
+    """Stale notices for facts verified more than ``max_age`` days before ``today``.
+
+    ``document.as_of`` first; then every figure (``Count``) that carries its own ``as_of``
+    older than that, since a figure can lag behind the rest of the file.
+    """
+    from generator.facts.models import Count, instances
+    from generator.facts.yamlsource import format_path
+
+    facts, doc = loaded.facts, loaded.document
+    problems: list[Problem] = []
+
+    def warn(path: tuple, what: str, as_of: dt.date) -> None:
+        age = (today - as_of).days
+        if age > max_age:
+            problems.append(Problem(doc.position(path), format_path(path),
+                                    f"{what} {as_of.isoformat()}, {age} days before today ({today.isoformat()}), "
+                                    f"more than the {max_age} days allowed (--max-age): verify again and update "
+                                    f"the date", "stale"))
+
+    warn(("document", "as_of"), "facts last verified on", facts.document.as_of)
+    for path, value in instances(facts, Count):
+        if value.as_of is not None:
+            warn(path + ("as_of",), "figure last verified on", value.as_of)
+    return problems
+
+
+def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
+                     brand_file: Path | None = None,
+                     time_budget: float | None = DEFAULT_TIME_BUDGET) -> list[Problem]:
+    """Labels of every language, customizations that would do nothing, then each kind's own template lint."""
+    from generator.templating.brand import load_brand
+    from generator.build.pipeline import BuildOptions, select_languages
+    from generator.templating.i18n import load_labels
+    from generator.templating.noops import customization_problems
+    from generator.renderers import REGISTRY
+
+    problems: list[Problem] = []
+    try:
+        templates = BuildOptions(templates=templates_dir).template_path()
+        selected = select_languages(langs, loaded)
+    except GenerateError as exc:
+        return [Problem(None, "", line) for line in exc.format_message().splitlines()]
+    keys_by_lang: dict[str, set[str]] = {}
+    for lang in selected:
+        try:
+            keys_by_lang[lang] = set(load_labels(list(templates.dirs), lang).text)
+        except GenerateError as exc:
+            problems += [Problem(None, "", line) for line in exc.format_message().splitlines()]
+    if keys_by_lang:
+        reference_lang = next(iter(keys_by_lang))
+        for lang, keys in keys_by_lang.items():
+            for key in sorted(keys_by_lang[reference_lang] - keys):
+                problems.append(Problem(None, f"labels/{lang}.yaml", f"missing label {key!r} (present in {reference_lang})"))
+    try:  # every kind renders with the brand: a broken one is reported once, not by each kind
+        brand = load_brand(templates, brand_file)
+    except GenerateError as exc:
+        return problems + [Problem(None, "", line) for line in exc.format_message().splitlines()]
+    problems += customization_problems(templates, brand, loaded.facts.languages)
+    return problems + _lint_every_kind(list(REGISTRY), loaded, templates, time_budget)
+
+
+def _lint_kind(kind: str, loaded, templates, time_budget: float | None) -> list[Problem]:
+    """One kind's template lint (it renders the kind's templates in every language)."""
+    from generator.renderers import get_renderer
+
+    try:
+        renderer = get_renderer(kind)
+        with TimeBudget(time_budget, f"the {kind} templates", renderer.template):
+            return renderer.lint(loaded, templates)
+    except ImportError:
+        return []  # that kind is not built yet in this checkout
+    except GenerateError as exc:
+        return [Problem(None, kind, line) for line in exc.format_message().splitlines()]
+
+
+#: What the forked lint processes read: set just before the fork, inherited, never pickled.
+_lint_input: tuple | None = None
+
+
+def _lint_kind_in_child(kind: str) -> list[Problem]:
+    loaded, templates, time_budget = _lint_input
+    return _lint_kind(kind, loaded, templates, time_budget)
+
+
+def _lint_every_kind(kinds: list[str], loaded, templates, time_budget: float | None) -> list[Problem]:
+    """Every kind's lint, in registry order; the kinds in parallel processes when CPUs allow.
+
+    Linting renders every template in every language, so it grows with the fact file (a file
+    citing 5,000 sources renders 5,000 entries per kind and language); forked processes share
+    the loaded file without copying it. A process with threads (``serve``) or one CPU lints
+    in order, in this process.
+    """
+    from generator.build.workers import default_jobs, start_method
+
+    global _lint_input
+    workers = min(default_jobs(), len(kinds))
+    if workers < 2 or start_method() != "fork":
+        return [problem for kind in kinds for problem in _lint_kind(kind, loaded, templates, time_budget)]
+    _lint_input = (loaded, templates, time_budget)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            found = pool.map(_lint_kind_in_child, kinds, chunksize=1)
+    finally:
+        _lint_input = None
+    return [problem for problems in found for problem in problems]

@@ -1,0 +1,646 @@
+"""Typed model of a fact file: declared once, documented per field, exported as JSON Schema.
+
+A fact file describes one international instrument (a treaty or convention) in several
+languages. Every statement a reader can see carries ``sources``: ids into the file's
+``sources`` list. Cross-field rules (known languages, known source ids, consistent
+chapter ranges) are checked by :mod:`generator.facts.rules`, which can point at file positions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Annotated, Callable, Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, StringConstraints, Tag
+
+#: A language code: ISO 639 language, optional region or script subtags (``vi``, ``en``, ``pt-BR``).
+LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")]
+#: A short identifier: lower-case letters, digits and hyphens (``untc``, ``seed-article``).
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+#: Non-empty text (after trimming).
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+SourceRefs = Annotated[list[Identifier], Field(min_length=1)]
+
+
+#: While a document renders, called with ``(object, attribute name)`` for every public attribute
+#: read on a fact-file object (see :mod:`generator.build.recording`); None the rest of the time.
+field_reader: ContextVar[Callable[["Model", str], None] | None] = ContextVar("field_reader", default=None)
+
+
+#: The attribute name :data:`field_reader` receives when a whole object is read at once.
+WHOLE_OBJECT = "*"
+
+
+def _reads_whole(method: Callable) -> Callable:
+    """``method``, reporting a read of every field of the object first.
+
+    Printing, dumping, copying, iterating or comparing an object reads its fields
+    without an attribute lookup per field: an incremental build must still see them all.
+    """
+    @functools.wraps(method)
+    def reporting(self, *args, **kwargs):
+        reader = field_reader.get()
+        if reader is not None:
+            reader(self, WHOLE_OBJECT)
+        return method(self, *args, **kwargs)
+    return reporting
+
+
+class Model(BaseModel):
+    """Base of every fact-file object: unknown keys are errors, types are not coerced."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True
+    )
+
+    __repr__ = _reads_whole(BaseModel.__repr__)
+    __str__ = _reads_whole(BaseModel.__str__)
+    __iter__ = _reads_whole(BaseModel.__iter__)
+    __eq__ = _reads_whole(BaseModel.__eq__)
+    __copy__ = _reads_whole(BaseModel.__copy__)
+    __deepcopy__ = _reads_whole(BaseModel.__deepcopy__)
+    __getstate__ = _reads_whole(BaseModel.__getstate__)
+    __repr_args__ = _reads_whole(BaseModel.__repr_args__)
+    model_dump = _reads_whole(BaseModel.model_dump)
+    model_dump_json = _reads_whole(BaseModel.model_dump_json)
+    model_copy = _reads_whole(BaseModel.model_copy)
+
+
+def _reporting_getattribute(self: Model, name: str):
+    reader = field_reader.get()
+    if reader is not None and name[0] != "_":
+        reader(self, name)
+    return object.__getattribute__(self, name)
+
+
+_readers_active = 0
+_readers_lock = threading.Lock()
+
+
+@contextmanager
+def reading_fields(reader: Callable[[Model, str], None]) -> Iterator[None]:
+    """Call ``reader(object, name)`` for every public attribute read on a fact-file object in
+    this context (incremental builds must know which facts a document used; a hook on the
+    objects sees template and renderer code alike).
+
+    The hook is a Python ``__getattribute__`` on :class:`Model`, installed only while some
+    context reads fields: every attribute lookup, and every ``isinstance`` a template
+    sandbox makes, would otherwise run Python code for nothing (a third of a check's time
+    on a large file). The context variable keeps other threads' reads out of the record.
+    """
+    global _readers_active
+    with _readers_lock:
+        if _readers_active == 0:
+            Model.__getattribute__ = _reporting_getattribute
+        _readers_active += 1
+    token = field_reader.set(reader)
+    try:
+        yield
+    finally:
+        field_reader.reset(token)
+        with _readers_lock:
+            _readers_active -= 1
+            if _readers_active == 0:
+                del Model.__getattribute__
+
+
+class Text(RootModel[dict[LangCode, NonEmpty]]):
+    """A text in several languages: a mapping from language code to text, e.g. ``{vi: ..., en: ...}``."""
+
+    model_config = ConfigDict(
+        strict=True, frozen=True, json_schema_extra={"additionalProperties": False}
+    )
+
+    def get(self, lang: str) -> str | None:
+        """The text in ``lang``, or None when that translation is missing."""
+        return self.root.get(lang)
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.root)
+
+
+class TextList(RootModel[dict[LangCode, list[NonEmpty]]]):
+    """A list of short texts per language, e.g. keywords: ``{vi: [a, b], en: [c, d]}``."""
+
+    model_config = ConfigDict(
+        strict=True, frozen=True, json_schema_extra={"additionalProperties": False}
+    )
+
+    def get(self, lang: str) -> list[str] | None:
+        return self.root.get(lang)
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.root)
+
+
+def _plain_or_per_language(value: object) -> str | None:
+    """The form a :data:`PlainOrText` value takes: ``plain-text`` (a string) or ``per-language`` (a mapping)."""
+    if isinstance(value, str):
+        return "plain-text"
+    if isinstance(value, (dict, Text)):
+        return "per-language"
+    return None
+
+
+#: Text written once, in its own language (a title as published), or a :class:`Text` per language
+#: (a description written by the file's authors). Templates print either through the ``tr`` filter.
+PlainOrText = Annotated[
+    Annotated[NonEmpty, Tag("plain-text")] | Annotated[Text, Tag("per-language")],
+    Discriminator(_plain_or_per_language, custom_error_type="plain_or_text",
+                  custom_error_message="text, or a mapping from language code to text"),
+]
+
+
+class Sourced(Model):
+    """Anything a reader sees as a fact: it names the sources that support it."""
+
+    sources: SourceRefs
+    """Ids of entries in the top-level ``sources`` list that support this fact (at least one)."""
+
+
+class Statement(Sourced):
+    """One fact stated in a sentence or two."""
+
+    text: Text
+    """The statement, in the file's own words, per language."""
+    short: Text | None = None
+    """A version of at most ~100 characters for slides and other tight layouts: the same fact,
+    faithful to ``text`` and supported by the same sources. Leave it out when ``text`` is short
+    enough; ``generate check`` warns when it is longer than a slide bullet may be."""
+
+
+class Attributed(Statement):
+    """A position held by someone: a criticism, a reply, an official's point."""
+
+    by: Text
+    """Who holds this position (organization or person), per language."""
+    short: Text | None = None
+    """The position AND who holds it in at most ~100 characters, for slides and other tight
+    layouts, which show it without ``by`` (e.g. "HRW, EFF and 100+ NGOs: scope too broad")."""
+
+
+class Quotation(Sourced):
+    """Words quoted verbatim from a source, always attributed."""
+
+    quote: NonEmpty
+    """The exact words, in the language they were said or written."""
+    lang: LangCode
+    """Language of ``quote``."""
+    by: Text
+    """Who said or wrote it."""
+    translation: Text | None = None
+    """Translations of the quotation into the file's other languages (marked as unofficial)."""
+
+
+class DatedFact(Sourced):
+    """A fact tied to a date."""
+
+    date: dt.date
+    """The date (YYYY-MM-DD)."""
+    text: Text
+    """What happened or applies on that date."""
+
+
+class Count(Sourced):
+    """A number that may change over time, with the date it was true."""
+
+    value: Annotated[int, Field(ge=0)]
+    """The number."""
+    as_of: dt.date | None = None
+    """The date on which the number was last verified; required for numbers that change."""
+    note: Text | None = None
+    """A short qualification (what is counted, what is not)."""
+
+
+class Source(Model):
+    """A document, web page or article that supports facts in this file."""
+
+    id: Identifier
+    """Identifier used in ``sources`` lists, e.g. ``untc``."""
+    title: PlainOrText
+    """Title as published, in the source's own language (plain text); or, for a source without
+    a usable title, a descriptive title written by the file's authors in each language (a mapping)."""
+    publisher: PlainOrText
+    """Who published it (organization, newspaper, author), as a plain name; or, when the publisher
+    has to be described (e.g. unknown), a description in each language (a mapping)."""
+    kind: Literal["official", "press", "analysis"]
+    """``official`` (UN or government), ``press`` (news media) or ``analysis`` (NGO, academic, commentary)."""
+    reliability: Literal["primary", "secondary", "advocacy"]
+    """How far the source can be relied on. ``primary``: the treaty text and the official records
+    of the bodies and governments concerned; ``secondary``: established independent press, news
+    agencies and research; ``advocacy``: an organisation campaigning for a position. An advocacy
+    source may support only a statement of its own position: an attributed criticism or response
+    (``criticisms``, ``responses``), or a claim reported under ``discrepancies``. Documents print
+    the level in their source lists."""
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    """Public web address, if any."""
+    document: PlainOrText | None = None
+    """Document symbol when there is no URL, e.g. ``A/RES/79/243``; or, for a source with no public
+    address, where readers can ask for it, described in each language (a mapping). Printed in documents."""
+    internal_copy: NonEmpty | None = None
+    """Where the project keeps its own copy (e.g. a file path in its archive), for the file's
+    maintainers only: documents never print it."""
+    date: dt.date | None = None
+    """Publication date, if known."""
+    lang: LangCode | None = None
+    """Language the source is written in (and so its plain-text title and publisher)."""
+    note: Text | None = None
+    """What to keep in mind about this source (a reprint, a known error)."""
+
+
+class DocumentInfo(Model):
+    """About the generated documents themselves rather than the instrument."""
+
+    title: Text
+    """Title of the briefing documents."""
+    subtitle: Text
+    """Subtitle shown under the title."""
+    subject: Text
+    """One-sentence subject, written into document metadata."""
+    keywords: TextList
+    """Keywords per language, written into document metadata."""
+    issuer: Text | None = None
+    """The organisation issuing the documents, written into document metadata and title blocks.
+    Leave it out unless an organisation issues them: documents then name no issuer (a brand
+    file's ``organization`` takes precedence)."""
+    marking: Text | None = None
+    """A security or distribution marking printed on every page, exactly as the issuing body's
+    rules word it (e.g. "Tài liệu tham khảo"). Leave it out when none applies: documents then
+    carry no marking."""
+    status: Literal["draft", "cleared"] = "draft"
+    """``draft`` (the default) until the documents are cleared for release: every page and slide
+    of a draft, and its download page, carry a visible "DRAFT" mark in its language."""
+    as_of: dt.date
+    """The date the facts were last verified. Documents carry this date, never the clock's."""
+    previous_edition: NonEmpty | None = None
+    """Path, relative to this file, of the previous edition's fact file. When set, the documents
+    say what changed since that edition: the ``changes`` below and the figures whose values differ.
+    The previous file is read as plain data (it may follow an older schema) and never built."""
+    changes: list[Statement] = []
+    """What changed since the previous edition, in the file's words, each with its sources."""
+
+
+class Names(Model):
+    """How the instrument is called."""
+
+    full_title: Statement
+    """The full official title."""
+    short_title: Statement
+    """The short title used in running headers."""
+    common_name: Statement
+    """The informal name in everyday use (e.g. "Hanoi Convention")."""
+
+
+class Adoption(Sourced):
+    """The formal adoption of the instrument."""
+
+    body: Text
+    """The body that adopted it, e.g. the UN General Assembly."""
+    resolution: NonEmpty
+    """Resolution number, e.g. ``79/243``."""
+    date: dt.date
+    """Date of adoption."""
+    place: Text
+    """Where it was adopted."""
+    vote: Text
+    """How it was adopted, e.g. "without a vote"."""
+    significance: list[Statement] = []
+    """What makes the adoption notable."""
+
+
+class Mandate(Sourced):
+    """The decision that started the negotiations."""
+
+    resolution: NonEmpty
+    """Resolution number, e.g. ``74/247``."""
+    date: dt.date
+    """Date of the resolution."""
+    text: Text
+    """What the resolution decided."""
+
+
+class Committee(Sourced):
+    """The negotiating body."""
+
+    name: Text
+    """Full name."""
+    short_name: Text
+    """Short name or acronym."""
+    chair: Text | None = None
+    """Who chaired it."""
+
+
+class Session(Sourced):
+    """One negotiating session."""
+
+    number: Annotated[int, Field(ge=1)]
+    """Sequence number (1 for the first session)."""
+    place: Text
+    """City where it met."""
+    start: dt.date
+    """First day."""
+    end: dt.date
+    """Last day."""
+    note: Text | None = None
+    """What was special about it (concluding, reconvened)."""
+
+
+class Negotiation(Model):
+    """How the text was negotiated."""
+
+    mandate: Mandate
+    """The resolution that started the process."""
+    committee: Committee
+    """The negotiating committee."""
+    sessions: list[Session]
+    """Negotiating sessions in order."""
+    draft_approved: DatedFact
+    """When the negotiators approved the final draft."""
+    facts: list[Statement] = []
+    """Other facts about the negotiations (hours, participants)."""
+
+
+class Chapter(Sourced):
+    """One chapter of the instrument."""
+
+    number: Annotated[int, Field(ge=1)]
+    """Chapter number (1 for Chapter I)."""
+    title: Text
+    """Chapter title."""
+    first_article: Annotated[int, Field(ge=1)]
+    """Number of its first article."""
+    last_article: Annotated[int, Field(ge=1)]
+    """Number of its last article."""
+    range_confirmed: bool = True
+    """False when the article range is inferred rather than read from the text; documents mark it."""
+
+    @property
+    def article_count(self) -> int:
+        return self.last_article - self.first_article + 1
+
+
+class Structure(Model):
+    """How the instrument is organized."""
+
+    article_count: Count
+    """Total number of articles."""
+    chapters: list[Chapter]
+    """Chapters in order; their article ranges must cover 1..article_count without gaps."""
+    notes: list[Statement] = []
+    """Other structural facts (key definitions, annexes, languages)."""
+
+
+class Provision(Sourced):
+    """A provision of the instrument, such as an offence States must criminalize."""
+
+    title: Text
+    """Short name of the provision."""
+    article: Annotated[int, Field(ge=1)] | None = None
+    """Article number, only where a source confirms it."""
+    description: Text | None = None
+    """One-sentence explanation."""
+
+
+class Ceremony(Sourced):
+    """The opening for signature."""
+
+    place: Text
+    """City."""
+    venue: Text | None = None
+    """Building or venue."""
+    start: dt.date
+    """First day."""
+    end: dt.date
+    """Last day."""
+    theme: Text | None = None
+    """Official theme or motto."""
+    facts: list[Statement] = []
+    """What happened at the ceremony."""
+
+
+class Signature(Model):
+    """Signing the instrument."""
+
+    ceremony: Ceremony
+    """The signing ceremony."""
+    open_until: DatedFact
+    """Where and until when it stays open for signature."""
+    signatories: Count
+    """Number of signatories, with its as-of date."""
+    depositary: Statement
+    """Who keeps the original and receives instruments."""
+    facts: list[Statement] = []
+    """Other facts about signature."""
+
+
+class EntryIntoForce(Sourced):
+    """When the instrument takes legal effect."""
+
+    instruments_required: Annotated[int, Field(ge=1)]
+    """Number of ratifications, acceptances, approvals or accessions needed."""
+    days_after: Annotated[int, Field(ge=0)]
+    """Days after the last required instrument."""
+    text: Text
+    """The rule in words."""
+    ratifications: Count | None = None
+    """Instruments deposited so far, when verified."""
+    status: Statement | None = None
+    """The current status in words (e.g. that the count could not be verified)."""
+
+
+class Institution(Model):
+    """An organization with a role in the instrument."""
+
+    name: Text
+    """Its name."""
+    short_name: Text | None = None
+    """Acronym."""
+    roles: list[Statement]
+    """What it does."""
+
+
+class Interview(Sourced):
+    """An official's interview or statement, summarized point by point."""
+
+    speaker: Text
+    """Who spoke."""
+    position: Text
+    """Their office."""
+    date: dt.date | None = None
+    """When, if known."""
+    points: list[Statement]
+    """The points made, in the file's own words."""
+    quotations: list[Quotation] = []
+    """Short verbatim quotations, attributed."""
+
+
+class CountryRole(Model):
+    """The role of the country the briefing is written for."""
+
+    country: Text
+    """The country."""
+    points: list[Statement]
+    """Its role, contributions and commitments."""
+    interview: Interview | None = None
+    """An official's account."""
+
+
+class Event(Sourced):
+    """One milestone on the timeline."""
+
+    date: dt.date
+    """When it happened (first day)."""
+    end: dt.date | None = None
+    """Last day, for events spanning several days."""
+    title: Text
+    """Short label for the timeline graphic."""
+    upcoming: bool = False
+    """True for a deadline or planned event that has not happened yet."""
+
+
+class Claim(Model):
+    """What one source says about a disputed fact."""
+
+    source: Identifier
+    """The source making the claim."""
+    text: Text
+    """The claim, reported (not endorsed)."""
+
+
+class Discrepancy(Sourced):
+    """A point on which sources disagree, kept as data so documents can footnote it.
+
+    ``sources`` are the sources behind the verified position in ``text``.
+    """
+
+    id: Identifier
+    """Identifier, e.g. ``article-count``."""
+    concerns: NonEmpty | None = None
+    """Dotted path of the fact it concerns, e.g. ``structure.article_count``; empty for claims that match no fact."""
+    kind: Literal["contradicted", "superseded", "unsupported", "overstated", "misleading"]
+    """How the competing claims relate to the verified facts: ``contradicted`` (the verified sources
+    say otherwise), ``superseded`` (an earlier figure, replaced by a later one: not an error),
+    ``unsupported`` (no source supports the claim), ``overstated`` (the claim goes further than
+    the sources) or ``misleading`` (true in part, but suggests something false)."""
+    text: Text
+    """The verified position, in the file's words."""
+    claims: Annotated[list[Claim], Field(min_length=1)]
+    """The competing claims, each with its source."""
+
+
+class FactFile(Model):
+    """A fact file: everything the documents say, in every language, with sources."""
+
+    languages: Annotated[list[LangCode], Field(min_length=1)]
+    """Languages of the file; the first is the primary language."""
+    document: DocumentInfo
+    """About the generated documents."""
+    names: Names
+    """Titles and names of the instrument."""
+    adoption: Adoption
+    """Formal adoption."""
+    negotiation: Negotiation
+    """Negotiation history."""
+    structure: Structure
+    """Chapters and articles."""
+    offences: list[Provision] = []
+    """Offences States must establish (Chapter II of a criminal-law treaty)."""
+    signature: Signature
+    """Opening for signature and signatories."""
+    entry_into_force: EntryIntoForce
+    """Entry into force."""
+    safeguards: list[Statement] = []
+    """Human-rights and procedural safeguards."""
+    criticisms: list[Attributed] = []
+    """Main criticisms, each attributed."""
+    responses: list[Attributed] = []
+    """Replies to the criticisms, each attributed."""
+    institutions: list[Institution] = []
+    """Organizations with a role (secretariat, depositary)."""
+    country_role: CountryRole | None = None
+    """The role of the country the briefing is for."""
+    timeline: Annotated[list[Event], Field(min_length=1)]
+    """Milestones, drawn as the timeline graphic."""
+    next_steps: list[Statement] = []
+    """What comes next: deadlines, ratification, follow-up."""
+    discrepancies: list[Discrepancy] = []
+    """Points on which sources disagree."""
+    sources: Annotated[list[Source], Field(min_length=1)]
+    """Every source cited anywhere in the file."""
+
+    @property
+    def primary_language(self) -> str:
+        return self.languages[0]
+
+    def source(self, source_id: str) -> Source:
+        """The source with this id (KeyError when unknown)."""
+        sources = self.sources
+        found = _source_index(sources)[source_id]
+        found.id  # a recorded read, as a search would make: the result depends on this id
+        return found
+
+
+#: The last sources list indexed by id, and its index: documents look sources up thousands of
+#: times, and a search of 5,000 sources each time made checks and builds quadratic.
+_last_index: tuple[list, int, dict[str, "Source"]] | None = None
+
+
+def _source_index(sources: list[Source]) -> dict[str, Source]:
+    global _last_index
+    cached = _last_index
+    if cached is None or cached[0] is not sources or cached[1] != len(sources):
+        index: dict[str, Source] = {}
+        for src in sources:
+            index.setdefault(src.__dict__["id"], src)  # the first wins, as a search finds it; not a use of each id
+        _last_index = cached = (sources, len(sources), index)
+    return cached[2]
+
+
+#: The last whole fact file walked, its nodes, and its nodes by kind (see :func:`instances`):
+#: checks walk the same frozen file a dozen times.
+_last_walk: tuple[object, list[tuple[tuple, object]], dict] | None = None
+
+
+def walk(obj: object, path: tuple = ()) -> list[tuple[tuple, object]]:
+    """``(path, value)`` for ``obj`` and everything below it, depth first, in file order.
+
+    Types are compared with ``type()``: ``isinstance`` on a fact-file object would go through
+    :meth:`Model.__getattribute__` for each of the hundred thousand nodes of a large file.
+    """
+    global _last_walk
+    cached = _last_walk
+    if not path and cached is not None and cached[0] is obj:
+        return cached[1]
+    nodes: list[tuple[tuple, object]] = []
+    pending = [(path, obj)]
+    while pending:
+        where, value = pending.pop()
+        nodes.append((where, value))
+        kind = type(value)
+        if issubclass(kind, RootModel):
+            continue
+        if issubclass(kind, BaseModel):
+            values = object.__getattribute__(value, "__dict__")  # walking the tree is not a use of each fact
+            pending.extend((where + (name,), values[name]) for name in reversed(kind.model_fields))
+        elif issubclass(kind, list):
+            pending.extend((where + (index,), value[index]) for index in range(len(value) - 1, -1, -1))
+    if not path:
+        _last_walk = (obj, nodes, {})
+    return nodes
+
+
+def instances(obj: object, kinds: type | tuple[type, ...]) -> list[tuple[tuple, object]]:
+    """The ``(path, value)`` pairs of :func:`walk` whose value is one of ``kinds`` (a shared list:
+    read it, do not change it)."""
+    nodes = walk(obj)
+    by_kind = _last_walk[2] if _last_walk is not None and _last_walk[0] is obj else {}
+    found = by_kind.get(kinds)
+    if found is None:
+        found = by_kind[kinds] = [(where, value) for where, value in nodes if issubclass(type(value), kinds)]
+    return found

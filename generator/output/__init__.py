@@ -1,0 +1,1 @@
+"""Where builds land: the output folder and its workspace, the staged writer, manifest, download page, verification."""

@@ -1,0 +1,357 @@
+"""The one Jinja environment every document kind uses, and the template search path.
+
+Templates are looked up in the user's override directories first, then in the bundled
+``templates/`` directory; ``builtin:NAME`` always means the bundled file, so an override
+can ``{% extends "builtin:brief/base.html.jinja" %}`` and replace only some blocks.
+Facts reach templates as data: they are never compiled, so ``{{ 7*7 }}`` in a fact prints as is.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from jinja2 import pass_context
+import jinja2.sandbox
+from markupsafe import Markup
+
+from generator import PROJECT_DIR
+from generator.templating.bytecode import bytecode_cache
+from generator.templating.css import css_colour, css_string
+from generator.errors import TemplateError
+from generator.templating.sandbox import BOUNDED_FILTERS, BoundedSandbox, StrictUndefined, TemplateLoader, bounded_range
+
+#: Templates and assets shipped with the project.
+BUNDLED_TEMPLATES = PROJECT_DIR / "templates"
+BUILTIN_PREFIX = "builtin"
+_ESCAPED_SUFFIXES = {".html", ".htm", ".xml", ".svg"}
+
+
+@dataclass(frozen=True)
+class TemplatePath:
+    """Where templates and assets are looked up: user overrides first, the bundled set last."""
+
+    overrides: tuple[Path, ...] = ()
+    bundled: Path = BUNDLED_TEMPLATES
+    dirs: tuple[Path, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dirs", tuple(p.resolve() for p in (*self.overrides, self.bundled)))
+
+    def find(self, name: str) -> Path:
+        """The file ``name`` (relative, ``/``-separated) from the first directory that has it."""
+        if name.startswith(BUILTIN_PREFIX + ":"):
+            return self._inside(self.bundled.resolve(), name.split(":", 1)[1], name)
+        for directory in self.dirs:
+            candidate = self._inside(directory, name, name, must_exist=False)
+            if candidate.is_file():
+                return candidate
+        raise TemplateError(f"template file not found: {name} (looked in {', '.join(map(str, self.dirs))})")
+
+    def origin(self, name: str) -> str:
+        """``bundled`` or ``overridden (DIR)`` for the file that ``find`` returns."""
+        found = self.find(name)
+        bundled = self.bundled.resolve()
+        return "bundled" if found.is_relative_to(bundled) else f"overridden ({found.parent})"
+
+    @staticmethod
+    def _inside(directory: Path, name: str, shown: str, must_exist: bool = True) -> Path:
+        candidate = (directory / name).resolve()
+        if not candidate.is_relative_to(directory):
+            if (directory / name).is_symlink() and ".." not in Path(name).parts and not Path(name).is_absolute():
+                raise TemplateError(f"refused to read the template {shown}: it is a link to {candidate}, "
+                                    f"outside the template directory {directory}")
+            raise TemplateError(f"template name {shown!r} points outside the template directory {directory}")
+        if must_exist and not candidate.is_file():
+            raise TemplateError(f"template file not found: {shown} (in {directory})")
+        return candidate
+
+
+def _autoescape(name: str | None) -> bool:
+    if not name:
+        return False
+    suffixes = Path(name.split(":", 1)[-1]).suffixes
+    while suffixes and suffixes[-1] in (".jinja", ".j2"):
+        suffixes.pop()
+    return bool(suffixes) and suffixes[-1] in _ESCAPED_SUFFIXES
+
+
+def create_environment(path: TemplatePath) -> jinja2.Environment:
+    """A strict environment over ``path`` with the localization and citation helpers.
+
+    Filters read the current language from the render context's ``i18n`` object, so one
+    environment serves every language.
+    """
+    # Sandboxed: a template (a user's file) reaches the facts, labels and helpers, never Python's
+    # internals: ``{{ cycler.__init__.__globals__.os.popen("id") }}`` or a label such as
+    # "{date.__class__.__mro__}" passed to .format() is refused instead of run. It reads only
+    # files inside the template directories, and one expression cannot ask for unbounded work.
+    env = BoundedSandbox(
+        loader=TemplateLoader(path),
+        undefined=StrictUndefined,
+        autoescape=_autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.bytecode_cache = bytecode_cache()
+    env.filters.update(BOUNDED_FILTERS)
+    env.globals["range"] = bounded_range
+    env.filters.update(
+        css_string=css_string, css_colour=css_colour,
+        tr=_tr, date=_date, daterange=_daterange, number=_number, cite=_cite, romans=to_roman,
+        direction=text_direction, isolate=isolate,
+    )
+    env.globals.update(cite_numbers=_cite_numbers, disputes=_disputes)
+    return env
+
+
+@pass_context
+def _tr(ctx, value) -> str:
+    """``{{ field | tr }}``: the current language's text of a bilingual field.
+
+    Right-to-left text comes back marked so that the citation, comma or date a template
+    puts after it keeps its place: isolated (:func:`isolate`) where the context sets
+    ``isolate_bidi`` (the brief), else closed by :func:`close_right_to_left` (Word,
+    PowerPoint and Markdown readers all know those two marks).
+    """
+    text = ctx["i18n"].text(value)
+    return isolate(text) if ctx.get("isolate_bidi") else close_right_to_left(text)
+
+
+_RIGHT_TO_LEFT = {"R", "AL"}
+_FIRST_STRONG_ISOLATE, _POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+_RIGHT_TO_LEFT_MARK, _LEFT_TO_RIGHT_MARK = "\u200f", "\u200e"
+
+
+#: The blocks holding every character of bidirectional class R or AL (Hebrew to Arabic
+#: Extended, RIGHT-TO-LEFT MARK, the presentation forms, the historic scripts of planes 1);
+#: tests check it against unicodedata. A regex finds candidates in C, so the thousands of
+#: Latin and Vietnamese texts a document prints are not looked at character by character.
+_RIGHT_TO_LEFT_BLOCKS = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
+def _has_right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(match.group()) in _RIGHT_TO_LEFT
+               for match in _RIGHT_TO_LEFT_BLOCKS.finditer(text))
+
+
+def close_right_to_left(text: str) -> str:
+    """Text with right-to-left letters followed by RIGHT-TO-LEFT MARK + LEFT-TO-RIGHT MARK.
+
+    The first keeps the text's closing punctuation on its right-to-left side; the second
+    stops a following "[1]" or "2024" from joining the right-to-left run (it would be shown
+    before the text instead of after it). Other text is returned unchanged.
+    """
+    return text + _RIGHT_TO_LEFT_MARK + _LEFT_TO_RIGHT_MARK if _has_right_to_left(text) else text
+
+
+def text_direction(text: object) -> str:
+    """``{{ text | direction }}``: ``rtl`` when the first strong letter is Arabic, Hebrew…, else ``ltr``.
+
+    What HTML's ``dir="auto"`` computes, for renderers that ignore ``auto`` (WeasyPrint).
+    """
+    for char in str(text):
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in _RIGHT_TO_LEFT:
+            return "rtl"
+    return "ltr"
+
+
+def isolate(text: object) -> str:
+    """``{{ text | isolate }}``: text with right-to-left letters wrapped in FIRST STRONG ISOLATE …
+    POP DIRECTIONAL ISOLATE, the plain-text ``<bdi>``.
+
+    The text then takes the direction of its first strong letter, and a citation, comma or
+    date after it is not pulled into its right-to-left run. Other text is returned unchanged;
+    the marks are invisible and PDF text extraction drops them.
+    """
+    value = text if isinstance(text, Markup) else str(text)
+    if not _has_right_to_left(value):
+        return value
+    if isinstance(value, Markup):
+        return Markup(_FIRST_STRONG_ISOLATE) + value + Markup(_POP_DIRECTIONAL_ISOLATE)
+    return _FIRST_STRONG_ISOLATE + value + _POP_DIRECTIONAL_ISOLATE
+
+
+@pass_context
+def _date(ctx, value, style: str = "formal") -> str:
+    """``{{ d | date }}`` -> "ngày 24 tháng 12 năm 2024" / "24 December 2024"; styles from the label file."""
+    return ctx["i18n"].date(value, style)
+
+
+@pass_context
+def _daterange(ctx, start, end=None) -> str:
+    """``{{ s.start | daterange(s.end) }}`` -> "25–26 October 2025"."""
+    return ctx["i18n"].date_range(start, end)
+
+
+@pass_context
+def _number(ctx, value) -> str:
+    """``{{ n | number }}`` -> "1.234" (vi) / "1,234" (en)."""
+    return ctx["i18n"].number(value)
+
+
+@pass_context
+def _cite(ctx, fact) -> str:
+    """``{{ fact | cite }}`` -> "[1, 4–5]": plain citation marks (HTML templates use ``cite_numbers``)."""
+    from generator.templating.context import compress_numbers
+
+    numbers = ctx["citations"].numbers(fact)
+    return f"[{compress_numbers(numbers)}]" if numbers else ""
+
+
+@pass_context
+def _cite_numbers(ctx, fact) -> list[int]:
+    """Note numbers of the sources of ``fact``, numbered in order of first citation."""
+    return ctx["citations"].numbers(fact)
+
+
+@pass_context
+def _disputes(ctx, fact) -> list:
+    """Discrepancies recorded about ``fact`` (for footnotes next to it)."""
+    return ctx["citations"].disputes(fact)
+
+
+def to_roman(number: int) -> str:
+    """Chapter numerals: 9 -> "IX"."""
+    numerals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for value, letters in numerals:
+        while number >= value:
+            out += letters
+            number -= value
+    return out
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict) -> str:
+    """Render ``name``; any template problem becomes a :class:`TemplateError` naming file and line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateError as exc:
+        raise template_error(exc, env, name) from None
+    except (RecursionError, MemoryError) as exc:  # a macro calling itself without end, say
+        raise template_error(exc, env, name) from None
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        if not raised_by_template(exc):
+            raise  # a bug in the toolkit's own code keeps its traceback
+        raise template_error(exc, env, name) from None
+
+
+def raised_by_template(exc: BaseException) -> bool:
+    """True when ``exc`` was raised by template code itself or by ``str.format`` it called (a label
+    with an unknown placeholder such as ``{chapterz}``), not by the toolkit's Python helpers."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return False
+    innermost = frames[-1].filename
+    return (innermost.endswith((".jinja", ".j2", "string.py")) or "<template>" in innermost
+            or f"{Path(jinja2.__file__).parent}" in innermost)
+
+
+def template_error(exc: Exception, env: jinja2.Environment, name: str) -> TemplateError:
+    """Describe a Jinja failure as ``FILE:LINE: message`` for the template that caused it."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        shown = _shown(exc.filename) if exc.filename else exc.name or name
+        message = exc.message or ""
+        at_end = "end of template" in message
+        unclosed = _unclosed_tag(env, exc) if at_end or "needs to be closed" in message else None
+        if unclosed:  # Jinja notices later (at the end of the file); the mistake is where the tag was opened
+            tag, line = unclosed
+            later = "the end of the file" if at_end else f"line {exc.lineno}"
+            return TemplateError(f"{shown}:{line}: {{% {tag} %}} opened here is never closed "
+                                 f"(expected {{% end{tag} %}} before {later})")
+        return TemplateError(f"{shown}:{exc.lineno}: template syntax error: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return TemplateError(f"{name}: template not found: {exc.name}")
+    where = _template_frame(exc) or name
+    message = str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        message = f"undefined name: {message} (the facts or labels do not provide it)"
+    elif isinstance(exc, jinja2.sandbox.SecurityError):
+        message = f"not allowed in a template: {message}"
+    elif isinstance(exc, KeyError):
+        message = f"unknown placeholder {{{exc.args[0]}}} in a text being formatted (a label?)"
+    elif isinstance(exc, (RecursionError, MemoryError)):
+        message = template_exhaustion(exc)
+    elif not isinstance(exc, jinja2.TemplateError):
+        message = f"{type(exc).__name__}: {message}"
+    return TemplateError(f"{where}: {message}")
+
+
+_PAIRED_TAGS = {"if", "for", "block", "macro", "call", "filter", "with", "raw", "autoescape", "trans"}
+
+
+def _unclosed_tag(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> tuple[str, int] | None:
+    """``(tag, line)`` of the innermost tag the template opens and never closes, if any."""
+    source = exc.source
+    if source is None and exc.filename and not exc.filename.startswith("<"):
+        try:
+            source = Path(exc.filename).read_text(encoding="utf-8")
+        except OSError:
+            return None
+    if source is None:
+        return None
+    stack: list[tuple[str, int]] = []
+    tokens = iter(env.lex(source))
+    try:
+        for line, kind, value in tokens:
+            if line >= exc.lineno and "end of template" not in exc.message:
+                break  # the tag Jinja stopped at: what is open before it is what is unclosed
+            if kind != "block_begin":
+                continue
+            _, _, name = next(tokens)
+            while name.isspace():
+                _, _, name = next(tokens)
+            if name in _PAIRED_TAGS:
+                stack.append((name, line))
+            elif name == "set":  # {% set x %}...{% endset %} only when no "=" follows
+                rest = []
+                for _, kind, value in tokens:
+                    if kind == "block_end":
+                        break
+                    rest.append(value)
+                if "=" not in rest:
+                    stack.append((name, line))
+            elif name.startswith("end") and stack and stack[-1][0] == name[3:]:
+                stack.pop()
+    except (jinja2.TemplateSyntaxError, StopIteration):
+        return None
+    return stack[-1] if stack else None
+
+
+def template_exhaustion(exc: BaseException) -> str:
+    """Our words for a template that recursed or allocated without end."""
+    if isinstance(exc, RecursionError):
+        return ("templates call each other too deeply (a macro or include that calls itself "
+                "without end?); stopped")
+    return "the template needed more memory than there is; stopped"
+
+
+def _template_frame(exc: Exception) -> str | None:
+    """The innermost ``template-file:line`` in the traceback Jinja rewrote for us."""
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".jinja", ".j2", ".html", ".md", ".xml", ".svg", ".css")) or "<template>" in frame.filename:
+            found = f"{_shown(frame.filename)}:{frame.lineno}"
+    return found
+
+
+def _shown(filename: str) -> str:
+    """A template's path as the user would type it (relative to the working directory when inside it)."""
+    from generator.facts.yamlsource import display_path
+
+    return display_path(Path(filename)) if not filename.startswith("<") else filename
+
+
+def mark_safe(text: str) -> Markup:
+    """Mark markup produced by our own code (never by facts) as safe for HTML templates."""
+    return Markup(text)

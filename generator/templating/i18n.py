@@ -1,0 +1,232 @@
+"""Per-language labels and Babel formatting of dates and numbers.
+
+Labels (UI words such as "At a glance", and the date patterns a language uses) live in
+``templates/labels/<lang>.yaml`` so that adding a language is a data change: copy a label
+file, translate it, add the language to the fact file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from pydantic import BaseModel, ConfigDict, Field
+
+from generator.errors import TemplateError
+from generator.templating.sandbox import format_string_problem
+from generator.facts.models import Text, TextList
+from generator.facts.validation import validate
+from generator.facts.yamlsource import Document, Problem, describe, load_yaml
+
+Pattern = Annotated[str, Field(min_length=1)]
+PatternPair = Annotated[list[Pattern], Field(min_length=2, max_length=2)]
+
+
+class DateFormats(BaseModel):
+    """Babel (CLDR) date patterns for one language."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
+
+    formal: Pattern
+    """A full date in running text, e.g. ``'ngày' d 'tháng' M 'năm' y`` or ``d MMMM y``."""
+    short: Pattern
+    """A compact date for tables and graphics, e.g. ``dd/MM/y`` or ``d MMM y``."""
+    month_year: Pattern
+    """Month and year, e.g. ``'tháng' M/y`` or ``MMM y``."""
+    year: Pattern = "y"
+    """The year alone."""
+    range_same_month: PatternPair
+    """Start and end patterns of a range within one month (``25–26 October 2025``)."""
+    range_same_year: PatternPair
+    """Start and end patterns of a range within one year (``28 February – 11 March 2022``)."""
+    range_separator_tight: str = "–"
+    """Separator between days of the same month."""
+    range_separator: str = " – "
+    """Separator between longer ranges."""
+
+
+class Labels(BaseModel):
+    """Everything a template says in one language that is not a fact."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
+
+    language_tag: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")]
+    """BCP 47 tag written into documents, e.g. ``vi-VN``; it also selects Babel's locale data."""
+    language_name: Pattern
+    """The language's own name, e.g. ``Tiếng Việt`` (used by language switches)."""
+    date_formats: DateFormats
+    """Date patterns."""
+    text: dict[str, str]
+    """UI labels by key, used in templates as ``L.key``."""
+
+
+@dataclass
+class Localizer:
+    """Formats values for one language and picks that language out of bilingual texts."""
+
+    lang: str
+    primary: str
+    labels: Labels
+    fallbacks: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        try:
+            self.locale = Locale.parse(self.labels.language_tag.replace("-", "_"))
+        except (UnknownLocaleError, ValueError) as exc:
+            raise TemplateError(f"labels for {self.lang!r}: Babel has no locale data for "
+                                f"language_tag {self.labels.language_tag!r} ({exc})") from None
+
+    def date(self, value: dt.date, style: str = "formal") -> str:
+        """Format a date with the named pattern of ``date_formats``."""
+        pattern = getattr(self.labels.date_formats, style, None)
+        if not isinstance(pattern, str):
+            raise TemplateError(f"unknown date style {style!r}; expected one of formal, short, month_year, year")
+        return format_date(value, pattern, locale=self.locale)
+
+    def date_range(self, start: dt.date, end: dt.date | None) -> str:
+        """``25–26 October 2025``; a single date when ``end`` is missing or equal."""
+        formats = self.labels.date_formats
+        if end is None or end == start:
+            return self.date(start)
+        if (start.year, start.month) == (end.year, end.month):
+            first, last = formats.range_same_month
+            sep = formats.range_separator_tight
+        elif start.year == end.year:
+            first, last = formats.range_same_year
+            sep = formats.range_separator
+        else:
+            first = last = formats.formal
+            sep = formats.range_separator
+        return format_date(start, first, locale=self.locale) + sep + format_date(end, last, locale=self.locale)
+
+    def number(self, value: int | float) -> str:
+        """Locale-aware number: ``1.234,5`` in Vietnamese, ``1,234.5`` in English."""
+        return format_decimal(value, locale=self.locale)
+
+    @property
+    def missing_mark(self) -> str:
+        """What stands where a translation is missing (builds with ``--allow-missing`` only):
+        the label ``missing_translation``, in the document's language."""
+        return self.labels.text.get("missing_translation") or f"[{self.lang}: ?]"
+
+    def text(self, value: object) -> str:
+        """The current language's text of a bilingual field (or of an object's ``text``).
+
+        A build refuses missing translations unless ``--allow-missing``; then the gap shows
+        :attr:`missing_mark` in the reader's language, never another language's text or nothing.
+        """
+        kind = type(value)
+        if kind is str:
+            return value
+        if not issubclass(kind, (Text, TextList)) and isinstance(getattr(value, "text", None), Text):
+            value = value.text  # a statement given where its text is meant
+        if isinstance(value, (Text, TextList)):
+            found = value.get(self.lang)
+            if found is None:
+                self.fallbacks.append(self.lang)
+                return [self.missing_mark] if isinstance(value, TextList) else self.missing_mark
+            return found
+        if isinstance(value, str):
+            return value
+        raise TemplateError(f"expected a bilingual text, found {describe(value)}")
+
+
+def labels_paths(search_dirs: list[Path], lang: str) -> list[Path]:
+    """Every ``labels/<lang>.yaml`` on the template search path, most specific first."""
+    return [d / "labels" / f"{lang}.yaml" for d in search_dirs if (d / "labels" / f"{lang}.yaml").is_file()]
+
+
+def load_labels(search_dirs: list[Path], lang: str) -> Labels:
+    """Read, merge and validate the labels of ``lang``; raises :class:`TemplateError` with file positions.
+
+    An override file needs only the keys it changes: label files along the search path are
+    merged, the most specific winning key by key (a new language's file must be complete).
+    """
+    paths = labels_paths(search_dirs, lang)
+    if not paths:
+        looked = ", ".join(str(d / "labels") for d in search_dirs)
+        raise TemplateError(f"no labels for language {lang!r}: create labels/{lang}.yaml "
+                            f"(copy labels/en.yaml and translate it); looked in {looked}")
+    docs = [load_yaml(path) for path in paths]
+    problems = [p for doc in docs for p in doc.problems if p.severity == "error"]
+    for doc in docs:
+        if doc.data is not None and not isinstance(doc.data, dict):
+            problems.append(Problem(doc.position(()), "", f"expected a mapping of labels, found {describe(doc.data)}"))
+    if not problems:
+        merged = Document(docs[0].file, {})
+        for doc in reversed(docs):  # bundled first, overrides on top
+            _merge(merged, doc)
+        labels, problems = validate(Labels, merged)
+        if labels is not None:
+            problems = _placeholder_problems(labels, merged, search_dirs[-1] / "labels" / "en.yaml")
+        if labels is not None and not problems:
+            return labels
+    raise TemplateError("\n".join(str(p) for p in problems))
+
+
+def _placeholders(text: str) -> set[str]:
+    """``"{count} of {date:%d}"`` -> ``{"count", "date"}`` (ValueError for unbalanced braces)."""
+    return {re.split(r"[.\[]", name, maxsplit=1)[0] for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+@lru_cache(maxsize=4)
+def _reference_placeholders(reference: Path) -> dict[str, frozenset[str]]:
+    """Placeholders of each label in the bundled English labels: what templates and code fill in."""
+    doc = load_yaml(reference)
+    texts = doc.data.get("text", {}) if isinstance(doc.data, dict) else {}
+    found = {}
+    for key, text in texts.items():
+        try:
+            found[key] = frozenset(_placeholders(text)) if isinstance(text, str) else frozenset()
+        except ValueError:
+            continue
+    return found
+
+
+def _placeholder_problems(labels: Labels, doc: Document, reference: Path) -> list[Problem]:
+    """A label may use only the placeholders its bundled English version uses: a typo such as
+    ``{versio}`` would otherwise stop the build with a KeyError when the label is filled in."""
+    expected = _reference_placeholders(reference) if reference.is_file() else {}
+    problems = []
+    for key, text in labels.text.items():
+        position = doc.position(("text", key))
+        try:
+            used = _placeholders(text)
+            too_wide = format_string_problem(text)
+        except ValueError:  # "{" without "}", say
+            problems.append(Problem(position, f"text.{key}", f"expected {{placeholders}} in balanced braces "
+                                    f"(write {{{{ for a literal brace), found {describe(text)}"))
+            continue
+        if too_wide:  # "{date:>1500000000}" would allocate gigabytes wherever the label is filled in
+            problems.append(Problem(position, f"text.{key}", too_wide))
+            continue
+        allowed = expected.get(key)
+        if allowed is not None and not used <= allowed:
+            names = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "none"
+            unknown = ", ".join(f"{{{name}}}" for name in sorted(used - allowed))
+            problems.append(Problem(position, f"text.{key}", f"expected placeholders among {names} "
+                                    f"(as in the bundled labels/en.yaml), found {unknown}"))
+    return problems
+
+
+def _merge(into: Document, doc: Document) -> None:
+    """Deep-merge ``doc`` into ``into``, keeping each value's position from the file it came from."""
+    def merge(target: dict, source: dict, path: tuple) -> None:
+        for key, value in source.items():
+            key_path = path + (key,)
+            if isinstance(value, dict) and isinstance(target.get(key), dict):
+                merge(target[key], value, key_path)
+            else:
+                target[key] = value
+                for table, positions in ((into.values, doc.values), (into.keys, doc.keys)):
+                    table.update({p: pos for p, pos in positions.items() if p[:len(key_path)] == key_path})
+    into.values.setdefault((), doc.values.get(()))
+    merge(into.data, doc.data, ())
