@@ -108,7 +108,7 @@ def _write_brief_html(facts: Path, lang: str, target: Path) -> None:
     """The briefing's HTML as our templates render it (the input WeasyPrint gets)."""
     from generator.templating.context import build_context
     from generator.facts.load import load_facts
-    from generator.renderers.brief import render_html
+    from generator.renderers.brief.html import render_html
     from generator.templating.environment import TemplatePath, create_environment
 
     templates = TemplatePath()

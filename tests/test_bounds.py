@@ -178,7 +178,7 @@ def test_brand_font_names_are_escaped_in_both_stylesheets(tmp_path):
     from generator.templating.brand import load_brand
     from generator.templating.context import build_context
     from generator.facts.load import load_facts
-    from generator.renderers.brief import render_html
+    from generator.renderers.brief.html import render_html
     from generator.output.site import STYLESHEET
     from generator.templating.environment import TemplatePath, create_environment, render_template
 

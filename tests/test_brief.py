@@ -541,13 +541,13 @@ def test_override_assets_are_found_override_first(tmp_path):
     (templates / "brief" / "assets").mkdir()
     logo = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#c00"/></svg>'
     (templates / "brief" / "assets" / "mark.svg").write_text(logo, encoding="utf-8")
-    from generator.renderers.brief.pdf import resolve_resource
+    from generator.renderers.pdf import resolve_resource
     from generator.templating.environment import TemplatePath
 
     path = TemplatePath(overrides=(templates,))
-    assert resolve_resource((templates / "brief" / "assets" / "mark.svg").as_uri(), path).read_text() == logo
+    assert resolve_resource((templates / "brief" / "assets" / "mark.svg").as_uri(), path, "brief").read_text() == logo
     bundled_style = (REPO / "templates" / "brief" / "style.css.jinja").resolve()
-    assert resolve_resource((templates / "brief" / "style.css.jinja").as_uri(), path) == bundled_style
+    assert resolve_resource((templates / "brief" / "style.css.jinja").as_uri(), path, "brief") == bundled_style
     out = tmp_path / "out"
     build(["brief"], BuildOptions(facts=MINIMAL, out=out, templates=templates, langs=("en",)))
     assert (out / "en" / "facts-brief.pdf").read_bytes().startswith(b"%PDF-1.7")
@@ -670,6 +670,6 @@ def test_small_helpers():
 
 
 def test_renderer_module_imports_no_weasyprint():
-    code = "import sys, generator.renderers.brief, generator.renderers.brief.pdf; print('weasyprint' in sys.modules)"
+    code = "import sys, generator.renderers.brief, generator.renderers.pdf; print('weasyprint' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert result.stdout.strip() == "False"

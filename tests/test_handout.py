@@ -26,7 +26,8 @@ from generator.errors import GenerateError
 from generator.facts.load import load_facts
 from generator.templating.i18n import Localizer, load_labels
 from generator.facts.keyfacts import key_facts
-from generator.renderers.handout import HandoutRenderer, citation_mark
+from generator.renderers.handout import HandoutRenderer
+from generator.renderers.handout.document import citation_mark
 from generator.templating.environment import TemplatePath
 from tests.conftest import BUNDLED_FACTS, REPO, have, root, without_library_wording
 
@@ -169,7 +170,7 @@ def test_citation_marks_match_the_numbered_sources(bundled, loaded, lang):
     assert links and links <= {s.url for s in loaded.facts.sources}
     # Short form: title and publisher (the link) cut at a word boundary, date, and reliability
     # unless secondary; the briefing lists full titles. Every entry reads differently.
-    from generator.renderers.handout import shorten
+    from generator.renderers.handout.document import shorten
 
     entries = [p.text for p in document.paragraphs if p.style.name == "Source"]
     assert len(set(entries)) == len(entries)
@@ -285,7 +286,7 @@ def test_described_publishers_are_in_the_handouts_language(bundled, loaded):
     path = handout(bundled[0], "vi")
     runs = {"".join(t.text or "" for t in run.iter(f"{W}t")): run.find(f"{W}rPr/{W}lang").get(f"{W}val")
             for run in part_xml(path, "word/document.xml").iter(f"{W}r")}
-    from generator.renderers.handout import shorten
+    from generator.renderers.handout.document import shorten
 
     described_publisher = loaded.facts.source("hanoiconv").publisher  # linked to its page
     assert runs[shorten(described_publisher.get("vi"), 31)] == "vi-VN"

@@ -475,7 +475,7 @@ def test_right_to_left_text_keeps_its_order_and_direction(hostile):
     from generator.build.pipeline import BuildOptions
     from generator.templating.context import build_context
     from generator.facts.load import load_facts
-    from generator.renderers.brief import render_html
+    from generator.renderers.brief.html import render_html
     from generator.templating.environment import create_environment
 
     for lang, rtl in (("vi", "مرحبا بالعالم"), ("en", "שלום עולם")):
@@ -511,7 +511,7 @@ def test_hostile_text_adds_no_element_to_the_brief_or_the_page(hostile, twin, la
     from generator.build.pipeline import BuildOptions
     from generator.templating.context import build_context
     from generator.facts.load import load_facts
-    from generator.renderers.brief import render_html
+    from generator.renderers.brief.html import render_html
     from generator.templating.environment import create_environment
 
     templates = BuildOptions().template_path()

@@ -41,7 +41,7 @@ from generator.renderers import Output
 from generator.limits import MAX_PACKAGE_BYTES, InputRefused, read_regular_file
 from generator.templating.environment import TemplatePath
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 ENTRIES = "entries"
 BLOBS = "blobs"
 VERIFIED = "verified.json"
@@ -149,7 +149,7 @@ class CachedDocument:
     """A document of one kind in one language, from the cache."""
 
     outputs: list[Output]
-    warnings: str
+    warnings: list[str]
     seconds: float
 
 
@@ -211,7 +211,10 @@ class DocumentCache:
                                       pages=record["pages"], slides=record["slides"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return CachedDocument(outputs, entry.get("warnings", ""), float(entry.get("seconds", 0.0)))
+        warnings = entry.get("warnings", [])
+        if not (isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
+            return None
+        return CachedDocument(outputs, warnings, float(entry.get("seconds", 0.0)))
 
     def previous_seconds(self, kind: str, lang: str) -> float | None:
         """How long (kind, lang) took to render last time, for scheduling the slow ones first."""
@@ -221,7 +224,7 @@ class DocumentCache:
             return None
 
     def store(self, kind: str, lang: str, key: str, files: dict[str, str], facts: dict[str, str],
-              options: dict[str, object], outputs: list[Output], warnings: str, seconds: float) -> None:
+              options: dict[str, object], outputs: list[Output], warnings: list[str], seconds: float) -> None:
         """Remember the outputs of (kind, lang) and what they were made from; a failure only costs a miss.
 
         ``files`` and ``facts`` are the rendering's reads: see :meth:`TemplateSnapshot.names`

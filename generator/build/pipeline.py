@@ -7,13 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import click
-
 from generator.templating.brand import LoadedBrand, load_brand
 from generator.errors import ConfigError
 from generator.facts.load import LoadedFacts, load_facts
 from generator.limits import DEFAULT_TIME_BUDGET
-from generator.renderers import REGISTRY, Output, get_renderer
+from generator.renderers import Output, kinds as all_kinds, renderer_type
 from generator.templating.environment import TemplatePath, create_environment
 
 
@@ -105,13 +103,24 @@ class BuildReport:
     """False when OUT already held exactly what this build made, so nothing was written."""
     missing_translations: int = 0
     """Texts published with the missing-translation mark (``--allow-missing``)."""
+    warnings: list[str] = field(default_factory=list)
+    """Every warning of the build in the order found, each shown as ``warning: <text>``: of the fact file,
+    the customizations, and each document (also when the document comes from the cache)."""
+    on_warning: Callable[[str], None] | None = None
+    """Called with each warning as it is found (the command line prints it at once)."""
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+        if self.on_warning is not None:
+            self.on_warning(text)
 
 
 def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None,
                      progress: Progress | None = None) -> tuple[LoadedFacts, list[Output]]:
     """Render ``kinds`` in every selected language, ignoring the cache; nothing is written."""
-    plan = _Plan.make(kinds, options, loaded)
-    outputs = _render(plan, options, cache=None, progress=progress, report=BuildReport())
+    report = BuildReport()
+    plan = _Plan.make(kinds, options, report, loaded)
+    outputs = _render(plan, options, cache=None, progress=progress, report=report)
     return plan.loaded, outputs
 
 
@@ -123,9 +132,9 @@ def build(kinds: list[str], options: BuildOptions, progress: Progress | None = N
     from generator.output.site import site_files
     from generator.output.writer import publish_changes
 
-    plan = _Plan.make(kinds, options)
-    check_output(options, plan)
     report = report if report is not None else BuildReport()
+    plan = _Plan.make(kinds, options, report)
+    check_output(options, plan)
     report.missing_translations = plan.gaps
     outputs = _render(plan, options, DocumentCache.for_output(options.out), progress, report)
     env = create_environment(plan.templates)
@@ -146,9 +155,9 @@ def build_all(options: BuildOptions, progress: Progress | None = None, report: B
     from generator.output.verify import require_verified
     from generator.output.writer import publish_changes
 
-    plan = _Plan.make(list(REGISTRY), options)
-    check_output(options, plan)
     report = report if report is not None else BuildReport()
+    plan = _Plan.make(all_kinds(), options, report)
+    check_output(options, plan)
     report.missing_translations = plan.gaps
     cache = DocumentCache.for_output(options.out)
     environment = environment_digest()
@@ -210,10 +219,10 @@ class _Plan:
     """Missing translations in the selected languages (only with ``allow_missing``)."""
 
     @classmethod
-    def make(cls, kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None) -> "_Plan":
+    def make(cls, kinds: list[str], options: BuildOptions, report: BuildReport,
+             loaded: LoadedFacts | None = None) -> "_Plan":
         for kind in kinds:
-            if kind not in REGISTRY:
-                get_renderer(kind)  # raises the error that lists the valid kinds
+            renderer_type(kind)  # an unknown kind: the error lists the valid ones
         from generator.facts.rules import translation_gaps
 
         loaded = loaded or load_facts(options.facts)
@@ -235,7 +244,7 @@ class _Plan:
             raise ConfigError("\n".join(str(w) for w in warnings) + f"\n--strict: {count} warning{'s' * (count != 1)} "
                               "count as errors; nothing was generated")
         for warning in warnings:
-            click.echo(f"warning: {warning}", err=True)
+            report.warn(str(warning))
         return cls(list(kinds), loaded, langs, templates, brand, len(gaps))
 
 
@@ -256,10 +265,10 @@ def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None
     warned: list[str] = []
     begun = time.perf_counter()
 
-    def announce(task: Task, cached: bool, seconds: float, warnings: str) -> None:
-        if warnings:
-            warned.append(warnings)
-            click.echo(warnings, err=True, nl=False)
+    def announce(task: Task, cached: bool, seconds: float, warnings: list[str]) -> None:
+        for warning in warnings:
+            warned.append(warning)
+            report.warn(warning)
         (report.cached if cached else report.rendered).append((task.kind, task.lang))
         if progress:
             progress(DocumentStatus(len(report.cached) + len(report.rendered), len(tasks), task.kind, task.lang,
@@ -297,9 +306,9 @@ def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None
                         time_budget=options.time_budget)
     render_all(setup, missing, jobs, rendered, started)
     if cache is not None:
-        cache.prune(REGISTRY, plan.loaded.facts.languages)
+        cache.prune(all_kinds(), plan.loaded.facts.languages)
     if options.strict and warned:
-        count = sum(text.count("\n") or 1 for text in warned)
+        count = len(warned)
         raise ConfigError(f"--strict: {count} warning{'s' * (count != 1)} (above) count as errors; nothing was published")
     return [output for task in tasks for output in ready[task]]
 

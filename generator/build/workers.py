@@ -10,18 +10,15 @@ once, not per document. Every rendering records what it read (see
 from __future__ import annotations
 
 import importlib
-import io
 import multiprocessing
 import os
 import pickle
 import signal
-import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import redirect_stderr
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -30,21 +27,13 @@ from generator.build.budget import TimeBudget
 from generator.errors import GenerateError, RenderError
 from generator.limits import DEFAULT_TIME_BUDGET
 from generator.build.recording import RecordedOptions, fact_dependencies, install_audit_hook, recording
-from generator.renderers import Output, RenderJob, get_renderer
+from generator.renderers import Output, RenderJob, get_renderer, renderer_type
 from generator.templating.environment import create_environment
 
 if TYPE_CHECKING:
     from generator.templating.brand import LoadedBrand
     from generator.facts.load import LoadedFacts
     from generator.templating.environment import TemplatePath
-
-#: The libraries each kind imports while rendering; a worker imports them before its first document.
-HEAVY_IMPORTS: dict[str, tuple[str, ...]] = {
-    "brief": ("weasyprint", "fontTools.ttLib", "generator.renderers.brief.pdf"),
-    "handout": ("docxtpl", "docx"),
-    "slides": ("pptx", "generator.renderers.slides.pptx"),
-}
-
 
 @dataclass(frozen=True)
 class RenderSetup:
@@ -74,8 +63,9 @@ class Rendered:
     """Fact paths it read -> digests of their values (see :func:`generator.build.recording.fact_dependencies`)."""
     options: dict[str, object]
     """The kind options it read, with their values (``pdf_variant`` for the brief, say)."""
-    warnings: str
-    """What the renderer printed on standard error (warnings), replayed when the document comes from the cache."""
+    warnings: list[str]
+    """The renderer's warnings (:meth:`generator.renderers.RenderJob.warn`), kept to be shown again when the
+    document comes from the cache."""
     seconds: float
     verified: list[str] = field(default_factory=list)
     """Keys of the verification checks the documents passed (see :class:`generator.build.cache.VerifiedMemo`)."""
@@ -102,18 +92,13 @@ def render_one(setup: RenderSetup, task: Task) -> Rendered:
     env = create_environment(setup.templates)
     options = RecordedOptions(setup.options)
     job = RenderJob(setup.loaded, task.lang, setup.templates, env, options, setup.brand)
-    captured = io.StringIO()  # warnings are kept with the document, to be replayed from the cache
     renderer = get_renderer(task.kind)
     budget = TimeBudget(setup.time_budget, f"{task.kind} ({task.lang})", renderer.template)
-    try:
-        with recording(setup.templates.dirs) as reads, redirect_stderr(captured), budget:
-            outputs = renderer.render(job)
-    except BaseException:
-        sys.stderr.write(captured.getvalue())
-        raise
+    with recording(setup.templates.dirs) as reads, budget:
+        outputs = renderer.render(job)
     seconds = time.perf_counter() - start
     return Rendered(task.kind, task.lang, outputs, sorted(reads.files), fact_dependencies(setup.loaded.facts, reads),
-                    dict(sorted(options.read.items())), captured.getvalue(), seconds,
+                    dict(sorted(options.read.items())), list(job.warnings), seconds,
                     verify_ahead(setup, outputs) if setup.verify else [])
 
 
@@ -222,7 +207,7 @@ def start_method() -> str:
 
 
 def _heavy_modules(kinds: Iterable[str]) -> list[str]:
-    return [module for kind in kinds for module in HEAVY_IMPORTS.get(kind, ())]
+    return [module for kind in kinds for module in renderer_type(kind).heavy_imports]
 
 
 _setup: RenderSetup | None = None

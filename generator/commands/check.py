@@ -163,7 +163,7 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
     from generator.build.pipeline import BuildOptions, select_languages
     from generator.templating.i18n import load_labels
     from generator.templating.noops import customization_problems
-    from generator.renderers import REGISTRY
+    from generator.renderers import kinds
 
     problems: list[Problem] = []
     try:
@@ -187,7 +187,7 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
     except GenerateError as exc:
         return problems + [Problem(None, "", line) for line in exc.format_message().splitlines()]
     problems += customization_problems(templates, brand, loaded.facts.languages)
-    return problems + _lint_every_kind(list(REGISTRY), loaded, templates, time_budget)
+    return problems + _lint_every_kind(kinds(), loaded, templates, time_budget)
 
 
 def _lint_kind(kind: str, loaded, templates, time_budget: float | None) -> list[Problem]:

@@ -131,6 +131,12 @@ class Run:
         if not self.quiet:
             click.echo(text)
 
+    def report(self):
+        """A report for one build whose warnings are printed as they are found (also with --quiet)."""
+        from generator.build.pipeline import BuildReport
+
+        return BuildReport(on_warning=lambda text: click.echo(f"warning: {text}", err=True))
+
     def progress(self, status) -> None:
         """``rendering brief (vi)…`` as a document starts, then ``[1/6] brief (vi): rendered in 6.1 s``,
         each with the build's elapsed time, on standard error."""
@@ -185,14 +191,22 @@ def _report(records: list[dict], run: "Run", report) -> None:
     out = run.out
     verb = "wrote" if report.published else "unchanged"  # a build that changes nothing writes nothing
     for record in records:
-        count = record["pages"] if record["pages"] is not None else record["slides"]
-        unit = "pages" if record["pages"] is not None else "slides"
-        extent = f"{count} {unit}" if count is not None else ""
+        count, unit = _extent(record)
+        extent = f"{count} {unit if count != 1 else unit[:-1]}" if count is not None else ""
         run.echo(f"{verb} {out / record['path']}  ({record['lang']}, {record['format']}, "
                  f"{extent}{', ' if extent else ''}{record['bytes']:,} bytes)")
     if report.published:
         run.echo(f"updated {out / 'index.html'} and {out / 'manifest.json'} to list every document in {out}")
     _report_missing(report)
+
+
+def _extent(record: dict) -> tuple[int | None, str]:
+    """``(count, unit)``: what the record's kind counts (pages or slides) and how many."""
+    from generator.renderers import registry
+
+    declaration = registry().get(record["kind"])
+    unit = declaration.extent if declaration else ("pages" if record.get("pages") is not None else "slides")
+    return record.get(unit), unit
 
 
 def _report_missing(report) -> None:
@@ -202,71 +216,84 @@ def _report_missing(report) -> None:
                    "each marked in the document (see the warnings above)", err=True)
 
 
-pdf_variant_option = click.option(
-    "--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default="pdf/ua-1", show_default=True,
-    help="pdf/ua-1: tagged, accessible PDF; pdf/a-3b: archival PDF.")
+def _kind_option(option):
+    """The command-line option of a kind's setting (``--pdf-variant``)."""
+    return click.option(option.flag, option.name, type=click.Choice(option.choices), default=option.default,
+                        show_default=True, help=option.help or option.meaning)
 
 
-@main.command()
-@document_options
-@build_options
-@pdf_variant_option
-def brief(facts, langs, out, templates, brand, jobs, no_cache, time_budget, pdf_variant, **flags):
-    """Render the briefing PDF of each language (templates/brief/), and update the download page."""
-    _build(["brief"], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags, pdf_variant=pdf_variant)
+def _command_line_options(declarations) -> list:
+    """The settings of ``declarations`` offered on the command line, each once."""
+    options = {option.name: option for cls in declarations for option in cls.options if option.command_line}
+    return list(options.values())
 
 
-@main.command()
-@document_options
-@build_options
-def handout(facts, langs, out, templates, brand, jobs, no_cache, time_budget, **flags):
-    """Render the Word handout (.docx) of each language (templates/handout/), and update the download page."""
-    _build(["handout"], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags)
+def _kind_command(kind: str, declaration) -> click.Command:
+    """``generate KIND``: one kind in every selected language, then the download page updated."""
+    settings = _command_line_options([declaration])
+
+    def command(facts, langs, out, templates, brand, jobs, no_cache, time_budget, **flags):
+        values = {option.name: flags.pop(option.name) for option in settings}
+        _build([kind], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags, **values)
+
+    for option in reversed(settings):
+        command = _kind_option(option)(command)
+    return click.command(name=kind, help=declaration.summary)(document_options(build_options(command)))
 
 
-@main.command()
-@document_options
-@build_options
-def slides(facts, langs, out, templates, brand, jobs, no_cache, time_budget, **flags):
-    """Render the slide deck (.pptx) and Markdown outline of each language (templates/slides/), and update the download page."""
-    _build(["slides"], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags)
+def _add_kind_commands() -> None:
+    from generator.renderers import registry
+
+    for kind, declaration in registry().items():
+        main.add_command(_kind_command(kind, declaration))
 
 
 def _build(kinds: list[str], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags: dict,
            **kind_options) -> None:
-    from generator.build.pipeline import BuildReport, build
+    from generator.build.pipeline import build
 
     run = Run(out, **flags)
     options = _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags["name"],
                        flags["allow_missing"], flags["strict"], **kind_options)
 
     def once() -> None:
-        report = BuildReport()
+        report = run.report()
         records = build(kinds, options, progress=run.progress, report=report)
         _report(records, run, report)
 
     run.run(once, _watched(facts, templates, brand))
 
 
+def _all_kinds_options(command):
+    """Every kind's command-line settings, on ``generate all``."""
+    from generator.renderers import registry
+
+    for option in reversed(_command_line_options(registry().values())):
+        command = _kind_option(option)(command)
+    return command
+
+
 @main.command(name="all")
 @document_options
 @build_options
-@pdf_variant_option
-def all_documents(facts, langs, out, templates, brand, jobs, no_cache, time_budget, pdf_variant, **flags):
+@_all_kinds_options
+def all_documents(facts, langs, out, templates, brand, jobs, no_cache, time_budget, **flags):
     """Build every document in every language, verify them, then publish OUT/index.html and OUT/manifest.json.
 
     If verification fails, the previously published output stays untouched. Documents whose
     inputs (facts they show, templates, labels, brand, options) did not change since the last
     build are taken from the build cache; --no-cache renders everything again.
     """
-    from generator.build.pipeline import BuildReport, build_all
+    from generator.build.pipeline import build_all
+    from generator.renderers import kind_options
 
+    values = {name: flags.pop(name) for name in kind_options() if name in flags}
     run = Run(out, **flags)
     options = _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags["name"],
-                       flags["allow_missing"], flags["strict"], pdf_variant=pdf_variant)
+                       flags["allow_missing"], flags["strict"], **values)
 
     def once() -> None:
-        report = BuildReport()
+        report = run.report()
         records = build_all(options, run.progress, report)
         run.echo(summary_table(records, out))
         if run.verbose:
@@ -286,8 +313,8 @@ def summary_table(records: list[dict], out: Path) -> str:
     """Document, language, format, pages or slides, size, path: aligned columns."""
     rows = [("document", "lang", "format", "pages/slides", "size", "path")]
     for r in sorted(records, key=lambda r: (r["kind"], r["lang"], r["format"])):
-        extent = r["pages"] if r["pages"] is not None else r["slides"]
-        unit = "p" if r["pages"] is not None else "slides"
+        extent, unit = _extent(r)
+        unit = "p" if unit == "pages" else unit
         rows.append((r["kind"], r["lang"], r["format"], f"{extent} {unit}" if extent is not None else "-",
                      f"{r['bytes'] / 1000:,.0f} kB", str(out / r["path"])))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -326,13 +353,15 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
     from generator.commands.serve import is_loopback, listening_address, run_server
     from generator.templating.environment import BUNDLED_TEMPLATES
 
-    options = _options(facts, langs, out, templates, brand, pdf_variant="pdf/ua-1")
+    options = _options(facts, langs, out, templates, brand)
     listening_address(host, port)  # an address this machine does not have: one line, before any build
     found = check_output(options)  # the rule of every build: nothing of the user's is replaced
 
     def rebuild() -> None:
+        from generator.build.pipeline import BuildReport
+
         click.echo("rebuilding…", err=True)
-        build_all(options)
+        build_all(options, report=BuildReport(on_warning=lambda text: click.echo(f"warning: {text}", err=True)))
         click.echo(f"published {out / 'index.html'}", err=True)
 
     def ready(url: str) -> None:
@@ -442,7 +471,7 @@ def fact_file_schema(model) -> dict:
 @document_options
 def config(facts, langs, out, templates, brand):
     """Print the merged configuration and where each value came from."""
-    from generator.commands.config import SETTINGS, load_config
+    from generator.commands.config import load_config, settings
 
     ctx = click.get_current_context()
     project = load_config()
@@ -450,7 +479,7 @@ def config(facts, langs, out, templates, brand):
     values = {"facts": facts, "out": out, "languages": langs, "templates": templates, "brand": brand}
     click.echo(f"configuration file: {project.file or 'none (looked for generate.toml and [tool.generate] in pyproject.toml)'}")
     rows = []
-    for name, (meaning, default) in SETTINGS.items():
+    for name, (meaning, default) in settings().items():
         source = ctx.get_parameter_source(params[name]) if name in params else None
         if source is click.core.ParameterSource.COMMANDLINE:
             value, origin = values[name], "command line"
@@ -509,7 +538,7 @@ def templates_list(templates):
 @click.option("--to", "target", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Directory to copy into (default: the configured templates directory, else ./templates-custom).")
 def templates_eject(kind, target):
-    """Copy bundled templates for editing: a whole KIND (brief, handout, slides, site, labels),
+    """Copy bundled templates for editing: a whole folder (a document KIND such as brief, or site, labels),
     the brand file (brand), or one FILE as `generate templates list` names it (brief/style.css.jinja).
 
     Existing files are never overwritten. Then build with --templates DIR (or set
@@ -523,3 +552,6 @@ def templates_eject(kind, target):
     for path in eject(TemplatePath(), kind, target):
         click.echo(f"copied {path}")
     click.echo(f"now build with --templates {target}")
+
+
+_add_kind_commands()

@@ -18,22 +18,29 @@ from generator.limits import MAX_CONFIG_BYTES, InputRefused, read_or_reason, rea
 
 CONFIG_FILE = "generate.toml"
 
-#: Every setting: name -> (meaning, default shown by `generate config`).
-SETTINGS: dict[str, tuple[str, object]] = {
+#: The settings of every build: name -> (meaning, default shown by `generate config`); each document
+#: kind adds its own (:attr:`generator.renderers.Renderer.options`), see :func:`settings`.
+GENERAL_SETTINGS: dict[str, tuple[str, object]] = {
     "facts": ("fact file", "facts/hanoi-convention.yaml (bundled)"),
     "out": ("output directory", "output"),
     "languages": ("languages to build", "every language of the fact file"),
     "templates": ("template override directory", None),
     "brand": ("brand file (colours, fonts, logo, organization)", None),
     "jobs": ("documents rendered at once", "one per CPU"),
-    "pdf_variant": ("variant of the briefing PDFs", "pdf/ua-1"),
     "name": ("output file names: NAME-brief.pdf, ...", "the fact file's name"),
-    "slides": ("slides of the deck, in order (ids of the outline's blocks)", "every slide of the outline"),
     "max_age": ("days after which `check` warns that facts need verifying again", 90),
     "time_budget": ("seconds one document may take to render (0: no limit)", 120),
 }
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 _PATH_SETTINGS = {"facts", "out", "templates", "brand"}
+
+
+def settings() -> dict[str, tuple[str, object]]:
+    """Every setting: the general ones, then each kind's, with meaning and default."""
+    from generator.renderers import kind_options
+
+    kinds = {name: (option.meaning, option.default or option.shown_default)
+             for name, option in kind_options().items()}
+    return {**GENERAL_SETTINGS, **kinds}
 
 
 @dataclass
@@ -104,10 +111,11 @@ def load_config(directory: Path | None = None) -> ProjectConfig:
     problems = []
     for key, value in data.items():
         where = f"{file}:{_line_of(text, key)}"
-        if key not in SETTINGS:
-            close = difflib.get_close_matches(key, list(SETTINGS), n=1)
+        known = settings()
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(f"{where}: {key}: expected one of the settings {', '.join(SETTINGS)}, found unknown setting {key!r}{hint}")
+            problems.append(f"{where}: {key}: expected one of the settings {', '.join(known)}, found unknown setting {key!r}{hint}")
             continue
         try:
             config.settings[key] = Setting(_convert(key, value, file.parent), f"{file.name}:{_line_of(text, key)}")
@@ -137,17 +145,9 @@ def _convert(key: str, value: object, base: Path) -> object:
         if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
             raise ValueError(f"expected a list of language codes such as [\"vi\", \"en\"], found {value!r}")
         return tuple(value)
-    if key == "slides":
-        if not (isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)):
-            raise ValueError(f"expected a list of slide ids such as [\"title\", \"timeline\"], found {value!r}")
-        return tuple(value)
     if key == "jobs":
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"expected a number of processes of at least 1, such as 2, found {value!r}")
-        return value
-    if key == "pdf_variant":
-        if value not in PDF_VARIANTS:
-            raise ValueError(f"expected one of {', '.join(PDF_VARIANTS)}, found {value!r}")
         return value
     if key == "name":
         if not (isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value)):
@@ -165,7 +165,12 @@ def _convert(key: str, value: object, base: Path) -> object:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 86_400:
             raise ValueError(f"expected a number of seconds from 0 (no limit) to 86400, found {value!r}")
         return float(value)
-    raise ValueError(f"unsupported setting {key!r}")  # pragma: no cover - SETTINGS and here agree
+    from generator.renderers import kind_options
+
+    option = kind_options().get(key)
+    if option is not None:
+        return option.convert(value)
+    raise ValueError(f"unsupported setting {key!r}")  # pragma: no cover - settings() and here agree
 
 
 def _line_of(text: str, key: str) -> int:
@@ -176,10 +181,12 @@ def _line_of(text: str, key: str) -> int:
 def default_map(config: ProjectConfig, commands: list[str]) -> dict[str, dict]:
     """Click ``default_map`` entries so the configuration supplies option defaults to ``commands``."""
     values: dict[str, object] = {}
+    from generator.renderers import kind_options
+
+    command_line = [(name, name) for name, option in kind_options().items() if option.command_line]
     for name, option in (("facts", "facts"), ("out", "out"), ("templates", "templates"),
                          ("languages", "langs"), ("brand", "brand"), ("jobs", "jobs"),
-                         ("pdf_variant", "pdf_variant"), ("name", "name"), ("max_age", "max_age"),
-                         ("time_budget", "time_budget")):
+                         ("name", "name"), ("max_age", "max_age"), ("time_budget", "time_budget"), *command_line):
         if name in config.settings:
             values[option] = config.settings[name].value
     return {command: dict(values) for command in commands}

@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from generator.facts.editions import PreviousEdition
 
 
+#: Every key fact by name: a kind declares the ones its documents state (``Renderer.shows``).
+KEY_FACTS = ("draft mark", "marking", "what-changed heading", "common name", "adoption date", "adopting resolution",
+             "article count", "chapter count", "signing place", "signatories")
+
+
 @dataclass(frozen=True)
 class KeyFact:
     """A fact as it must appear, verbatim, in a document of one language."""

@@ -50,11 +50,11 @@ def grid_columns(count: int) -> int:
 def site_files(loaded: LoadedFacts, templates: TemplatePath, env: jinja2.Environment,
                documents: list[dict], brand: LoadedBrand) -> dict[str, bytes]:
     """Every file of the download page, by path relative to OUT."""
-    from generator.renderers import REGISTRY
+    from generator.renderers import kinds
 
     facts = loaded.facts
     # The same order whatever built which document when (`generate all`, or `brief` after `all`).
-    documents = sorted(documents, key=lambda d: (_rank(list(REGISTRY), d["kind"]), _rank(facts.languages, d["lang"]),
+    documents = sorted(documents, key=lambda d: (_rank(kinds(), d["kind"]), _rank(facts.languages, d["lang"]),
                                                  _rank(FORMATS, d["format"]), d["path"]))
     files: dict[str, bytes] = {}
     pages = [{"lang": lang, "href": page_name(lang, facts.primary_language)} for lang in facts.languages]

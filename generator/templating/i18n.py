@@ -140,8 +140,20 @@ class Localizer:
 
 
 def labels_paths(search_dirs: list[Path], lang: str) -> list[Path]:
-    """Every ``labels/<lang>.yaml`` on the template search path, most specific first."""
-    return [d / "labels" / f"{lang}.yaml" for d in search_dirs if (d / "labels" / f"{lang}.yaml").is_file()]
+    """Every label file of ``lang`` on the template search path, most specific first.
+
+    In each template directory: ``labels/<lang>.yaml``, then each document kind's own words in
+    ``<kind>/labels/<lang>.yaml`` (a kind brings its labels in its template folder, so that adding
+    a kind touches no shared file); a key in ``labels/`` wins over a kind's.
+    """
+    found = []
+    for directory in search_dirs:
+        shared = directory / "labels" / f"{lang}.yaml"
+        if shared.is_file():
+            found.append(shared)
+        found += sorted(path for path in directory.glob(f"*/labels/{lang}.yaml") if path.is_file()
+                        and path.parent.parent.name != "labels")
+    return found
 
 
 def load_labels(search_dirs: list[Path], lang: str) -> Labels:
@@ -151,7 +163,7 @@ def load_labels(search_dirs: list[Path], lang: str) -> Labels:
     merged, the most specific winning key by key (a new language's file must be complete).
     """
     paths = labels_paths(search_dirs, lang)
-    if not paths:
+    if not any(path.parent.parent in search_dirs for path in paths):  # only a kind's own words: no language file
         looked = ", ".join(str(d / "labels") for d in search_dirs)
         raise TemplateError(f"no labels for language {lang!r}: create labels/{lang}.yaml "
                             f"(copy labels/en.yaml and translate it); looked in {looked}")

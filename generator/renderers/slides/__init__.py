@@ -1,116 +1,34 @@
-"""Slide decks: the outline template rendered to Markdown, parsed, and laid onto the master deck.
+"""Slide decks (``generate slides``): the outline template rendered to Markdown, parsed, laid onto the master.
 
-Per language, two files: the editable .pptx and the Markdown outline it was built from
-(Marp/Pandoc-compatible). python-pptx is imported only while rendering, never by ``lint``.
+Only the declaration lives here; the rendering is in :mod:`.deck` (python-pptx is imported only
+while rendering, never by ``lint``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import unicodedata
-
-import click
-
-from generator import __version__
-from generator.templating.brand import load_brand
-from generator.errors import GenerateError, TemplateError
-from generator.renderers import Output, Renderer, RenderJob
-from generator.renderers.slides.markdown import OUTLINE_TEMPLATE, outline_context, render_outline
-from generator.renderers.slides.master import read_master
-from generator.renderers.slides.outline import Outline, parse_outline
-from generator.renderers.slides.plan import DeckPlan, plan_outline
-from generator.templating.environment import create_environment
-from generator.facts.yamlsource import Problem
-
-MASTER = "slides/master.pptx"
-KIND = "slides"
-
-
-def outline_name(lang: str) -> str:
-    """How messages name the rendered outline of one language."""
-    return f"slides outline ({lang})"
+from generator.renderers import KindOption, Renderer
 
 
 class SlidesRenderer(Renderer):
     """The slide deck (.pptx) and its Markdown outline (.md) of one language."""
 
-    kind = KIND
-    template = OUTLINE_TEMPLATE
+    kind = "slides"
+    summary = ("Render the slide deck (.pptx) and Markdown outline of each language (templates/slides/), "
+               "and update the download page.")
+    order = 30
+    template = "slides/outline.md.jinja"
+    formats = ("pptx", "md")
+    extent = "slides"
+    options = (KindOption("slides", "slides of the deck, in order (ids of the outline's blocks)", command_line=False,
+                          example='["title", "timeline"]', items="slide ids", shown_default="every slide of the outline"),)
+    heavy_imports = ("pptx", "generator.renderers.slides.deck", "generator.renderers.slides.pptx")
 
-    def render(self, job: RenderJob) -> list[Output]:
-        """Render, parse and plan the outline, then build the deck; limit problems are warnings."""
-        from generator.renderers.slides.pptx import build_pptx
+    def render(self, job):
+        from generator.renderers.slides.deck import render
 
-        brand = job.get_brand()
-        context = outline_context(job.loaded, job.lang, job.templates, brand, job.options.get("slides") or ())
-        text, outline, plan = _prepare(job.env, context, job.lang, job.templates)
-        if plan.errors:
-            raise TemplateError("\n".join(f"{outline_name(job.lang)}: {error}" for error in plan.errors))
-        for problem in plan.problems:
-            click.echo(f"warning: {outline_name(job.lang)}: {problem}", err=True)
-        data = build_pptx(plan, outline, job.templates.find(MASTER), deck_info(job, context),
-                          brand if brand.custom else None)
-        title = context["i18n"].text(job.loaded.facts.document.title)
-        count = len(plan.slides)
-        return [
-            Output(KIND, job.lang, "pptx", job.filename(KIND, "pptx"), data, title, slides=count),
-            Output(KIND, job.lang, "md", job.filename(KIND, "md"), text.encode("utf-8"), title, slides=count),
-        ]
+        return render(job)
 
-    def lint(self, loaded, templates) -> list[Problem]:
-        """Render the outline in every language and report what breaks the format or the limits."""
-        env = create_environment(templates)
-        problems: list[Problem] = []
-        for lang in loaded.facts.languages:
-            name = outline_name(lang)
-            try:
-                context = outline_context(loaded, lang, templates, load_brand(templates), _configured_slides())
-                _, _, plan = _prepare(env, context, lang, templates)
-            except GenerateError as exc:  # outline errors already start with the outline's name
-                problems += [Problem(None, "" if line.startswith(name) else name, line)
-                             for line in exc.format_message().splitlines()]
-                continue
-            problems += [Problem(None, name, message) for message in plan.errors]
-            # Limits are warnings here as in a build (errors with --strict in both).
-            problems += [Problem(None, name, message, "warning") for message in plan.problems]
-        return problems
+    def lint(self, loaded, templates):
+        from generator.renderers.slides.deck import lint
 
-
-
-def _configured_slides() -> tuple:
-    """The ``slides`` setting of generate.toml, for ``generate check``."""
-    from generator.commands.config import load_config
-
-    return load_config().get("slides") or ()
-
-
-def _prepare(env, context: dict, lang: str, templates) -> tuple[str, Outline, DeckPlan]:
-    """The outline text (NFC), its parse and its plan on the master."""
-    text = unicodedata.normalize("NFC", render_outline(env, context))
-    outline = parse_outline(text, outline_name(lang))
-    return text, outline, plan_outline(outline, read_master(templates.find(MASTER)))
-
-
-def deck_info(job: RenderJob, context: dict):
-    """Core properties from the fact file (nothing from the library's template)."""
-    from generator.renderers.slides.pptx import DeckInfo
-
-    facts = job.loaded.facts
-    document = facts.document
-    i18n = context["i18n"]
-    keywords = document.keywords.get(job.lang) or document.keywords.get(facts.primary_language) or []
-    as_of = document.as_of
-    issuer = context["brand"].organization or document.issuer  # no issuer unless one is given
-    return DeckInfo(
-        title=i18n.text(document.title),
-        subject=i18n.text(document.subject),
-        author=i18n.text(issuer) if issuer else "",
-        keywords="; ".join(keywords),
-        language_tag=context["language_tag"],
-        category=i18n.text(document.marking) if document.marking else "",
-        content_status=context["L"]["draft_mark"] if context["draft"] else "",
-        comments=context["L"].get("generated_with", "").format(version=__version__, date=i18n.date(as_of)),
-        identifier=f"{job.loaded.path.stem}-{KIND}-{job.lang}",
-        version=as_of.isoformat(),
-        created=dt.datetime(as_of.year, as_of.month, as_of.day),
-    )
+        return lint(loaded, templates)

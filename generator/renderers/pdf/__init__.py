@@ -1,7 +1,7 @@
-"""HTML -> PDF with WeasyPrint, allowed to read only template files and ``data:`` URLs.
+"""HTML -> tagged PDF with WeasyPrint, for every kind that lays out HTML (the brief, the card).
 
-WeasyPrint is imported inside functions: ``generate --help`` and ``generate check``
-must not pay for loading it.
+A document may read only files of the template directories and ``data:`` URLs. WeasyPrint is
+imported inside functions: ``generate --help`` and ``generate check`` must not pay for loading it.
 """
 
 from __future__ import annotations
@@ -15,14 +15,19 @@ from typing import Iterator
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from generator.renderers.brief.tagging import finish_structure, recording_elements
-from generator.errors import ConfigError, ResourceError, TemplateError
-from generator.templating.environment import TemplatePath
+from typing import TYPE_CHECKING
 
-#: ``--pdf-variant`` values: tagged and accessible, or archival (tagged as well).
-VARIANTS = ("pdf/ua-1", "pdf/a-3b")
-#: Where relative links in the brief resolve: ``assets/mark.svg`` is ``<dir>/brief/assets/mark.svg``.
-KIND_DIR = "brief"
+from generator.errors import ConfigError, ResourceError, TemplateError
+from generator.renderers import KindOption
+from generator.renderers.pdf.tagging import finish_structure, recording_elements
+
+if TYPE_CHECKING:
+    from generator.templating.environment import TemplatePath
+
+#: The setting every PDF kind takes: tagged and accessible, or archival (tagged as well).
+PDF_VARIANT = KindOption("pdf_variant", "variant of the PDFs (brief, card)", choices=("pdf/ua-1", "pdf/a-3b"),
+                         help="pdf/ua-1: tagged, accessible PDF; pdf/a-3b: archival PDF.")
+VARIANTS = PDF_VARIANT.choices
 
 
 @dataclass(frozen=True)
@@ -33,19 +38,20 @@ class RenderedPdf:
     """What WeasyPrint logged at warning level or above (unsupported CSS, missing alt text)."""
 
 
-def resource_base(templates: TemplatePath) -> str:
-    """The base URL of relative links: ``<first template dir>/brief/`` (the fetcher then looks override-first)."""
-    return (templates.dirs[0] / KIND_DIR).as_uri() + "/"
+def resource_base(templates: "TemplatePath", kind: str) -> str:
+    """The base URL of relative links: ``<first template dir>/<kind>/`` (the fetcher then looks override-first),
+    so that ``assets/mark.svg`` in the brief is ``brief/assets/mark.svg``."""
+    return (templates.dirs[0] / kind).as_uri() + "/"
 
 
-def resolve_resource(url: str, templates: TemplatePath) -> Path:
+def resolve_resource(url: str, templates: "TemplatePath", kind: str) -> Path:
     """The template file a ``file:`` URL names, looked up override-first like templates.
 
     Raises :class:`ResourceError` for anything outside the template directories.
     """
     parts = urlsplit(url)
     if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
-        raise ResourceError(f"refused to load {url}: a brief may only use files in the template "
+        raise ResourceError(f"refused to load {url}: a {kind} may only use files in the template "
                             f"directories and data: URLs (no network)")
     path = Path(url2pathname(parts.path)).resolve()
     for directory in templates.dirs:
@@ -75,15 +81,15 @@ def _fetcher_types() -> tuple[type, type]:
     class TemplateOnlyFetcher(URLFetcher):
         """Serves ``data:`` URLs and files inside the template directories; refuses the rest."""
 
-        def __init__(self, templates: TemplatePath) -> None:
+        def __init__(self, templates: "TemplatePath", kind: str) -> None:
             super().__init__(allowed_protocols=["file", "data"], fail_on_errors=True)
-            self.templates = templates
+            self.templates, self.kind = templates, kind
 
         def fetch(self, url, headers=None):
             if urlsplit(url).scheme.lower() == "data":
                 return super().fetch(url, headers)
             try:
-                found = resolve_resource(url, self.templates)
+                found = resolve_resource(url, self.templates, self.kind)
             except ResourceError as error:
                 raise Refused(error) from None
             return super().fetch(found.as_uri(), headers)
@@ -91,19 +97,19 @@ def _fetcher_types() -> tuple[type, type]:
     return Refused, TemplateOnlyFetcher
 
 
-def html_to_pdf(html: str, templates: TemplatePath, variant: str = "pdf/ua-1") -> RenderedPdf:
-    """Lay out ``html`` and write the PDF; relative links resolve in ``<template dir>/brief/``."""
+def html_to_pdf(html: str, templates: "TemplatePath", kind: str, variant: str = "pdf/ua-1") -> RenderedPdf:
+    """Lay out ``html`` and write the PDF; relative links resolve in ``<template dir>/<kind>/``."""
     if variant not in VARIANTS:
         raise ConfigError(f"unknown PDF variant {variant!r}; expected one of {', '.join(VARIANTS)}")
     import weasyprint
 
     refused, fetcher_type = _fetcher_types()
-    base_url = resource_base(templates)
+    base_url = resource_base(templates, kind)
     options = {"pdf_variant": variant, "pdf_tags": True}
     with _weasyprint_log() as warnings:
         try:
             document = weasyprint.HTML(string=html, base_url=base_url,
-                                       url_fetcher=fetcher_type(templates)).render(**options)
+                                       url_fetcher=fetcher_type(templates, kind)).render(**options)
             with recording_elements() as elements:
                 data = document.write_pdf(finisher=lambda doc, pdf: finish_structure(doc, pdf, elements, variant),
                                           **options)
