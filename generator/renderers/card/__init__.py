@@ -1,0 +1,76 @@
+"""The one-page card (``generate card``): the convention at a glance, for officials at a meeting.
+
+One side of A5 per language: the names, adoption, signature, status and structure, three points
+to remember and the sources they come from. Jinja HTML + CSS from templates/card/, laid out by
+the same tagged-PDF pipeline as the brief (:mod:`generator.renderers.pdf`), imported while rendering.
+"""
+
+from __future__ import annotations
+
+from generator.renderers import Output, Renderer
+from generator.renderers.pdf import PDF_VARIANT
+
+
+class CardRenderer(Renderer):
+    """One tagged one-page PDF per language (PDF/UA-1 by default, PDF/A-3b on request)."""
+
+    kind = "card"
+    summary = ("Render the one-page card of each language (templates/card/): the convention at a glance, "
+               "and update the download page.")
+    order = 15
+    template = "card/card.html.jinja"
+    formats = ("pdf",)
+    extent = "pages"
+    options = (PDF_VARIANT,)
+    heavy_imports = ("weasyprint", "generator.renderers.pdf")
+    # A card has no room for the "what changed" box: the brief and the handout carry it.
+    shows = frozenset({"draft mark", "marking", "common name", "adoption date", "adopting resolution",
+                       "article count", "chapter count", "signing place", "signatories"})
+
+    def render(self, job):
+        from generator.renderers.pdf import html_to_pdf
+        from generator.renderers.pdf.resources import refuse_outside_resources
+
+        context = job.context()
+        html = self.html(job.env, context)
+        refuse_outside_resources(html, job.templates, self.kind)
+        pdf = html_to_pdf(html, job.templates, self.kind, job.options.get("pdf_variant") or PDF_VARIANT.default)
+        for message in pdf.warnings:
+            job.warn(f"card ({job.lang}): WeasyPrint: {message}")
+        if pdf.pages != 1:
+            job.warn(f"card ({job.lang}): runs to {pdf.pages} pages, not one: shorten the texts it shows "
+                     f"(the `short` forms) or the labels, or restyle {self.template}")
+        title = f"{context['L']['kind_card']}: {context['i18n'].text(job.loaded.facts.names.common_name)}"
+        return [Output(self.kind, job.lang, "pdf", job.filename(self.kind, "pdf"), pdf.data, title, pages=pdf.pages)]
+
+    def html(self, env, context: dict) -> str:
+        """The card's HTML in the context's language (NFC)."""
+        import unicodedata
+
+        from generator.templating.css import css_string
+        from generator.templating.environment import render_template
+
+        context.setdefault("css_string", css_string)
+        return unicodedata.normalize("NFC", render_template(env, self.template, context))
+
+    def lint(self, loaded, templates):
+        """Render the HTML in every language (no layout): template errors and disallowed resources."""
+        from generator.errors import GenerateError
+        from generator.facts.yamlsource import Problem
+        from generator.renderers.pdf.resources import resource_problems
+        from generator.templating.brand import load_brand
+        from generator.templating.context import build_context
+        from generator.templating.environment import create_environment
+
+        env = create_environment(templates)
+        brand = load_brand(templates)
+        problems = []
+        for lang in loaded.facts.languages:
+            where = f"card ({lang})"
+            try:
+                html = self.html(env, build_context(loaded, lang, templates, brand=brand))
+            except GenerateError as exc:
+                problems.append(Problem(None, where, exc.format_message()))
+                continue
+            problems += [Problem(None, where, message) for message in resource_problems(html, templates, self.kind)]
+        return problems
