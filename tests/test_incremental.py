@@ -293,3 +293,37 @@ def test_a_template_that_prints_a_whole_fact_object_is_rebuilt_when_any_field_of
     assert {("slides", "vi"), ("slides", "en")} <= set(report.rendered)
     assert all("news-2025.txt" in p.read_text(encoding="utf-8") for p in copy["out"].rglob("*.md"))
     assert tree(copy["out"]) == clean_build(copy["options"], tmp_path / "clean")
+
+
+def test_every_pydantic_method_that_can_read_field_values_reports_a_whole_read():
+    """The record is complete by construction: each method pydantic gives a fact object either
+    reports a read of the whole object or is listed as reading no field value. A pydantic upgrade
+    that adds a method fails here instead of publishing stale documents."""
+    import inspect
+
+    from pydantic import BaseModel
+
+    from generator.facts import models
+
+    classes = [value for value in vars(models).values()
+               if isinstance(value, type) and issubclass(value, models.Model)]
+    assert len(classes) > 20
+    for cls in classes:
+        unreported = sorted(name for name in models.pydantic_methods(cls) - models.READS_NO_FIELD
+                            if not getattr(getattr(cls, name), "reads_whole", False))
+        assert unreported == [], cls.__name__
+    # the exemptions are real pydantic/object methods, each named for a reason
+    assert models.READS_NO_FIELD <= models.pydantic_methods(BaseModel) | {"__class_getitem__"}
+    assert "__hash__" in models.pydantic_methods(models.Source) and inspect.isfunction(models.Source.__hash__)
+
+
+def test_reading_the_dict_of_a_fact_object_counts_as_reading_all_of_it():
+    from generator.facts.load import load_facts
+    from generator.facts.models import WHOLE_OBJECT, reading_fields
+
+    source = load_facts().facts.sources[0]
+    for use in (lambda s: s.__dict__, hash, format, lambda s: f"{s}"):
+        seen = set()
+        with reading_fields(lambda owner, name: seen.add((owner is source, name))):
+            use(source)
+        assert seen == {(True, WHOLE_OBJECT)}

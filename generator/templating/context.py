@@ -128,7 +128,7 @@ def _at_path(facts: FactFile, dotted: str) -> object | None:
         name, index = match.groups()
         if name is not None and isinstance(value, BaseModel) and not isinstance(value, RootModel) \
                 and name in type(value).model_fields:
-            value = value.__dict__[name]
+            value = object.__getattribute__(value, "__dict__")[name]
         elif index is not None and isinstance(value, list) and int(index) < len(value):
             value = value[int(index)]
         else:
