@@ -106,13 +106,13 @@ def convert_all(pandoc: str, inputs: PeerInputs, env: dict[str, str]) -> list[tu
 
 def _write_brief_html(facts: Path, lang: str, target: Path) -> None:
     """The briefing's HTML as our templates render it (the input WeasyPrint gets)."""
-    from generator.templating.context import build_context
+    from generator.templating.context import template_context
     from generator.facts.load import load_facts
     from generator.renderers.brief.html import render_html
     from generator.templating.environment import TemplatePath, create_environment
 
     templates = TemplatePath()
-    html = render_html(create_environment(templates), build_context(load_facts(facts), lang, templates), templates)
+    html = render_html(create_environment(templates), template_context(load_facts(facts), lang, templates), templates)
     target.write_text(html, encoding="utf-8")
 
 

@@ -176,7 +176,7 @@ def test_brand_font_names_are_escaped_in_both_stylesheets(tmp_path):
     import tinycss2
 
     from generator.templating.brand import load_brand
-    from generator.templating.context import build_context
+    from generator.templating.context import template_context
     from generator.facts.load import load_facts
     from generator.renderers.brief.html import render_html
     from generator.output.site import STYLESHEET
@@ -186,8 +186,8 @@ def test_brand_font_names_are_escaped_in_both_stylesheets(tmp_path):
     brand = load_brand(templates, brand_with_evil_font(tmp_path))
     loaded = load_facts(MINIMAL)
     env = create_environment(templates)
-    site_css = render_template(env, STYLESHEET, build_context(loaded, "en", templates, brand=brand))
-    html = render_html(env, build_context(loaded, "en", templates, brand=brand), templates)
+    site_css = render_template(env, STYLESHEET, template_context(loaded, "en", templates, brand=brand))
+    html = render_html(env, template_context(loaded, "en", templates, brand=brand), templates)
     brief_css = html.split("<style>", 1)[1].split("</style>", 1)[0]
     fonts = {}
     for css in (site_css, brief_css):
@@ -216,13 +216,13 @@ def test_the_css_helper_escapes_what_could_end_a_string_or_the_style_element():
 # --- bounded work ---------------------------------------------------------------------------------
 
 def render_expression(tmp_path: Path, body: str) -> str:
-    from generator.templating.context import build_context
+    from generator.templating.context import template_context
     from generator.facts.load import load_facts
     from generator.templating.environment import TemplatePath, create_environment, render_template
 
     (tmp_path / "t.txt.jinja").write_text("first line\n" + body + "\n", encoding="utf-8")
     templates = TemplatePath(overrides=(tmp_path,))
-    return render_template(create_environment(templates), "t.txt.jinja", build_context(load_facts(MINIMAL), "en", templates))
+    return render_template(create_environment(templates), "t.txt.jinja", template_context(load_facts(MINIMAL), "en", templates))
 
 
 UNBOUNDED = [

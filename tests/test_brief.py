@@ -558,7 +558,8 @@ def lint_in_subprocess(templates: Path | None) -> list[str]:
     overrides = f"(Path({str(templates)!r}),)" if templates else "()"
     code = ("import sys; from pathlib import Path; from generator.facts.load import load_facts; "
             "from generator.templating.environment import TemplatePath; from generator.renderers.brief import BriefRenderer; "
-            f"problems = BriefRenderer().lint(load_facts(Path({str(MINIMAL)!r})), TemplatePath(overrides={overrides})); "
+            "from generator.build.context import BuildContext; "
+            f"problems = BriefRenderer().lint(BuildContext.load(load_facts(Path({str(MINIMAL)!r})), TemplatePath(overrides={overrides}))); "
             "print(*problems, sep='\\n'); print('weasyprint' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     return [line for line in result.stdout.splitlines() if line]
@@ -602,7 +603,7 @@ def test_check_passes_on_the_bundled_templates_and_facts():
     from generator.renderers.brief import BriefRenderer
     from generator.templating.environment import TemplatePath
 
-    assert BriefRenderer().lint(load_facts(BUNDLED_FACTS), TemplatePath()) == []
+    assert BriefRenderer().lint(BuildContext.load(BUNDLED_FACTS, TemplatePath())) == []
 
 
 # --- the geometry of the graphics --------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from generator.build.pipeline import BuildOptions, BuildReport, build
+from generator.build.context import BuildContext
 from tests.conftest import have, root
 
 LANGS = ["vi", "en"]
@@ -81,7 +82,7 @@ def test_tagged_accessible_pdf_in_its_language(card, lang):
     report = validate(str(path))
     assert [(f.rule_id, f.message) for f in report.findings] == []
     info = PdfReader(path).metadata
-    assert info.title.endswith(("Công ước Hà Nội", "Hanoi Convention"))
+    assert info.title == {"vi": "Công ước Hà Nội — Thẻ tóm tắt", "en": "Hanoi Convention — At-a-glance card"}[lang]
     assert info["/CreationDate"] == "D:20260223"  # the fact file's as_of, not the clock
 
 
@@ -111,7 +112,7 @@ def test_the_card_is_listed_on_the_download_page_and_verified(tmp_path):
     build_all(BuildOptions(out=out, facts=root("minimal") / "facts.yaml", jobs=1))
     page = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="en/facts-card.pdf"' in page and "At-a-glance card" in page
-    assert verify_output(out, load_facts(root("minimal") / "facts.yaml"), TemplatePath()) == []
+    assert verify_output(out, BuildContext.load(root("minimal") / "facts.yaml", TemplatePath())) == []
 
 
 def test_verify_checks_the_facts_the_card_declares_and_only_those(tmp_path):
@@ -123,7 +124,7 @@ def test_verify_checks_the_facts_the_card_declares_and_only_those(tmp_path):
     out = tmp_path / "out"
     build(["card"], BuildOptions(out=out, langs=("en",), jobs=1))
     templates = TemplatePath()
-    assert [p for p in verify_output(out, load_facts(), templates) if "card" in p and "missing" in p] == []
+    assert [p for p in verify_output(out, BuildContext.load(None, templates)) if "card" in p and "missing" in p] == []
     custom = tmp_path / "templates" / "card"
     custom.mkdir(parents=True)
     original = (BUNDLED_TEMPLATES / "card" / "card.html.jinja").read_text(encoding="utf-8")
@@ -131,7 +132,7 @@ def test_verify_checks_the_facts_the_card_declares_and_only_those(tmp_path):
     (custom / "card.html.jinja").write_text(original.replace(row, ""), encoding="utf-8")
     out2 = tmp_path / "out2"
     build(["card"], BuildOptions(out=out2, langs=("en",), jobs=1, templates=tmp_path / "templates"))
-    problems = [p for p in verify_output(out2, load_facts(), templates) if "card" in p]
+    problems = [p for p in verify_output(out2, BuildContext.load(None, templates)) if "card" in p]
     assert problems == ["en/hanoi-convention-card.pdf: missing signatories '72'"]
 
 

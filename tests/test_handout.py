@@ -21,7 +21,7 @@ from docx.shared import Mm
 from lxml import etree
 
 from generator.build.pipeline import BuildOptions, build, render_documents
-from generator.templating.context import build_context
+from generator.templating.context import template_context
 from generator.errors import GenerateError
 from generator.facts.load import load_facts
 from generator.templating.i18n import Localizer, load_labels
@@ -29,6 +29,7 @@ from generator.facts.keyfacts import key_facts
 from generator.renderers.handout import HandoutRenderer
 from generator.renderers.handout.document import citation_mark
 from generator.templating.environment import TemplatePath
+from generator.build.context import BuildContext
 from tests.conftest import BUNDLED_FACTS, REPO, have, root, without_library_wording
 
 MINIMAL = root("minimal") / "facts.yaml"
@@ -427,8 +428,8 @@ def split_runs(paragraph, *pieces: str) -> None:
 
 
 def test_bundled_template_lints_clean_for_both_fact_files(loaded):
-    assert HandoutRenderer().lint(loaded, TemplatePath()) == []
-    assert HandoutRenderer().lint(load_facts(MINIMAL), TemplatePath()) == []
+    assert HandoutRenderer().lint(BuildContext.load(loaded, TemplatePath())) == []
+    assert HandoutRenderer().lint(BuildContext.load(MINIMAL, TemplatePath())) == []
 
 
 def test_lint_finds_bad_tags_split_across_runs_in_body_table_header_and_footer(tmp_path, loaded):
@@ -444,7 +445,7 @@ def test_lint_finds_bad_tags_split_across_runs_in_body_table_header_and_footer(t
         split_runs(document.sections[0].footer.paragraphs[0], "{{ as_of|dat", "e }} {{ fact.document }}")
 
     crafted_template(tmp_path, body)
-    problems = HandoutRenderer().lint(loaded, TemplatePath(overrides=(tmp_path,)))
+    problems = HandoutRenderer().lint(BuildContext.load(loaded, TemplatePath(overrides=(tmp_path,))))
     found = [(p.path.split("handout.docx ")[1], p.message) for p in problems]
     assert found == [
         ("body paragraph 2", "unknown name 'facts.adoption.dat' (did you mean 'date'?)"),
@@ -462,7 +463,7 @@ def test_lint_reports_syntax_errors_and_unknown_filters_where_they_are(tmp_path,
         split_runs(document.sections[0].footer.paragraphs[0], "{{ L.page }", "}} {% if %}")
 
     crafted_template(tmp_path, body)
-    problems = HandoutRenderer().lint(loaded, TemplatePath(overrides=(tmp_path,)))
+    problems = HandoutRenderer().lint(BuildContext.load(loaded, TemplatePath(overrides=(tmp_path,))))
     assert [(p.path.split("handout.docx ")[1], without_library_wording(p.message)) for p in problems] == [
         ("body paragraph 1", "unknown filter 'trr' (did you mean 'tr'?)"),
         ("footer paragraph 1", "Jinja syntax error: …"),  # what follows is Jinja's wording: not asserted
@@ -501,7 +502,8 @@ def test_lint_imports_no_office_library():
             "from generator.facts.load import load_facts\n"
             "from generator.renderers.handout import HandoutRenderer\n"
             "from generator.templating.environment import TemplatePath\n"
-            "assert HandoutRenderer().lint(load_facts(), TemplatePath()) == []\n"
+            "from generator.build.context import BuildContext\n"
+            "assert HandoutRenderer().lint(BuildContext.load(load_facts(), TemplatePath())) == []\n"
             "print(sorted(m for m in ('docx', 'docxtpl', 'pptx', 'weasyprint') if m in sys.modules))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.strip() == "[]"
@@ -512,7 +514,7 @@ def test_lint_checks_names_against_the_model_not_one_files_values(loaded):
     from generator.renderers.handout.lint import Checker, TemplateText, context_types
     import jinja2
 
-    contexts = [build_context(loaded, "en", TemplatePath())]
+    contexts = [template_context(loaded, "en", TemplatePath())]
     env = jinja2.Environment()
     env.filters["tr"] = lambda value: value
     text = TemplateText("body", ["{% for s in facts.negotiation.sessions %}{{ s.note.get('en') }}{{ s.nots }}"

@@ -473,7 +473,7 @@ def test_right_to_left_text_keeps_its_order_and_direction(hostile):
     """Pure Arabic and Hebrew read back in logical order; the brief isolates them (FSI…PDI) so
     the citation and punctuation around them keep their places; the page marks dir="auto"."""
     from generator.build.pipeline import BuildOptions
-    from generator.templating.context import build_context
+    from generator.templating.context import template_context
     from generator.facts.load import load_facts
     from generator.renderers.brief.html import render_html
     from generator.templating.environment import create_environment
@@ -481,7 +481,7 @@ def test_right_to_left_text_keeps_its_order_and_direction(hostile):
     for lang, rtl in (("vi", "مرحبا بالعالم"), ("en", "שלום עולם")):
         assert rtl in pdf_text(hostile / lang / "facts-brief.pdf")
         templates = BuildOptions().template_path()
-        html = render_html(create_environment(templates), build_context(load_facts(HOSTILE_TEXT), lang, templates), templates)
+        html = render_html(create_environment(templates), template_context(load_facts(HOSTILE_TEXT), lang, templates), templates)
         assert f"\u2068{rtl}\u2069" in html
     page = page_of(hostile, "en").read_text(encoding="utf-8")
     assert '<h1 dir="auto">' in page and 'class="subtitle" dir="auto"' in page
@@ -509,7 +509,7 @@ def dom_shape(html: str) -> list[tuple[str, tuple[str, ...]]]:
 def test_hostile_text_adds_no_element_to_the_brief_or_the_page(hostile, twin, lang):
     """Same elements and attributes as the benign twin's: markup in facts stayed text."""
     from generator.build.pipeline import BuildOptions
-    from generator.templating.context import build_context
+    from generator.templating.context import template_context
     from generator.facts.load import load_facts
     from generator.renderers.brief.html import render_html
     from generator.templating.environment import create_environment
@@ -518,7 +518,7 @@ def test_hostile_text_adds_no_element_to_the_brief_or_the_page(hostile, twin, la
     shapes = []
     for facts in (HOSTILE_TEXT, twin.parent / "facts.yaml"):
         loaded = load_facts(facts)
-        html = render_html(create_environment(templates), build_context(loaded, lang, templates), templates)
+        html = render_html(create_environment(templates), template_context(loaded, lang, templates), templates)
         shapes.append(dom_shape(html))
         tags = [tag for tag, _ in shapes[-1]]
         assert "script" not in tags and tags.count("h1") == 1 and tags.count("style") == 1

@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.templating.glyphs import first_undrawable
+from generator.build.context import BuildContext
 from tests.conftest import root
 from tests.test_hostile import document_texts, shown
 
@@ -233,5 +234,5 @@ def page_text(loaded) -> str:
     from generator.templating.environment import TemplatePath, create_environment
 
     templates = TemplatePath()
-    files = site_files(loaded, templates, create_environment(templates), [], load_brand(templates))
+    files = site_files(BuildContext.load(loaded, templates), [])
     return shown(" ".join(tinyhtml5.parse(files["en.html"].decode("utf-8")).itertext()))

@@ -35,9 +35,12 @@ def manifest(site) -> dict:
 
 def test_all_builds_every_kind_in_every_language(manifest, site):
     docs = manifest["documents"]
+    from generator.renderers import registry
+
     assert {(d["kind"], d["lang"], d["format"]) for d in docs} == {
-        (kind, lang, fmt) for lang in ("vi", "en")
-        for kind, fmt in [("brief", "pdf"), ("handout", "docx"), ("slides", "pptx"), ("slides", "md")]}
+        (kind, lang, fmt) for lang in ("vi", "en") for kind, declaration in registry().items()
+        for fmt in declaration.formats}
+    assert {"brief", "card", "handout", "slides"} <= {d["kind"] for d in docs}
     for doc in docs:
         data = (site / doc["path"]).read_bytes()
         assert doc["bytes"] == len(data) and doc["sha256"] == hashlib.sha256(data).hexdigest()
@@ -258,6 +261,6 @@ def test_a_third_language_builds_every_document_verified(tmp_path):
     records = build_all(BuildOptions(facts=root("three-languages") / "facts.yaml",
                                      templates=root("three-languages") / "templates", out=out))
     assert {(r["kind"], r["format"]) for r in records if r["lang"] == "fr"} == {
-        ("brief", "pdf"), ("handout", "docx"), ("slides", "pptx"), ("slides", "md")}
+        ("brief", "pdf"), ("card", "pdf"), ("handout", "docx"), ("slides", "pptx"), ("slides", "md")}
     page = (out / "fr.html").read_text(encoding="utf-8")
     assert '<html lang="fr-FR">' in page and "Télécharger" in page

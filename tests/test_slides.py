@@ -30,6 +30,7 @@ from generator.templating.context import compress_numbers
 from generator.renderers.slides.markdown import escape_markdown, escape_note
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, OutlineError, parse_inline, parse_outline
 from generator.templating.environment import TemplatePath, to_roman
+from generator.build.context import BuildContext
 from tests.conftest import BUNDLED_FACTS, REPO, have, root
 
 MINIMAL = root("minimal") / "facts.yaml"
@@ -205,7 +206,7 @@ def test_text_fits_and_limits_hold_for_both_fact_files():
     templates = TemplatePath()
     renderer = get_renderer("slides")
     for facts in (BUNDLED_FACTS, MINIMAL):
-        assert renderer.lint(load_facts(facts), templates) == []
+        assert renderer.lint(BuildContext.load(facts, templates)) == []
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -345,7 +346,7 @@ def test_a_corporate_master_with_the_same_layout_names_is_used_as_is(tmp_path):
     override.mkdir(parents=True)
     shutil.copy(Path(pptx.__file__).parent / "templates" / "default.pptx", override / "master.pptx")
     options = BuildOptions(facts=MINIMAL, templates=override.parent, out=tmp_path / "out", langs=("en",))
-    assert get_renderer("slides").lint(load_facts(MINIMAL), options.template_path()) == []
+    assert get_renderer("slides").lint(BuildContext.load(MINIMAL, options.template_path())) == []
     build(["slides"], options)
     prs = Presentation(deck_path(tmp_path / "out", "en", stem="facts"))
     assert (prs.slide_width, prs.slide_height) == (9144000, 6858000)  # the master's size, not ours
@@ -447,8 +448,8 @@ def test_unknown_layout_is_a_clear_error(cli, tmp_path):
 
 def test_lint_does_not_import_python_pptx():
     code = ("import sys; from generator.facts.load import load_facts; from generator.templating.environment import TemplatePath; "
-            "from generator.renderers import get_renderer; "
-            "assert get_renderer('slides').lint(load_facts(), TemplatePath()) == []; "
+            "from generator.renderers import get_renderer; from generator.build.context import BuildContext; "
+            "assert get_renderer('slides').lint(BuildContext.load(load_facts(), TemplatePath())) == []; "
             "print(sorted(m for m in ('pptx', 'docx', 'docxtpl', 'weasyprint') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.strip() == "[]"

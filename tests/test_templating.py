@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.templating.context import build_context
+from generator.templating.context import template_context
 from generator.errors import TemplateError
 from generator.facts.load import load_facts
 from generator.templating.environment import TemplatePath, create_environment, render_template
@@ -22,7 +22,7 @@ def loaded():
 
 
 def context(loaded, lang, templates=None):
-    return build_context(loaded, lang, templates or TemplatePath())
+    return template_context(loaded, lang, templates or TemplatePath())
 
 
 @pytest.mark.parametrize("lang, formal, short, number", [
@@ -51,7 +51,7 @@ def test_date_ranges_read_as_formal_text(loaded, lang, same_month, same_year, ac
 def test_third_language_formats_through_babel_from_labels_alone():
     loaded = load_facts(root("three-languages") / "facts.yaml")
     templates = TemplatePath(overrides=(root("three-languages") / "templates",))
-    ctx = build_context(loaded, "fr", templates)
+    ctx = template_context(loaded, "fr", templates)
     assert ctx["i18n"].date(ADOPTED) == "24 décembre 2024"
     assert ctx["i18n"].number(1234.5) == "1\u202f234,5"
     assert ctx["language_tag"] == "fr-FR"
@@ -132,4 +132,4 @@ def test_disputes_attach_discrepancies_to_the_fact_they_concern(loaded):
 def test_missing_labels_for_a_language_is_a_clear_error(tmp_path):
     loaded = load_facts(root("three-languages") / "facts.yaml")
     with pytest.raises(TemplateError, match=r"no labels for language 'fr': create labels/fr.yaml"):
-        build_context(loaded, "fr", TemplatePath())
+        template_context(loaded, "fr", TemplatePath())

@@ -12,7 +12,8 @@ from generator.errors import ConfigError
 from generator.facts.load import LoadedFacts, load_facts
 from generator.limits import DEFAULT_TIME_BUDGET
 from generator.renderers import Output, kinds as all_kinds, renderer_type
-from generator.templating.environment import TemplatePath, create_environment
+from generator.build.context import BuildContext
+from generator.templating.environment import TemplatePath
 
 
 @dataclass
@@ -137,10 +138,9 @@ def build(kinds: list[str], options: BuildOptions, progress: Progress | None = N
     check_output(options, plan)
     report.missing_translations = plan.gaps
     outputs = _render(plan, options, DocumentCache.for_output(options.out), progress, report)
-    env = create_environment(plan.templates)
     records, report.published = publish_changes(
         options.out, outputs, plan.loaded,
-        extra_files=lambda staging, documents: site_files(plan.loaded, plan.templates, env, documents, plan.brand))
+        extra_files=lambda staging, documents: site_files(plan.build, documents))
     return records
 
 
@@ -163,22 +163,21 @@ def build_all(options: BuildOptions, progress: Progress | None = None, report: B
     environment = environment_digest()
     verified = cache.verified(environment)
     outputs = _render(plan, options, cache, progress, report, environment, verified)
-    env = create_environment(plan.templates)
     records, report.published = publish_changes(
         options.out, outputs, plan.loaded, replace_all=True,
-        extra_files=lambda staging, documents: _site_files(plan, env, documents, options.time_budget),
-        check=lambda staging: require_verified(staging, plan.loaded, plan.templates, verified),
+        extra_files=lambda staging, documents: _site_files(plan, documents, options.time_budget),
+        check=lambda staging: require_verified(staging, plan.build, verified),
     )
     cache.save_verified(verified)
     return records
 
 
-def _site_files(plan: "_Plan", env, documents: list[dict], seconds: float | None) -> dict[str, bytes]:
+def _site_files(plan: "_Plan", documents: list[dict], seconds: float | None) -> dict[str, bytes]:
     from generator.build.budget import TimeBudget
     from generator.output.site import PAGE_TEMPLATE, site_files
 
     with TimeBudget(seconds, "the download page", PAGE_TEMPLATE):
-        return site_files(plan.loaded, plan.templates, env, documents, plan.brand)
+        return site_files(plan.build, documents)
 
 
 def check_output(options: BuildOptions, plan: "_Plan | None" = None):
@@ -208,15 +207,25 @@ def check_output(options: BuildOptions, plan: "_Plan | None" = None):
 
 @dataclass
 class _Plan:
-    """The facts, languages, templates and brand of one build, loaded once."""
+    """The kinds and languages of one build, and its shared inputs, loaded once."""
 
     kinds: list[str]
-    loaded: LoadedFacts
     langs: list[str]
-    templates: TemplatePath
-    brand: LoadedBrand
+    build: BuildContext
     gaps: int = 0
     """Missing translations in the selected languages (only with ``allow_missing``)."""
+
+    @property
+    def loaded(self) -> LoadedFacts:
+        return self.build.loaded
+
+    @property
+    def templates(self) -> TemplatePath:
+        return self.build.templates
+
+    @property
+    def brand(self) -> LoadedBrand:
+        return self.build.brand
 
     @classmethod
     def make(cls, kinds: list[str], options: BuildOptions, report: BuildReport,
@@ -245,7 +254,9 @@ class _Plan:
                               "count as errors; nothing was generated")
         for warning in warnings:
             report.warn(str(warning))
-        return cls(list(kinds), loaded, langs, templates, brand, len(gaps))
+        kind_options = {**options.kind_options, "brand": options.brand, "name": options.name,
+                        "slides": list(options.slides)}
+        return cls(list(kinds), langs, BuildContext(loaded, templates, brand, kind_options), len(gaps))
 
 
 def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None,
@@ -258,7 +269,7 @@ def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None
     from generator.build.workers import Rendered, RenderSetup, Task, render_all
 
     tasks = [Task(kind, lang) for kind in plan.kinds for lang in plan.langs]
-    kind_options = {**options.kind_options, "brand": options.brand, "name": options.name, "slides": list(options.slides)}
+    kind_options = plan.build.options
     jobs = options.job_count()
     ready: dict[Task, list[Output]] = {}
 
@@ -302,7 +313,7 @@ def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None
     missing = [task for task in tasks if task not in ready]
     if cache is not None:  # the slowest first, so that no worker is left with a long one at the end
         missing.sort(key=lambda t: -(cache.previous_seconds(t.kind, t.lang) or 0.0))
-    setup = RenderSetup(plan.loaded, plan.templates, plan.brand, kind_options, verify=verified is not None,
+    setup = RenderSetup(plan.build, verify=verified is not None,
                         time_budget=options.time_budget)
     render_all(setup, missing, jobs, rendered, started)
     if cache is not None:

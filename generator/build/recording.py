@@ -90,12 +90,16 @@ def install_audit_hook() -> None:
 def recording(watched_dirs: tuple[Path, ...]) -> Iterator[Reads]:
     """Record fact-field reads and opened files under ``watched_dirs`` in the current context."""
     install_audit_hook()
+    from generator.templating.sandbox import template_used
+
     reads = Reads(tuple(str(d) + os.sep for d in watched_dirs))
     file_token = _file_reads.set(reads)
+    template_token = template_used.set(reads.file_opened)
     try:
         with reading_fields(reads.field_read):
             yield reads
     finally:
+        template_used.reset(template_token)
         _file_reads.reset(file_token)
 
 

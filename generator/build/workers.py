@@ -28,22 +28,16 @@ from generator.errors import GenerateError, RenderError
 from generator.limits import DEFAULT_TIME_BUDGET
 from generator.build.recording import RecordedOptions, fact_dependencies, install_audit_hook, recording
 from generator.renderers import Output, RenderJob, get_renderer, renderer_type
-from generator.templating.environment import create_environment
 
 if TYPE_CHECKING:
-    from generator.templating.brand import LoadedBrand
-    from generator.facts.load import LoadedFacts
-    from generator.templating.environment import TemplatePath
+    from generator.build.context import BuildContext
 
 @dataclass(frozen=True)
 class RenderSetup:
     """What every document of a build shares; sent once to each worker."""
 
-    loaded: "LoadedFacts"
-    templates: "TemplatePath"
-    brand: "LoadedBrand"
-    options: dict
-    """Kind options (``pdf_variant``, ``brand`` file), as :class:`generator.renderers.RenderJob` takes them."""
+    build: "BuildContext"
+    """The facts, templates, brand, options and labels, loaded once (see :mod:`generator.build.context`)."""
     verify: bool = False
     """Also check each document's key facts where it was rendered (see :func:`verify_ahead`)."""
     time_budget: float | None = DEFAULT_TIME_BUDGET
@@ -88,16 +82,18 @@ Started = Callable[[Task], None]
 def render_one(setup: RenderSetup, task: Task) -> Rendered:
     """Render one (kind, language) in this process, recording what it reads."""
     start = time.perf_counter()
-    # A fresh environment per document: every template it uses is then opened, and recorded.
-    env = create_environment(setup.templates)
-    options = RecordedOptions(setup.options)
-    job = RenderJob(setup.loaded, task.lang, setup.templates, env, options, setup.brand)
+    build = setup.build
+    options = RecordedOptions(build.options)
+    job = RenderJob(build, task.lang, options)
     renderer = get_renderer(task.kind)
     budget = TimeBudget(setup.time_budget, f"{task.kind} ({task.lang})", renderer.template)
-    with recording(setup.templates.dirs) as reads, budget:
+    with recording(build.templates.dirs) as reads, budget:
         outputs = renderer.render(job)
+    # Loaded once per build, the labels are not opened by each document: they are inputs of it all the same.
+    for path in build.label_files(task.lang):
+        reads.file_opened(str(path))
     seconds = time.perf_counter() - start
-    return Rendered(task.kind, task.lang, outputs, sorted(reads.files), fact_dependencies(setup.loaded.facts, reads),
+    return Rendered(task.kind, task.lang, outputs, sorted(reads.files), fact_dependencies(build.facts, reads),
                     dict(sorted(options.read.items())), list(job.warnings), seconds,
                     verify_ahead(setup, outputs) if setup.verify else [])
 
@@ -120,8 +116,9 @@ def verify_ahead(setup: RenderSetup, outputs: list[Output]) -> list[str]:
             for output in outputs:
                 (root / output.path).parent.mkdir(parents=True, exist_ok=True)
                 (root / output.path).write_bytes(output.data)
-            (root / "manifest.json").write_bytes(manifest_bytes(setup.loaded, [document_record(o) for o in outputs]))
-            verify_output(root, setup.loaded, setup.templates, memo)
+            (root / "manifest.json").write_bytes(manifest_bytes(setup.build.loaded,
+                                                                [document_record(o) for o in outputs]))
+            verify_output(root, setup.build, memo)
     except OSError:  # no room for a temporary copy, say: the final verification still checks everything
         return []
     return sorted(memo.used)
@@ -219,6 +216,7 @@ def _start_worker(setup: RenderSetup, kinds: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _setup = setup
     install_audit_hook()
+    setup.build.environment()  # compiled templates then serve every document of this worker
     for module in _heavy_modules(kinds):
         try:
             importlib.import_module(module)

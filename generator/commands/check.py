@@ -159,8 +159,10 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
                      brand_file: Path | None = None,
                      time_budget: float | None = DEFAULT_TIME_BUDGET) -> list[Problem]:
     """Labels of every language, customizations that would do nothing, then each kind's own template lint."""
-    from generator.templating.brand import load_brand
+    from generator.build.context import BuildContext
     from generator.build.pipeline import BuildOptions, select_languages
+    from generator.commands.config import load_config
+    from generator.templating.brand import load_brand
     from generator.templating.i18n import load_labels
     from generator.templating.noops import customization_problems
     from generator.renderers import kinds
@@ -172,9 +174,11 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
     except GenerateError as exc:
         return [Problem(None, "", line) for line in exc.format_message().splitlines()]
     keys_by_lang: dict[str, set[str]] = {}
+    labels = {}
     for lang in selected:
         try:
-            keys_by_lang[lang] = set(load_labels(list(templates.dirs), lang).text)
+            labels[lang] = load_labels(list(templates.dirs), lang)
+            keys_by_lang[lang] = set(labels[lang].text)
         except GenerateError as exc:
             problems += [Problem(None, "", line) for line in exc.format_message().splitlines()]
     if keys_by_lang:
@@ -187,17 +191,20 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
     except GenerateError as exc:
         return problems + [Problem(None, "", line) for line in exc.format_message().splitlines()]
     problems += customization_problems(templates, brand, loaded.facts.languages)
-    return problems + _lint_every_kind(kinds(), loaded, templates, time_budget)
+    # The kinds lint with what a build would use: the configured brand and settings, each language's labels.
+    options = {"brand": brand_file, "slides": list(load_config().get("slides") or ())}
+    build = BuildContext(loaded, templates, brand, options, _labels=labels)
+    return problems + _lint_every_kind(kinds(), build, time_budget)
 
 
-def _lint_kind(kind: str, loaded, templates, time_budget: float | None) -> list[Problem]:
+def _lint_kind(kind: str, build, time_budget: float | None) -> list[Problem]:
     """One kind's template lint (it renders the kind's templates in every language)."""
     from generator.renderers import get_renderer
 
     try:
         renderer = get_renderer(kind)
         with TimeBudget(time_budget, f"the {kind} templates", renderer.template):
-            return renderer.lint(loaded, templates)
+            return renderer.lint(build)
     except ImportError:
         return []  # that kind is not built yet in this checkout
     except GenerateError as exc:
@@ -209,11 +216,11 @@ _lint_input: tuple | None = None
 
 
 def _lint_kind_in_child(kind: str) -> list[Problem]:
-    loaded, templates, time_budget = _lint_input
-    return _lint_kind(kind, loaded, templates, time_budget)
+    build, time_budget = _lint_input
+    return _lint_kind(kind, build, time_budget)
 
 
-def _lint_every_kind(kinds: list[str], loaded, templates, time_budget: float | None) -> list[Problem]:
+def _lint_every_kind(kinds: list[str], build, time_budget: float | None) -> list[Problem]:
     """Every kind's lint, in registry order; the kinds in parallel processes when CPUs allow.
 
     Linting renders every template in every language, so it grows with the fact file (a file
@@ -226,8 +233,8 @@ def _lint_every_kind(kinds: list[str], loaded, templates, time_budget: float | N
     global _lint_input
     workers = min(default_jobs(), len(kinds))
     if workers < 2 or start_method() != "fork":
-        return [problem for kind in kinds for problem in _lint_kind(kind, loaded, templates, time_budget)]
-    _lint_input = (loaded, templates, time_budget)
+        return [problem for kind in kinds for problem in _lint_kind(kind, build, time_budget)]
+    _lint_input = (build, time_budget)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             found = pool.map(_lint_kind_in_child, kinds, chunksize=1)

@@ -330,12 +330,11 @@ def summary_table(records: list[dict], out: Path) -> str:
 def verify(out, facts, templates):
     """Check a published OUT: every file in manifest.json exists with its sha256, opens,
     and states every key fact (dates, numbers, names) in its own language."""
+    from generator.build.context import BuildContext
     from generator.build.pipeline import BuildOptions
-    from generator.facts.load import load_facts
     from generator.output.verify import require_verified
 
-    loaded = load_facts(facts)
-    require_verified(out, loaded, BuildOptions(templates=templates).template_path())
+    require_verified(out, BuildContext.load(facts, BuildOptions(templates=templates).template_path()))
     click.echo(f"verified {out}: every document is intact and states the key facts in its language")
 
 

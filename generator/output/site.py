@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import jinja2
+from typing import TYPE_CHECKING
+
 from babel.units import format_unit
 
-from generator.templating.brand import LoadedBrand
-from generator.templating.context import build_context
-from generator.facts.load import LoadedFacts
-from generator.templating.environment import TemplatePath, render_template
+from generator.templating.environment import render_template
+
+if TYPE_CHECKING:
+    from generator.build.context import BuildContext
 
 PAGE_TEMPLATE = "site/index.html.jinja"
 STYLESHEET = "site/style.css.jinja"
@@ -47,24 +48,24 @@ def grid_columns(count: int) -> int:
     return min(preference, key=cost)
 
 
-def site_files(loaded: LoadedFacts, templates: TemplatePath, env: jinja2.Environment,
-               documents: list[dict], brand: LoadedBrand) -> dict[str, bytes]:
+def site_files(build: "BuildContext", documents: list[dict]) -> dict[str, bytes]:
     """Every file of the download page, by path relative to OUT."""
     from generator.renderers import kinds
 
-    facts = loaded.facts
+    facts = build.facts
+    env = build.environment()
     # The same order whatever built which document when (`generate all`, or `brief` after `all`).
     documents = sorted(documents, key=lambda d: (_rank(kinds(), d["kind"]), _rank(facts.languages, d["lang"]),
                                                  _rank(FORMATS, d["format"]), d["path"]))
     files: dict[str, bytes] = {}
     pages = [{"lang": lang, "href": page_name(lang, facts.primary_language)} for lang in facts.languages]
     for lang in facts.languages:
-        context = build_context(loaded, lang, templates, brand=brand)
+        context = build.template_context(lang)
         if lang == facts.primary_language:
             files["assets/site.css"] = render_template(env, STYLESHEET, context).encode("utf-8")
         i18n = context["i18n"]
         for page in pages:
-            page["name"] = page.get("name") or _language_name(loaded, templates, page["lang"])
+            page["name"] = page.get("name") or build.labels(page["lang"]).language_name
         entries = [dict(doc, size=human_size(doc["bytes"], i18n.locale)) for doc in documents]
         context.update(
             pages=pages,
@@ -77,9 +78,3 @@ def site_files(loaded: LoadedFacts, templates: TemplatePath, env: jinja2.Environ
         html = render_template(env, PAGE_TEMPLATE, context)
         files[page_name(lang, facts.primary_language)] = html.encode("utf-8")
     return files
-
-
-def _language_name(loaded: LoadedFacts, templates: TemplatePath, lang: str) -> str:
-    from generator.templating.i18n import load_labels
-
-    return load_labels(list(templates.dirs), lang).language_name

@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING
 
 from generator.errors import GenerateError
 from generator.output.extract import extract_text, language_tags, normalize_space
-from generator.facts.load import LoadedFacts
-from generator.templating.i18n import Localizer, load_labels
 from generator.facts.keyfacts import key_facts
-from generator.templating.environment import TemplatePath
 from generator.output.writer import read_manifest
 
 if TYPE_CHECKING:
+    from generator.build.context import BuildContext
+    from generator.facts.load import LoadedFacts
     from generator.build.cache import VerifiedMemo
 
 READABLE_FORMATS = {"pdf", "docx", "pptx", "md"}
@@ -27,14 +26,14 @@ class VerificationError(GenerateError):
     """Raised when published documents are missing, altered, or disagree with the facts."""
 
 
-def verify_output(out_dir: Path, loaded: LoadedFacts, templates: TemplatePath,
-                  memo: "VerifiedMemo | None" = None) -> list[str]:
+def verify_output(out_dir: Path, build: "BuildContext", memo: "VerifiedMemo | None" = None) -> list[str]:
     """Every problem found in ``out_dir`` (empty when all is well).
 
     ``memo`` (a set-like of check keys, see :class:`generator.build.cache.VerifiedMemo`) lets a
     rebuild skip re-reading documents already verified against the same key facts.
     """
     out_dir = Path(out_dir)
+    loaded = build.loaded
     manifest = read_manifest(out_dir)
     if manifest is None:
         return [f"{out_dir / 'manifest.json'}: missing or unreadable; build first with `generate all`"]
@@ -43,10 +42,9 @@ def verify_output(out_dir: Path, loaded: LoadedFacts, templates: TemplatePath,
     if recorded != loaded.sha256:
         problems.append(f"manifest.json: built from a different fact file than {loaded.document.file} "
                         "(sha256 differs); rebuild, or pass the right --facts")
-    localizers: dict[str, Localizer] = {}
     for record in manifest.get("documents", []):
         path = str(record.get("path", ""))
-        problems += _verify_document(out_dir, path, record, loaded, templates, localizers, memo)
+        problems += _verify_document(out_dir, path, record, build, memo)
     return problems + _verify_listing(out_dir, manifest, loaded)
 
 
@@ -82,7 +80,7 @@ def _verify_listing(out_dir: Path, manifest: dict, loaded: LoadedFacts) -> list[
     return problems
 
 
-def _verify_document(out_dir, path, record, loaded, templates, localizers, memo=None) -> list[str]:
+def _verify_document(out_dir, path, record, build: "BuildContext", memo=None) -> list[str]:
     relative = PurePosixPath(path)
     if relative.is_absolute() or ".." in relative.parts or not path:
         return [f"manifest.json: document path {path!r} is not inside the output directory"]
@@ -95,11 +93,10 @@ def _verify_document(out_dir, path, record, loaded, templates, localizers, memo=
     fmt, lang = record.get("format"), record.get("lang")
     if fmt not in READABLE_FORMATS:
         return []
+    loaded = build.loaded
     if lang not in loaded.facts.languages:
         return [f"{path}: language {lang!r} is not a language of the fact file"]
-    if lang not in localizers:
-        localizers[lang] = Localizer(lang, loaded.facts.primary_language, load_labels(list(templates.dirs), lang))
-    i18n = localizers[lang]
+    i18n = build.localizer(lang)
     expected = [fact for fact in key_facts(loaded.facts, i18n, loaded.previous) if _shown_by(record.get("kind"), fact)]
     # The same bytes checked against the same expectations give the same answer.
     memo_key = hashlib.sha256(json.dumps([fmt, hashlib.sha256(data).hexdigest(), i18n.labels.language_tag,
@@ -129,10 +126,9 @@ def _shown_by(kind: object, fact) -> bool:
     return declaration is None or declaration.shows is None or fact.name in declaration.shows
 
 
-def require_verified(out_dir: Path, loaded: LoadedFacts, templates: TemplatePath,
-                     memo: "VerifiedMemo | None" = None) -> None:
+def require_verified(out_dir: Path, build: "BuildContext", memo: "VerifiedMemo | None" = None) -> None:
     """Raise :class:`VerificationError` listing every problem, if any."""
-    problems = verify_output(out_dir, loaded, templates, memo)
+    problems = verify_output(out_dir, build, memo)
     if problems:
         count = len(problems)
         raise VerificationError("\n".join(problems) + f"\nverification failed: {count} problem{'s' * (count != 1)}")

@@ -23,6 +23,7 @@ from generator.errors import ConfigError
 if TYPE_CHECKING:
     import jinja2
 
+    from generator.build.context import BuildContext
     from generator.facts.load import LoadedFacts
     from generator.facts.yamlsource import Problem
     from generator.templating.brand import LoadedBrand
@@ -94,33 +95,35 @@ class Output:
 
 @dataclass
 class RenderJob:
-    """Everything a renderer needs to produce one language's documents."""
+    """One language's rendering of one kind: the build's shared inputs, the language, its options."""
 
-    loaded: "LoadedFacts"
+    build: "BuildContext"
     lang: str
-    templates: "TemplatePath"
-    env: "jinja2.Environment"
     options: dict = field(default_factory=dict)
-    """Kind options (``pdf_variant``, ``slides``), ``brand`` (a brand file path or None) and ``name``."""
-    brand: "LoadedBrand | None" = None
-    """The build's brand, loaded once per build; loaded on first use when not given."""
+    """Kind options (``pdf_variant``, ``slides``), ``brand`` (a brand file path or None) and ``name``;
+    a build passes a recording mapping, so that the cache knows which ones a document read."""
     warnings: list[str] = field(default_factory=list)
     """What the rendering found worth telling (:meth:`warn`); returned with the outputs, shown by the command."""
 
+    @property
+    def loaded(self) -> "LoadedFacts":
+        return self.build.loaded
+
+    @property
+    def templates(self) -> "TemplatePath":
+        return self.build.templates
+
+    @property
+    def env(self) -> "jinja2.Environment":
+        return self.build.environment()
+
     def get_brand(self) -> "LoadedBrand":
         """The brand of this build (``brand.yaml`` on the template path unless a file was given)."""
-        if self.brand is None:
-            from generator.templating.brand import load_brand
-
-            self.brand = load_brand(self.templates, self.options.get("brand"))
-        return self.brand
+        return self.build.brand
 
     def context(self, **extra: object) -> dict:
         """A fresh template context (own citation numbering) for one document, with ``brand``."""
-        from generator.templating.context import build_context
-
-        extra.setdefault("brand", self.get_brand())
-        return build_context(self.loaded, self.lang, self.templates, **extra)
+        return self.build.template_context(self.lang, **extra)
 
     def filename(self, kind: str, suffix: str) -> str:
         """``vi/hanoi-convention-brief.pdf``: named after the fact file (or the ``name`` setting), by language."""
@@ -158,8 +161,9 @@ class Renderer:
     def render(self, job: RenderJob) -> list[Output]:
         raise NotImplementedError
 
-    def lint(self, loaded: "LoadedFacts", templates: "TemplatePath") -> list["Problem"]:
-        """Problems ``generate check`` reports for this kind's templates; must stay import-light."""
+    def lint(self, build: "BuildContext") -> list["Problem"]:
+        """Problems ``generate check`` reports for this kind's templates, rendered in every language of
+        ``build`` with its brand (no layout: ``check`` stays quick)."""
         return []
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, RootModel
 
 from generator import __version__
 from generator.facts.load import LoadedFacts
-from generator.templating.i18n import Localizer, load_labels
+from generator.templating.i18n import Labels, Localizer, load_labels
 from generator.facts.models import Discrepancy, FactFile, Source, Sourced
 from generator.templating.environment import TemplatePath
 
@@ -136,8 +136,10 @@ def _at_path(facts: FactFile, dotted: str) -> object | None:
     return value if end == len(dotted) and end else None
 
 
-def build_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, **extra: object) -> dict:
-    """The template context for one document in ``lang``.
+def template_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, labels: "Labels | None" = None,
+                     **extra: object) -> dict:
+    """The template context for one document in ``lang`` (``labels``: the language's labels, when
+    the caller has them loaded already, as a build does once per language).
 
     Keys: ``facts`` (the model), ``lang``, ``languages``, ``primary_language``, ``i18n``
     (formatting), ``L`` (labels), ``labels``, ``language_tag``, ``citations``, ``as_of``,
@@ -147,7 +149,7 @@ def build_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, **ext
     from generator.facts.editions import edition_changes
 
     facts = loaded.facts
-    labels = load_labels(list(templates.dirs), lang)
+    labels = labels if labels is not None else load_labels(list(templates.dirs), lang)
     return {
         "facts": facts,
         "lang": lang,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import string
 import types
+from contextvars import ContextVar
 from functools import lru_cache, update_wrapper
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -188,8 +189,22 @@ def _fact_fields(kind: type) -> frozenset[str]:
     return frozenset(kind.model_fields) if issubclass(kind, Model) else frozenset()
 
 
+#: While a document renders, called with the file of every template it uses (see
+#: :mod:`generator.build.recording`): the build's environment compiles a template once and serves
+#: it to every document from memory, so an opened file would be seen by the first document only.
+template_used: ContextVar[Callable[[str], None] | None] = ContextVar("template_used", default=None)
+
+
 class BoundedSandbox(SandboxedEnvironment):
     """Jinja's sandbox, with the bounds of this module and messages of our own wording."""
+
+    def _load_template(self, name: Any, globals: Any) -> jinja2.Template:
+        # Every get_template, include, import and extends comes here, from the cache or not.
+        template = super()._load_template(name, globals)
+        listener = template_used.get()
+        if listener is not None and template.filename:
+            listener(template.filename)
+        return template
 
     intercepted_binops = frozenset({"*", "+", "**", "%"})
     _BINOPS: dict[str, Callable[[Any, Any], Any]] = {"*": _repeat, "+": _concatenate, "**": _power, "%": _modulo}

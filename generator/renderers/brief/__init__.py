@@ -38,23 +38,10 @@ class BriefRenderer(Renderer):
         return [Output(kind=self.kind, lang=job.lang, format="pdf", path=job.filename(self.kind, "pdf"),
                        data=pdf.data, title=title, pages=pdf.pages)]
 
-    def lint(self, loaded, templates):
+    def lint(self, build):
         """Render the HTML in every language (no WeasyPrint): template errors and disallowed resources."""
-        from generator.errors import GenerateError
-        from generator.facts.yamlsource import Problem
         from generator.renderers.brief.html import render_html
-        from generator.renderers.pdf.resources import resource_problems
-        from generator.templating.context import build_context
-        from generator.templating.environment import create_environment
+        from generator.renderers.pdf.resources import lint_html
 
-        env = create_environment(templates)
-        problems: list[Problem] = []
-        for lang in loaded.facts.languages:
-            try:
-                html = render_html(env, build_context(loaded, lang, templates), templates)
-            except GenerateError as exc:
-                problems.append(Problem(None, f"brief ({lang})", exc.format_message()))
-                continue
-            problems += [Problem(None, f"brief ({lang})", message)
-                         for message in resource_problems(html, templates, self.kind)]
-        return problems
+        return lint_html(build, self.kind, lambda lang: render_html(build.environment(), build.template_context(lang),
+                                                                   build.templates))

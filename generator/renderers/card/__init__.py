@@ -40,7 +40,7 @@ class CardRenderer(Renderer):
         if pdf.pages != 1:
             job.warn(f"card ({job.lang}): runs to {pdf.pages} pages, not one: shorten the texts it shows "
                      f"(the `short` forms) or the labels, or restyle {self.template}")
-        title = f"{context['L']['kind_card']}: {context['i18n'].text(job.loaded.facts.names.common_name)}"
+        title = f"{context['i18n'].text(job.loaded.facts.names.common_name)} — {context['L']['kind_card']}"
         return [Output(self.kind, job.lang, "pdf", job.filename(self.kind, "pdf"), pdf.data, title, pages=pdf.pages)]
 
     def html(self, env, context: dict) -> str:
@@ -53,24 +53,8 @@ class CardRenderer(Renderer):
         context.setdefault("css_string", css_string)
         return unicodedata.normalize("NFC", render_template(env, self.template, context))
 
-    def lint(self, loaded, templates):
+    def lint(self, build):
         """Render the HTML in every language (no layout): template errors and disallowed resources."""
-        from generator.errors import GenerateError
-        from generator.facts.yamlsource import Problem
-        from generator.renderers.pdf.resources import resource_problems
-        from generator.templating.brand import load_brand
-        from generator.templating.context import build_context
-        from generator.templating.environment import create_environment
+        from generator.renderers.pdf.resources import lint_html
 
-        env = create_environment(templates)
-        brand = load_brand(templates)
-        problems = []
-        for lang in loaded.facts.languages:
-            where = f"card ({lang})"
-            try:
-                html = self.html(env, build_context(loaded, lang, templates, brand=brand))
-            except GenerateError as exc:
-                problems.append(Problem(None, where, exc.format_message()))
-                continue
-            problems += [Problem(None, where, message) for message in resource_problems(html, templates, self.kind)]
-        return problems
+        return lint_html(build, self.kind, lambda lang: self.html(build.environment(), build.template_context(lang)))

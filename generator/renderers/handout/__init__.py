@@ -25,7 +25,7 @@ class HandoutRenderer(Renderer):
 
         return render(job)
 
-    def lint(self, loaded, templates):
+    def lint(self, build):
         from generator.renderers.handout.document import lint
 
-        return lint(loaded, templates)
+        return lint(build)

@@ -32,6 +32,7 @@ from generator.templating.environment import raised_by_template, template_exhaus
 from generator.facts.yamlsource import Problem, display_path
 
 if TYPE_CHECKING:
+    from generator.build.context import BuildContext
     from generator.facts.load import LoadedFacts
     from generator.templating.environment import TemplatePath
 
@@ -46,7 +47,7 @@ def render(job: RenderJob) -> list[Output]:
     """One .docx for ``job.lang`` from the handout template (yours first on the template path)."""
     source = job.templates.find(TEMPLATE)
     shown = display_path(source)
-    errors = [p for p in lint_handout(job.loaded, job.templates, job.env, source) if p.severity == "error"]
+    errors = [p for p in lint_handout(job.build, source) if p.severity == "error"]
     if errors:
         raise TemplateError("\n".join(str(p) for p in errors))
     facts = job.loaded.facts
@@ -71,25 +72,19 @@ def render(job: RenderJob) -> list[Output]:
     return [Output(KIND, job.lang, "docx", job.filename(KIND, "docx"), data, properties.title)]
 
 
-def lint(loaded: "LoadedFacts", templates: "TemplatePath") -> list[Problem]:
+def lint(build: "BuildContext") -> list[Problem]:
     """Check the handout template (yours if ``--templates`` has one) without rendering it."""
-    from generator.templating.environment import create_environment
-
-    return lint_handout(loaded, templates, create_environment(templates), templates.find(TEMPLATE))
+    return lint_handout(build, build.templates.find(TEMPLATE))
 
 
-def lint_handout(loaded: "LoadedFacts", templates: "TemplatePath", env: jinja2.Environment,
-                 source: Path) -> list[Problem]:
+def lint_handout(build: "BuildContext", source: Path) -> list[Problem]:
     """Problems of the template at ``source``, checked against every language's context."""
-    from generator.templating.context import build_context
-
     try:
         read_template_package(source, display_path(source))  # a ZIP bomb or an external link is never opened
     except TemplateError as exc:
         return [Problem(None, "", exc.format_message())]
-    brand = load_brand(templates)
-    contexts = [build_context(loaded, lang, templates, brand=brand) for lang in loaded.facts.languages]
-    return lint_docx_template(source, display_path(source), env, context_types(contexts, HELPERS))
+    contexts = [build.template_context(lang) for lang in build.facts.languages]
+    return lint_docx_template(source, display_path(source), build.environment(), context_types(contexts, HELPERS))
 
 
 def document_properties(context: dict) -> DocumentProperties:
@@ -191,14 +186,14 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
 
 def _language_tags(job: RenderJob) -> Callable[[str], str]:
     """Language code -> BCP 47 tag from that language's label file (the code itself if there is none)."""
-    from generator.templating.i18n import labels_paths, load_labels
+    from generator.templating.i18n import labels_paths
 
     cache: dict[str, str] = {}
 
     def tag(lang: str) -> str:
         if lang not in cache:
             has_labels = bool(labels_paths(list(job.templates.dirs), lang))
-            cache[lang] = load_labels(list(job.templates.dirs), lang).language_tag if has_labels else lang
+            cache[lang] = job.build.labels(lang).language_tag if has_labels else lang
         return cache[lang]
 
     return tag

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urljoin
 
 if TYPE_CHECKING:
@@ -62,4 +62,22 @@ def resource_problems(html: str, templates: "TemplatePath", kind: str) -> list[s
             resolve_resource(urljoin(base, ref), templates, kind)
         except GenerateError as exc:
             problems.append(exc.format_message())
+    return problems
+
+
+def lint_html(build, kind: str, render: "Callable[[str], str]") -> list:
+    """``generate check`` for an HTML kind: ``render(lang)`` in every language of ``build`` (no layout),
+    each template error and each reference outside the template directories as a problem."""
+    from generator.errors import GenerateError
+    from generator.facts.yamlsource import Problem
+
+    problems = []
+    for lang in build.facts.languages:
+        where = f"{kind} ({lang})"
+        try:
+            html = render(lang)
+        except GenerateError as exc:
+            problems.append(Problem(None, where, exc.format_message()))
+            continue
+        problems += [Problem(None, where, message) for message in resource_problems(html, build.templates, kind)]
     return problems

@@ -28,7 +28,7 @@ class SlidesRenderer(Renderer):
 
         return render(job)
 
-    def lint(self, loaded, templates):
+    def lint(self, build):
         from generator.renderers.slides.deck import lint
 
-        return lint(loaded, templates)
+        return lint(build)

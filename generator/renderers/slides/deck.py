@@ -10,14 +10,12 @@ import datetime as dt
 import unicodedata
 
 from generator import __version__
-from generator.templating.brand import load_brand
 from generator.errors import GenerateError, TemplateError
 from generator.renderers import Output, RenderJob
 from generator.renderers.slides.markdown import OUTLINE_TEMPLATE, outline_context, render_outline
 from generator.renderers.slides.master import read_master
 from generator.renderers.slides.outline import Outline, parse_outline
 from generator.renderers.slides.plan import DeckPlan, plan_outline
-from generator.templating.environment import create_environment
 from generator.facts.yamlsource import Problem
 
 MASTER = "slides/master.pptx"
@@ -34,7 +32,7 @@ def render(job: RenderJob) -> list[Output]:
     from generator.renderers.slides.pptx import build_pptx
 
     brand = job.get_brand()
-    context = outline_context(job.loaded, job.lang, job.templates, brand, job.options.get("slides") or ())
+    context = outline_context(job.build, job.lang, job.options.get("slides") or ())
     text, outline, plan = _prepare(job.env, context, job.lang, job.templates)
     if plan.errors:
         raise TemplateError("\n".join(f"{outline_name(job.lang)}: {error}" for error in plan.errors))
@@ -50,15 +48,15 @@ def render(job: RenderJob) -> list[Output]:
     ]
 
 
-def lint(loaded, templates) -> list[Problem]:
+def lint(build) -> list[Problem]:
     """Render the outline in every language and report what breaks the format or the limits."""
-    env = create_environment(templates)
+    env = build.environment()
     problems: list[Problem] = []
-    for lang in loaded.facts.languages:
+    for lang in build.facts.languages:
         name = outline_name(lang)
         try:
-            context = outline_context(loaded, lang, templates, load_brand(templates), _configured_slides())
-            _, _, plan = _prepare(env, context, lang, templates)
+            context = outline_context(build, lang, build.options.get("slides") or ())
+            _, _, plan = _prepare(env, context, lang, build.templates)
         except GenerateError as exc:  # outline errors already start with the outline's name
             problems += [Problem(None, "" if line.startswith(name) else name, line)
                          for line in exc.format_message().splitlines()]
@@ -67,13 +65,6 @@ def lint(loaded, templates) -> list[Problem]:
         # Limits are warnings here as in a build (errors with --strict in both).
         problems += [Problem(None, name, message, "warning") for message in plan.problems]
     return problems
-
-
-def _configured_slides() -> tuple:
-    """The ``slides`` setting of generate.toml, for ``generate check``."""
-    from generator.commands.config import load_config
-
-    return load_config().get("slides") or ()
 
 
 def _prepare(env, context: dict, lang: str, templates) -> tuple[str, Outline, DeckPlan]:

@@ -18,7 +18,7 @@ import jinja2
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from generator.templating.context import Citations, build_context, compress_numbers
+from generator.templating.context import Citations, template_context, compress_numbers
 from generator.errors import TemplateError
 from generator.facts.models import Source
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS
@@ -157,12 +157,11 @@ def outline_environment(env: jinja2.Environment) -> jinja2.Environment:
     return overlay
 
 
-def outline_context(loaded, lang: str, templates: TemplatePath, brand, slide_order=()) -> dict:
-    """The usual template context, with citations that track each slide's sources, ``brand``,
-    and ``slide_order`` (the ``slides`` setting: slide ids in order; empty for the outline's own)."""
-    context = build_context(loaded, lang, templates)
-    context["citations"] = SlideCitations(loaded.facts)
-    context["brand"] = brand
+def outline_context(build, lang: str, slide_order=()) -> dict:
+    """The build's template context, with citations that track each slide's sources and
+    ``slide_order`` (the ``slides`` setting: slide ids in order; empty for the outline's own)."""
+    context = build.template_context(lang)
+    context["citations"] = SlideCitations(build.facts)
     context["slide_order"] = list(slide_order)
     return context
 
