@@ -137,7 +137,7 @@ MUTATIONS = [
     Mutation("duplicate-key", RESOLUTION, f'{RESOLUTION}\n  resolution: "2/2"',
              "adoption.resolution: expected each key once, found a duplicate of the key on line 18", 'resolution: "2/2"'),
     Mutation("unknown-field", RESOLUTION, f'{RESOLUTION}\n  votes: 120',
-             "adoption.votes: expected one of the fields sources, body, resolution, date, place, vote, significance, "
+             "adoption.votes: expected one of the fields sources, body, date, instrument, resolution, place, vote, occasion, significance, "
              "found unknown field 'votes' (did you mean 'vote'?)", "votes"),
     Mutation("path-as-concerns", CONCERNS, "concerns: ../../etc/passwd",
              "discrepancies[0].concerns: expected the path of a fact in this file, found '../../etc/passwd'", "../../etc"),

@@ -4,6 +4,20 @@ A fact file describes one international instrument (a treaty or convention) in s
 languages. Every statement a reader can see carries ``sources``: ids into the file's
 ``sources`` list. Cross-field rules (known languages, known source ids, consistent
 chapter ranges) are checked by :mod:`generator.facts.rules`, which can point at file positions.
+
+Treaties of every shape: only what every treaty has is required (its languages, the documents'
+settings, a full title, who adopted it and when, sources). Everything that depends on the
+treaty's state is optional and documents follow what is given: an adopting act of any kind or
+none (``adoption.instrument``), signature open until a date or not at all
+(``signature.open_until``), accession, the entry-into-force rule in words with its date once in
+force, a ``status`` block (signatories, parties, ratifications, in force since, each with its own
+``as_of``), protocols and amendments, and a negotiation history that may be partial.
+
+Files of the first schema load unchanged: ``adoption.resolution`` and
+``negotiation.mandate.resolution`` are read as an instrument of kind ``resolution``,
+``signature.signatories`` as ``status.signatories`` and ``entry_into_force.ratifications`` as
+``status.ratifications`` (see the ``FactFile`` properties). Giving one fact in both forms is an
+error at its position.
 """
 
 from __future__ import annotations
@@ -329,25 +343,66 @@ class Names(Model):
 
     full_title: Statement
     """The full official title."""
-    short_title: Statement
-    """The short title used in running headers."""
-    common_name: Statement
-    """The informal name in everyday use (e.g. "Hanoi Convention")."""
+    short_title: Statement | None = None
+    """The short title used in running headers; leave it out when the instrument has none
+    (documents then use the full title)."""
+    common_name: Statement | None = None
+    """The informal name in everyday use (e.g. "Hanoi Convention", "ACTIP"); leave it out when
+    there is none (documents then use the short title, else the full title)."""
+
+    @property
+    def short(self) -> Statement:
+        """The short title, else the full title."""
+        return self.short_title or self.full_title
+
+    @property
+    def common(self) -> Statement:
+        """The common name, else the short title, else the full title."""
+        return self.common_name or self.short_title or self.full_title
+
+
+#: The kinds of act by which a body adopts a text. ``summit`` and ``conference``: adopted at a
+#: meeting with no separately numbered act; ``none``: no adopting act to name.
+InstrumentKind = Literal["resolution", "decision", "declaration", "summit", "conference", "none"]
+
+
+class Instrument(Model):
+    """The act by which a body adopted a text or started a process (a resolution, a decision...).
+
+    Documents name the act as its kind's label and reference ("resolution 79/243",
+    "Nghị quyết 79/243"), or as ``name`` when one is given; a kind without a reference or a
+    name, and the kind ``none``, are not named at all: a document never prints an instrument
+    type the file does not give.
+    """
+
+    kind: InstrumentKind
+    """``resolution``, ``decision``, ``declaration``, ``summit``, ``conference`` or ``none``."""
+    reference: NonEmpty | None = None
+    """Its number or symbol as published, e.g. ``79/243`` (printed after the kind's label)."""
+    name: Text | None = None
+    """The act as it is called, per language, when the kind's label does not fit (e.g. "the
+    27th ASEAN Summit"); printed instead of the label and reference."""
 
 
 class Adoption(Sourced):
-    """The formal adoption of the instrument."""
+    """The formal adoption of the instrument: by which body, when, and by what act."""
 
     body: Text
-    """The body that adopted it, e.g. the UN General Assembly."""
-    resolution: NonEmpty
-    """Resolution number, e.g. ``79/243``."""
+    """The body that adopted it, e.g. the UN General Assembly, the ASEAN Summit."""
     date: dt.date
     """Date of adoption."""
-    place: Text
+    instrument: Instrument | None = None
+    """The adopting act (a resolution, a decision...), when there is one to name."""
+    resolution: NonEmpty | None = None
+    """Legacy form of ``instrument: {kind: resolution, reference: ...}`` (files of the first
+    schema): a General Assembly resolution number, e.g. ``79/243``. Give one or the other."""
+    place: Text | None = None
     """Where it was adopted."""
-    vote: Text
+    vote: Text | None = None
     """How it was adopted, e.g. "without a vote"."""
+    occasion: Text | None = None
+    """The meeting at which it was adopted, when the act itself is not named (e.g. "the 27th
+    ASEAN Summit")."""
     significance: list[Statement] = []
     """What makes the adoption notable."""
 
@@ -355,12 +410,16 @@ class Adoption(Sourced):
 class Mandate(Sourced):
     """The decision that started the negotiations."""
 
-    resolution: NonEmpty
-    """Resolution number, e.g. ``74/247``."""
+    body: Text | None = None
+    """The body that gave the mandate, when documents should name it."""
+    instrument: Instrument | None = None
+    """The act that gave it (a resolution, a decision...), as for the adoption."""
+    resolution: NonEmpty | None = None
+    """Legacy form of ``instrument: {kind: resolution, reference: ...}``, e.g. ``74/247``."""
     date: dt.date
-    """Date of the resolution."""
+    """Date of the decision."""
     text: Text
-    """What the resolution decided."""
+    """What was decided."""
 
 
 class Committee(Sourced):
@@ -375,10 +434,10 @@ class Committee(Sourced):
 
 
 class Session(Sourced):
-    """One negotiating session."""
+    """One negotiating session (the list may start at any session and leave some out)."""
 
-    number: Annotated[int, Field(ge=1)]
-    """Sequence number (1 for the first session)."""
+    number: Annotated[int, Field(ge=1)] | None = None
+    """Its number in the series (1 for the first session), when sources number them."""
     place: Text
     """City where it met."""
     start: dt.date
@@ -390,15 +449,15 @@ class Session(Sourced):
 
 
 class Negotiation(Model):
-    """How the text was negotiated."""
+    """How the text was negotiated: every part is optional, and the sessions may be a partial list."""
 
-    mandate: Mandate
-    """The resolution that started the process."""
-    committee: Committee
-    """The negotiating committee."""
-    sessions: list[Session]
-    """Negotiating sessions in order."""
-    draft_approved: DatedFact
+    mandate: Mandate | None = None
+    """The decision that started the process."""
+    committee: Committee | None = None
+    """The negotiating body."""
+    sessions: list[Session] = []
+    """Negotiating sessions in date order; numbered ones in increasing order."""
+    draft_approved: DatedFact | None = None
     """When the negotiators approved the final draft."""
     facts: list[Statement] = []
     """Other facts about the negotiations (hours, participants)."""
@@ -428,8 +487,9 @@ class Structure(Model):
 
     article_count: Count
     """Total number of articles."""
-    chapters: list[Chapter]
-    """Chapters in order; their article ranges must cover 1..article_count without gaps."""
+    chapters: list[Chapter] = []
+    """Chapters in order; their article ranges must cover 1..article_count without gaps. Leave
+    the list out for an instrument without chapters."""
     notes: list[Statement] = []
     """Other structural facts (key definitions, annexes, languages)."""
 
@@ -463,33 +523,75 @@ class Ceremony(Sourced):
 
 
 class Signature(Model):
-    """Signing the instrument."""
+    """Signing the instrument: every part is optional (a treaty may never have been open for
+    signature, or have closed it long ago)."""
 
-    ceremony: Ceremony
+    ceremony: Ceremony | None = None
     """The signing ceremony."""
-    open_until: DatedFact
-    """Where and until when it stays open for signature."""
-    signatories: Count
-    """Number of signatories, with its as-of date."""
-    depositary: Statement
+    open_until: DatedFact | None = None
+    """Where and until when it stays open for signature; leave it out when signature is not
+    open until a date (documents then never say "open for signature until")."""
+    signatories: Count | None = None
+    """Legacy place of ``status.signatories`` (files of the first schema); give one or the other."""
+    depositary: Statement | None = None
     """Who keeps the original and receives instruments."""
     facts: list[Statement] = []
     """Other facts about signature."""
 
 
-class EntryIntoForce(Sourced):
-    """When the instrument takes legal effect."""
+class Accession(Statement):
+    """Who may join the instrument without having signed it, and how, in words."""
 
-    instruments_required: Annotated[int, Field(ge=1)]
-    """Number of ratifications, acceptances, approvals or accessions needed."""
-    days_after: Annotated[int, Field(ge=0)]
-    """Days after the last required instrument."""
+
+class EntryIntoForce(Sourced):
+    """When the instrument takes legal effect: the rule in words, and its date once in force."""
+
     text: Text
-    """The rule in words."""
+    """The rule in words, as the instrument states it."""
+    short: Text | None = None
+    """The rule in at most ~100 characters, for cards, handouts and slides, when the file gives no
+    ``instruments_required`` and ``days_after`` (documents otherwise state the rule from them)."""
+    instruments_required: Annotated[int, Field(ge=1)] | None = None
+    """Number of ratifications, acceptances, approvals or accessions needed, when the rule is
+    that simple (with ``days_after``, documents then state the rule in a short standard form)."""
+    days_after: Annotated[int, Field(ge=0)] | None = None
+    """Days after the last required instrument, when the rule is that simple."""
+    date: dt.date | None = None
+    """The date it entered into force, once it has (or give ``status.in_force_since``)."""
     ratifications: Count | None = None
-    """Instruments deposited so far, when verified."""
+    """Legacy place of ``status.ratifications`` (files of the first schema); give one or the other."""
     status: Statement | None = None
     """The current status in words (e.g. that the count could not be verified)."""
+
+
+class Status(Model):
+    """Where the instrument stands, each figure with its own date: documents lead with the
+    figures that match its state (parties and entry into force once in force, signatories while
+    it is open for signature)."""
+
+    signatories: Count | None = None
+    """States (and organizations) that have signed it."""
+    parties: Count | None = None
+    """States (and organizations) bound by it."""
+    ratifications: Count | None = None
+    """Instruments of ratification, acceptance, approval or accession deposited."""
+    in_force_since: DatedFact | None = None
+    """The date it entered into force, and what that means, in words."""
+
+
+class Protocol(Sourced):
+    """A protocol or an amendment to the instrument."""
+
+    kind: Literal["protocol", "amendment"]
+    """``protocol`` (an instrument of its own, joined separately) or ``amendment``."""
+    name: Text
+    """Its title."""
+    adopted: dt.date | None = None
+    """Date of adoption."""
+    in_force: dt.date | None = None
+    """Date it entered into force, once it has."""
+    note: Text | None = None
+    """What it adds or changes, in a sentence."""
 
 
 class Institution(Model):
@@ -540,6 +642,9 @@ class Event(Sourced):
     """Short label for the timeline graphic."""
     upcoming: bool = False
     """True for a deadline or planned event that has not happened yet."""
+    major: bool = False
+    """True for a milestone a tight layout keeps when it cannot show every event (a slide's
+    timeline keeps these, the first and last events and what is upcoming, then fills in)."""
 
 
 class Claim(Model):
@@ -583,16 +688,22 @@ class FactFile(Model):
     """Titles and names of the instrument."""
     adoption: Adoption
     """Formal adoption."""
-    negotiation: Negotiation
-    """Negotiation history."""
-    structure: Structure
-    """Chapters and articles."""
+    negotiation: Negotiation | None = None
+    """Negotiation history, as far as it is known."""
+    structure: Structure | None = None
+    """Chapters and articles, once a source confirms them (documents then state the counts)."""
     offences: list[Provision] = []
     """Offences States must establish (Chapter II of a criminal-law treaty)."""
-    signature: Signature
-    """Opening for signature and signatories."""
-    entry_into_force: EntryIntoForce
-    """Entry into force."""
+    signature: Signature | None = None
+    """Opening for signature, the ceremony and the depositary."""
+    accession: Accession | None = None
+    """Who may accede, in words."""
+    entry_into_force: EntryIntoForce | None = None
+    """Entry into force: the rule, and the date once in force."""
+    status: Status | None = None
+    """Signatories, parties, ratifications and the date of entry into force, each with its date."""
+    protocols: list[Protocol] = []
+    """Protocols and amendments."""
     safeguards: list[Statement] = []
     """Human-rights and procedural safeguards."""
     criticisms: list[Attributed] = []
@@ -603,7 +714,7 @@ class FactFile(Model):
     """Organizations with a role (secretariat, depositary)."""
     country_role: CountryRole | None = None
     """The role of the country the briefing is for."""
-    timeline: Annotated[list[Event], Field(min_length=1)]
+    timeline: list[Event] = []
     """Milestones, drawn as the timeline graphic."""
     next_steps: list[Statement] = []
     """What comes next: deadlines, ratification, follow-up."""
@@ -611,6 +722,49 @@ class FactFile(Model):
     """Points on which sources disagree."""
     sources: Annotated[list[Source], Field(min_length=1)]
     """Every source cited anywhere in the file."""
+
+    # The treaty's state, wherever the file gives it (the status block, or a legacy place).
+
+    @property
+    def signatories(self) -> Count | None:
+        """The signatory count: ``status.signatories``, else the legacy ``signature.signatories``."""
+        status, signature = self.status, self.signature
+        if status is not None and status.signatories is not None:
+            return status.signatories
+        return signature.signatories if signature is not None else None
+
+    @property
+    def parties(self) -> Count | None:
+        return self.status.parties if self.status is not None else None
+
+    @property
+    def ratifications(self) -> Count | None:
+        """``status.ratifications``, else the legacy ``entry_into_force.ratifications``."""
+        status, force = self.status, self.entry_into_force
+        if status is not None and status.ratifications is not None:
+            return status.ratifications
+        return force.ratifications if force is not None else None
+
+    @property
+    def in_force_since(self) -> dt.date | None:
+        """The date of entry into force, once in force (``status.in_force_since`` or ``entry_into_force.date``)."""
+        status, force = self.status, self.entry_into_force
+        if status is not None and status.in_force_since is not None:
+            return status.in_force_since.date
+        return force.date if force is not None else None
+
+    @property
+    def in_force_fact(self) -> Sourced | None:
+        """What to cite for the date of entry into force."""
+        status, force = self.status, self.entry_into_force
+        if status is not None and status.in_force_since is not None:
+            return status.in_force_since
+        return force if force is not None and force.date is not None else None
+
+    @property
+    def open_until(self) -> DatedFact | None:
+        """Until when the instrument is open for signature, if it is open until a date."""
+        return self.signature.open_until if self.signature is not None else None
 
     @property
     def primary_language(self) -> str:

@@ -22,8 +22,8 @@ def check_facts(facts: FactFile, doc: Document) -> list[Problem]:
     _check_changes(facts, report)
     _check_discrepancies(facts, report)
     _check_structure(facts, report)
+    _check_state(facts, report)
     _check_dates(facts, report)
-    _check_short_texts(facts, report)
     _check_glyphs(facts, report)
     return problems
 
@@ -153,7 +153,7 @@ def _check_discrepancies(facts: FactFile, report) -> None:
 
 
 def _check_structure(facts: FactFile, report) -> None:
-    chapters = facts.structure.chapters
+    chapters = facts.structure.chapters if facts.structure is not None else []
     expected_first = 1
     for index, chapter in enumerate(chapters):
         path = ("structure", "chapters", index)
@@ -166,45 +166,73 @@ def _check_structure(facts: FactFile, report) -> None:
             report(path + ("last_article",), f"expected a number ≥ first_article ({chapter.first_article}), "
                    f"found {chapter.last_article}")
         expected_first = chapter.last_article + 1
-    total = facts.structure.article_count.value
+    total = facts.structure.article_count.value if facts.structure is not None else None
     if chapters and chapters[-1].last_article != total:
         report(("structure", "chapters", len(chapters) - 1, "last_article"),
                f"expected {total} (structure.article_count), found {chapters[-1].last_article}")
-    for path in (("signature", "signatories"), ("entry_into_force", "ratifications")):
-        count = getattr(getattr(facts, path[0]), path[1])
+    counts = [(("status", name), getattr(facts.status, name)) for name in ("signatories", "parties", "ratifications")
+              if facts.status is not None]
+    if facts.signature is not None:
+        counts.append((("signature", "signatories"), facts.signature.signatories))
+    if facts.entry_into_force is not None:
+        counts.append((("entry_into_force", "ratifications"), facts.entry_into_force.ratifications))
+    for path, count in counts:
         if count is not None and count.as_of is None:
             report(path, "expected an 'as_of' date: this number changes over time, found none")
 
 
+def _check_state(facts: FactFile, report) -> None:
+    """Each fact of the treaty's state in one place: the legacy forms of the first schema, or the new ones."""
+    adoption = facts.adoption
+    pairs = [(("adoption", "resolution"), adoption.resolution, adoption.instrument, "adoption.instrument")]
+    mandate = facts.negotiation.mandate if facts.negotiation is not None else None
+    if mandate is not None:
+        pairs.append((("negotiation", "mandate", "resolution"), mandate.resolution, mandate.instrument,
+                      "negotiation.mandate.instrument"))
+    status = facts.status
+    if status is not None and facts.signature is not None:
+        pairs.append((("signature", "signatories"), facts.signature.signatories, status.signatories, "status.signatories"))
+    if status is not None and facts.entry_into_force is not None:
+        pairs.append((("entry_into_force", "ratifications"), facts.entry_into_force.ratifications, status.ratifications,
+                      "status.ratifications"))
+    for path, legacy, new, new_name in pairs:
+        if legacy is not None and new is not None:
+            report(path, f"expected this fact once, found it here and in '{new_name}'; keep '{new_name}'")
+    force = facts.entry_into_force
+    since = status.in_force_since if status is not None else None
+    if force is not None and force.date is not None and since is not None and since.date != force.date:
+        report(("entry_into_force", "date"), f"expected the date of status.in_force_since "
+               f"({since.date.isoformat()}), found {force.date.isoformat()}")
+    if force is not None and (force.days_after is None) != (force.instruments_required is None):
+        missing = "days_after" if force.days_after is None else "instruments_required"
+        report(("entry_into_force",), f"expected 'instruments_required' and 'days_after' together (or neither, "
+               f"with the rule in 'text'), found no '{missing}'")
+
+
 def _check_dates(facts: FactFile, report) -> None:
-    spans = [(("negotiation", "sessions", i), s.start, s.end) for i, s in enumerate(facts.negotiation.sessions)]
-    spans.append((("signature", "ceremony"), facts.signature.ceremony.start, facts.signature.ceremony.end))
+    sessions = facts.negotiation.sessions if facts.negotiation is not None else []
+    spans = [(("negotiation", "sessions", i), s.start, s.end) for i, s in enumerate(sessions)]
+    ceremony = facts.signature.ceremony if facts.signature is not None else None
+    if ceremony is not None:
+        spans.append((("signature", "ceremony"), ceremony.start, ceremony.end))
     spans += [(("timeline", i), e.date, e.end) for i, e in enumerate(facts.timeline) if e.end]
     for path, start, end in spans:
         if end < start:
             report(path + ("end",), f"expected a date on or after {start.isoformat()}, found {end.isoformat()}")
-    for index, session in enumerate(facts.negotiation.sessions):
-        if session.number != index + 1:
-            report(("negotiation", "sessions", index, "number"), f"expected session number {index + 1}, found {session.number}")
+    # Sessions may start at any number and leave some out (a partial record); numbered ones go up.
+    previous = None
+    for index, session in enumerate(sessions):
+        if session.number is None:
+            continue
+        if previous is not None and session.number <= previous:
+            report(("negotiation", "sessions", index, "number"),
+                   f"expected a session number above {previous} (the session before), found {session.number}")
+        previous = session.number
     dates = [e.date for e in facts.timeline]
     for index in range(1, len(dates)):
         if dates[index] < dates[index - 1]:
             report(("timeline", index, "date"), f"expected dates in order, found {dates[index].isoformat()} "
                    f"after {dates[index - 1].isoformat()}", "warning")
-
-
-def _check_short_texts(facts: FactFile, report) -> None:
-    """A statement's ``short`` version exists for slides: it must fit a slide bullet."""
-    # The slide deck's own limit, so the two can never disagree (the module imports no slide library).
-    from generator.renderers.slides.outline import MAX_BULLET_CHARS
-
-    for path, value in instances(facts, Statement):
-        if value.short is not None:
-            for lang, text in value.short.root.items():
-                length = len(" ".join(text.split()))  # as the slides measure it: spaces collapsed
-                if length > MAX_BULLET_CHARS:
-                    report(path + ("short", lang), f"expected a short text of at most {MAX_BULLET_CHARS} characters "
-                           f"(a slide bullet), found {length}; shorten it", "warning")
 
 
 def _check_glyphs(facts: FactFile, report) -> None:
