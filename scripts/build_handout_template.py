@@ -415,7 +415,7 @@ def header_and_footer(document) -> None:
     section = document.sections[0]
     header = section.header.paragraphs[0]
     header.style = document.styles["Header"]
-    add_runs(header, [("{% if logo %}{{ logo }}\u2003{% endif %}{{ facts.names.short_title|tr }}", None), ("\t", None)])
+    add_runs(header, [("{% if logo %}{{ logo }}\u2003{% endif %}{{ facts.names.short|tr }}", None), ("\t", None)])
     header.add_run(HEADER_MARKS).style = document.styles["Header Mark"]
     footer = section.footer.paragraphs[0]
     footer.style = document.styles["Footer"]
@@ -435,52 +435,104 @@ def title_block(document) -> None:
          "{% if " + ISSUER + " %} · {{ L.issued_by }}: {{ (" + ISSUER + ")|tr }}{% endif %}")
 
 
+def disputed(fact: str) -> list[Paragraph]:
+    """A quiet note under a value that other sources state differently, worded by how they differ."""
+    # One sentence per way of differing (two discrepancies of the same kind would say the same
+    # words twice), all in one paragraph: the two-page handout has no line to spare.
+    return [cell_note("{%p if disputes(" + fact + ") %}"),
+            cell_note("{% for kind in disputes(" + fact + ")|map(attribute='kind')|unique %}"
+                      "{{ L['handout_disputed_' ~ kind] }}{% if not loop.last %} {% endif %}{% endfor %}"),
+            cell_note("{%p endif %}")]
+
+
+def differs(item: str) -> Run:
+    """After a list item, timeline entry or heading whose facts sources state differently: a
+    short note saying so, on its own line (the two-page handout has no line to spare)."""
+    return ("{% if disputes(" + item + ") %} ({{ L.handout_disputed_short }}){% endif %}", None)
+
+
+def only_if(condition: str, row: list[list[Paragraph]]) -> list[list[list[Paragraph]]]:
+    """``row``, kept only when ``condition`` holds (docxtpl's ``{%tr %}`` rows vanish from the output)."""
+    return [[[cell_text("{%tr if " + condition + " %}")], [cell_text("")]], row,
+            [[cell_text("{%tr endif %}")], [cell_text("")]]]
+
+
 def key_facts(document) -> None:
-    """"At a glance": label | value rows, each value with its citation mark."""
+    """"At a glance": label | value rows, each value with its citation mark and its disputes.
+
+    The rows follow the treaty's state: once it is in force, its date and its parties; while it
+    is open for signature, the ceremony, the signatories and the deadline. A row whose fact the
+    file does not give is left out, and no row names an instrument the file does not give.
+    """
     ceremony = "facts.signature.ceremony"
     chapters = "facts.structure.chapters"
-    signatories = "facts.signature.signatories"
+    signatories = "facts.signatories"
     force = "facts.entry_into_force"
+    adoption = "facts.adoption"
+    pending = "not facts.in_force_since"
 
-    def disputed(fact: str) -> list[Paragraph]:
-        """A quiet note under a value that other sources state differently, worded by how they differ."""
-        return [cell_note("{%p for d in disputes(" + fact + ") %}"), cell_note("{{ L['handout_disputed_' ~ d.kind] }}"),
-                cell_note("{%p endfor %}")]
+    def count(fact: str) -> str:
+        return ("{{ " + fact + ".value|number }}{% if " + fact + ".as_of %} ({{ L.as_of|lower }} "
+                "{{ " + fact + ".as_of|date }}){% endif %}")
 
     rows = [
-        [[cell_text("{{ L.common_name }}")],
-         [cell_text("{{ facts.names.common_name|tr }}", cite("facts.names.common_name"))]],
+        *only_if("facts.names.common_name",
+                 [[cell_text("{{ L.common_name }}")],
+                  [cell_text("{{ facts.names.common_name|tr }}", cite("facts.names.common_name")),
+                   *disputed("facts.names.common_name")]]),
         [[cell_text("{{ L.full_title }}")],
-         [cell_text("{{ facts.names.full_title|tr }}", cite("facts.names.full_title"))]],
+         [cell_text("{{ facts.names.full_title|tr }}", cite("facts.names.full_title")), *disputed("facts.names.full_title")]],
         [[cell_text("{{ L.adopted }}")],
-         [cell_text("{{ facts.adoption.date|date }} – {{ facts.adoption.body|tr }}", cite("facts.adoption")),
-          cell_text("{{ L.resolution }} {{ facts.adoption.resolution }} · {{ facts.adoption.vote|tr }}")]],
-        [[cell_text("{{ L.structure }}")],
-         [cell_text("{{ facts.structure.article_count.value|number }} {{ L.articles }}, "
-                    "{{ " + chapters + "|length|number }} {{ L.chapters }}", cite("facts.structure.article_count")),
-          *disputed("facts.structure.article_count"),
-          # The chapters and their article ranges are in the briefing; a two-page handout gives the count.
-          ]],
-        [[cell_text("{{ L.signing_ceremony }}")],
-         [cell_text("{{ " + ceremony + ".place|tr }}{% if " + ceremony + ".venue %}, {{ " + ceremony
-                    + ".venue|tr }}{% endif %}, {{ " + ceremony + ".start|daterange(" + ceremony + ".end) }}",
-                    cite(ceremony))]],
-        [[cell_text("{{ L.signatories }}")],
-         [cell_text("{{ " + signatories + ".value|number }}{% if " + signatories + ".as_of %} ({{ L.as_of|lower }} "
-                    "{{ " + signatories + ".as_of|date }}){% endif %}", cite(signatories)),
-          *disputed(signatories)]],
-        [[cell_text("{{ L.open_until }}")],
-         [cell_text("{{ facts.signature.open_until.date|date }}", cite("facts.signature.open_until"))]],
-        [[cell_text("{{ L.entry_into_force }}")],
-         [cell_text("{{ L.handout_entry_into_force.format(count=" + force + ".instruments_required|number, "
-                    "days=" + force + ".days_after|number) }}", cite(force)),
-          cell_text("{%p if " + force + ".ratifications %}"),
-          cell_text("{{ L.ratifications }}: {{ " + force + ".ratifications.value|number }}",
-                    cite(force + ".ratifications")),
+         [cell_text("{{ " + adoption + ".date|date }} – {{ " + adoption + ".body|tr }}", cite(adoption)),
+          cell_text("{%p if (" + adoption + "|instrument) or " + adoption + ".vote %}"),
+          cell_text("{{ " + adoption + "|instrument(capital=true) }}{% if (" + adoption + "|instrument) and " + adoption
+                    + ".vote %} · {% endif %}{% if " + adoption + ".vote %}{{ " + adoption + ".vote|tr }}{% endif %}"),
           cell_text("{%p endif %}"),
-          cell_note("{%p if " + force + ".status %}"),
-          cell_note("{{ " + force + ".status|tr }}", cite(force + ".status")),
-          cell_note("{%p endif %}")]],
+          *disputed(adoption)]],
+        # The chapters and their article ranges are in the briefing; a two-page handout gives the count.
+        *only_if("facts.structure",
+                 [[cell_text("{{ L.structure }}")],
+                  [cell_text("{{ facts.structure.article_count.value|number }} {{ L.articles }}{% if " + chapters + " %}, "
+                             "{{ " + chapters + "|length|number }} {{ L.chapters }}{% endif %}",
+                             cite("facts.structure.article_count")),
+                   *disputed("facts.structure.article_count")]]),
+        *only_if("facts.in_force_since",
+                 [[cell_text("{{ L.in_force_since }}")],
+                  [cell_text("{{ facts.in_force_since|date }}", cite("facts.in_force_fact")), *disputed("facts.in_force_fact")]]),
+        *only_if("facts.parties",
+                 [[cell_text("{{ L.parties }}")],
+                  [cell_text(count("facts.parties"), cite("facts.parties")), *disputed("facts.parties")]]),
+        *only_if("facts.signature and " + ceremony,
+                 [[cell_text("{{ L.signing_ceremony if facts.open_until else L.signing }}")],
+                  [cell_text("{{ " + ceremony + ".place|tr }}{% if " + ceremony + ".venue %}, {{ " + ceremony
+                             + ".venue|tr }}{% endif %}, {{ " + ceremony + ".start|daterange(" + ceremony + ".end) }}",
+                             cite(ceremony)), *disputed(ceremony)]]),
+        *only_if("facts.in_force_since and not facts.parties and facts.ratifications",
+                 [[cell_text("{{ L.ratifications }}")],
+                  [cell_text(count("facts.ratifications"), cite("facts.ratifications")), *disputed("facts.ratifications")]]),
+        *only_if(signatories,
+                 [[cell_text("{{ L.signatories }}")],
+                  [cell_text(count(signatories), cite(signatories)), *disputed(signatories)]]),
+        *only_if("facts.open_until and " + pending,
+                 [[cell_text("{{ L.open_until }}")],
+                  [cell_text("{{ facts.open_until.date|date }}", cite("facts.open_until")), *disputed("facts.open_until")]]),
+        *only_if(force + " and " + pending,
+                 [[cell_text("{{ L.entry_into_force }}")],
+                  [cell_text("{% if " + force + ".days_after is not none and " + force + ".instruments_required is not none %}"
+                             "{{ L.handout_entry_into_force.format(count=" + force + ".instruments_required|number, "
+                             "days=" + force + ".days_after|number) }}{% else %}{{ (" + force + ".short or " + force
+                             + ")|tr }}{% endif %}", cite(force)),
+                   *disputed(force),
+                   cell_text("{%p if facts.ratifications %}"),
+                   cell_text("{{ L.ratifications }}: {{ facts.ratifications.value|number }}", cite("facts.ratifications")),
+                   cell_text("{%p endif %}"),
+                   cell_note("{%p if " + force + ".status %}"),
+                   cell_note("{{ " + force + ".status|tr }}", cite(force + ".status")),
+                   cell_note("{%p endif %}")]]),
+        *only_if("facts.accession",
+                 [[cell_text("{{ L.accession }}")],
+                  [cell_text("{{ (facts.accession.short or facts.accession)|tr }}", cite("facts.accession")),
+                   *disputed("facts.accession")]]),
     ]
     para(document, "Heading 1", "{{ L.at_a_glance }}")
     table(document, [38, 127], rows, header=False, label_column=True)
@@ -494,11 +546,13 @@ def timeline(document) -> None:
         [[cell_text("{{ L.handout_date }}")], [cell_text("{{ L.handout_milestone }}")]],
         [[cell_text("{%tr for e in facts.timeline %}")], [cell_text("")]],
         [[cell_text(short_range)],
-         [cell_text("{{ e.title|tr }}{% if e.upcoming %} ({{ L.upcoming }}){% endif %}", cite("e"))]],
+         [cell_text("{{ e.title|tr }}{% if e.upcoming %} ({{ L.upcoming }}){% endif %}", differs("e"), cite("e"))]],
         [[cell_text("{%tr endfor %}")], [cell_text("")]],
     ]
-    para(document, "Heading 1", "{{ L.timeline }}")
+    para(document, "Heading 1", "{%p if facts.timeline %}")
+    para(document, "Heading 1", "{{ L.timeline }}", differs("facts.timeline"))
     table(document, [48, 117], rows, header=True, label_column=False)
+    para(document, "Normal", "{%p endif %}")
 
 
 def in_two_columns(document, start: bool) -> None:
@@ -526,21 +580,22 @@ def in_columns(document, count: int) -> None:
 def provisions(document) -> None:
     """What the instrument does, in brief: the offences and the safeguards (its chapters are above)."""
     para(document, "Heading 1", "{%p if facts.offences %}")
-    para(document, "Heading 1", "{{ L.handout_offences }}")
+    para(document, "Heading 1", "{{ L.handout_offences }}", differs("facts.offences"))
     # One bullet per offence, in two columns; offences with the same sources share one mark,
     # after the last of them.
     in_two_columns(document, start=True)
     para(document, "List Bullet", "{%p for o, mark in citations.shared_marks(facts.offences) %}")
     para(document, "List Bullet", "{{ o.title|tr }}{% if o.article %} ({{ L.handout_art }} {{ o.article }}){% endif %}",
-         ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
+         differs("o"), ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
     para(document, "List Bullet", "{%p endfor %}")
     in_two_columns(document, start=False)
     para(document, "Normal", "{%p endif %}")
 
     para(document, "Heading 1", "{%p if facts.safeguards %}")
-    para(document, "Heading 1", "{{ L.safeguards }}")
+    para(document, "Heading 1", "{{ L.safeguards }}", differs("facts.safeguards"))
     para(document, "List Bullet", "{%p for s, mark in citations.shared_marks(facts.safeguards) %}")
-    para(document, "List Bullet", "{{ (s.short or s)|tr }}", ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
+    para(document, "List Bullet", "{{ (s.short or s)|tr }}", differs("s"),
+         ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
     para(document, "List Bullet", "{%p endfor %}")
     para(document, "Normal", "{%p endif %}")
 
@@ -566,20 +621,21 @@ def debate(document) -> None:
     para(document, "Note", "{{ L.balance_note }}")
     para(document, "List Bullet", "{%p for item in facts.criticisms %}")
     para(document, "List Bullet", ("{% if not item.short %}{{ item.by|tr }}: {% endif %}", "Strong"),
-         "{{ (item.short or item)|tr }}", cite("item"))
+         "{{ (item.short or item)|tr }}", differs("item"), cite("item"))
     para(document, "List Bullet", "{%p endfor %}")
     para(document, "List Bullet", "{%p for item in facts.responses %}")
     para(document, "List Bullet", ("{{ L.responses }} – {% if not item.short %}{{ item.by|tr }}: {% endif %}", "Strong"),
-         "{{ (item.short or item)|tr }}", cite("item"))
+         "{{ (item.short or item)|tr }}", differs("item"), cite("item"))
     para(document, "List Bullet", "{%p endfor %}")
     para(document, "Normal", "{%p endif %}")
 
 
 def next_steps_and_sources(document) -> None:
     para(document, "Heading 1", "{%p if facts.next_steps %}")
-    para(document, "Heading 1", "{{ L.next_steps }}")
+    para(document, "Heading 1", "{{ L.next_steps }}", differs("facts.next_steps"))
     para(document, "List Bullet", "{%p for step, mark in citations.shared_marks(facts.next_steps) %}")
-    para(document, "List Bullet", "{{ (step.short or step)|tr }}", ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
+    para(document, "List Bullet", "{{ (step.short or step)|tr }}", differs("step"),
+         ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
     para(document, "List Bullet", "{%p endfor %}")
     para(document, "Normal", "{%p endif %}")
 

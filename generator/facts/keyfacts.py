@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 
 
 #: Every key fact by name: a kind declares the ones its documents state (``Renderer.shows``).
-KEY_FACTS = ("draft mark", "marking", "what-changed heading", "common name", "adoption date", "adopting resolution",
-             "article count", "chapter count", "signing place", "signatories")
+KEY_FACTS = ("draft mark", "marking", "what-changed heading", "common name", "adoption date", "adopting instrument",
+             "article count", "chapter count", "in force since", "parties", "signing place", "signatories",
+             "signature deadline")
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def key_facts(facts: FactFile, i18n: Localizer, previous: "PreviousEdition | Non
     changes against, the heading of the "what changed" box, paragraph or slide.
     """
     labels = i18n.labels.text
-    chapters = len(facts.structure.chapters)
+    chapters = len(facts.structure.chapters) if facts.structure is not None else 0
     document = facts.document
     marks = []
     if document.status != "cleared":
@@ -47,13 +48,41 @@ def key_facts(facts: FactFile, i18n: Localizer, previous: "PreviousEdition | Non
     if edition:
         heading = labels.get("edition_changes", "{date}").format(date=i18n.date(edition.previous_as_of))
         marks.append(KeyFact("what-changed heading", heading))
+    state = []
+    reference = _instrument_reference(facts.adoption, i18n)
+    if reference:
+        state.append(KeyFact("adopting instrument", reference))
+    if facts.structure is not None:
+        state.append(KeyFact("article count",
+                             f"{i18n.number(facts.structure.article_count.value)} {labels.get('articles', '')}".strip()))
+    if chapters:
+        state.append(KeyFact("chapter count", f"{i18n.number(chapters)} {labels.get('chapters', '')}".strip()))
+    # What varies by treaty is looked for only where the file has it: a treaty in force states
+    # its date and parties; one open for signature, its deadline.
+    if facts.in_force_since is not None:
+        state.append(KeyFact("in force since", i18n.date(facts.in_force_since)))
+    if facts.parties is not None:
+        state.append(KeyFact("parties", i18n.number(facts.parties.value)))
+    ceremony = facts.signature.ceremony if facts.signature is not None else None
+    if ceremony is not None:
+        state.append(KeyFact("signing place", i18n.text(ceremony.place)))
+    if facts.signatories is not None:
+        state.append(KeyFact("signatories", i18n.number(facts.signatories.value)))
+    if facts.open_until is not None and facts.in_force_since is None:
+        state.append(KeyFact("signature deadline", i18n.date(facts.open_until.date)))
     return marks + [
-        KeyFact("common name", i18n.text(facts.names.common_name)),
+        KeyFact("common name", i18n.text(facts.names.common)),
         KeyFact("adoption date", i18n.date(facts.adoption.date)),
-        KeyFact("adopting resolution", facts.adoption.resolution),
-        KeyFact("article count", f"{i18n.number(facts.structure.article_count.value)} {labels.get('articles', '')}".strip()),
-        KeyFact("chapter count", f"{i18n.number(chapters)} {labels.get('chapters', '')}".strip()),
-        KeyFact("signing place", i18n.text(facts.signature.ceremony.place)),
-        KeyFact("signatories", i18n.number(facts.signature.signatories.value)),
+        *state,
     ]
 
+
+def _instrument_reference(holder, i18n: Localizer) -> str | None:
+    """What identifies the adopting act in every document: its reference ("79/243") or its name;
+    None when the file names no act (every kind words the act around it in its own way)."""
+    act = holder.instrument
+    if act is None:
+        return holder.resolution
+    if act.name is not None:
+        return i18n.text(act.name)
+    return act.reference if act.kind != "none" else None

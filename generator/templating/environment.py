@@ -106,10 +106,33 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
     env.filters.update(
         css_string=css_string, css_colour=css_colour,
         tr=_tr, date=_date, daterange=_daterange, number=_number, cite=_cite, romans=to_roman,
-        direction=text_direction, isolate=isolate,
+        direction=text_direction, isolate=isolate, instrument=_instrument,
     )
     env.globals.update(cite_numbers=_cite_numbers, disputes=_disputes)
     return env
+
+
+@pass_context
+def _instrument(ctx, holder, capital: bool = False) -> str:
+    """``{{ adoption | instrument }}``: the act that adopted a text or gave a mandate, as documents
+    name it ("resolution 79/243", "Nghị quyết 79/243"), or "" when the facts name none.
+
+    The act's own ``name`` when it has one; else the label ``instrument_<kind>`` with its
+    reference; a kind without a reference (or ``none``) is not named: no document prints an
+    instrument type the facts do not give. ``capital``: first letter upper case (a line's start).
+    """
+    act = holder.instrument
+    if act is None:
+        kind, reference, name = ("resolution", holder.resolution, None) if holder.resolution is not None else ("none", None, None)
+    else:
+        kind, reference, name = act.kind, act.reference, act.name
+    if name is not None:
+        words = _tr(ctx, name)
+    elif kind == "none" or reference is None:
+        return ""
+    else:
+        words = ctx["L"]["instrument_" + kind].format(reference=reference)
+    return words[:1].upper() + words[1:] if capital else words
 
 
 @pass_context

@@ -24,8 +24,9 @@ class CardRenderer(Renderer):
     options = (PDF_VARIANT,)
     heavy_imports = ("weasyprint", "generator.renderers.pdf")
     # A card has no room for the "what changed" box: the brief and the handout carry it.
-    shows = frozenset({"draft mark", "marking", "common name", "adoption date", "adopting resolution",
-                       "article count", "chapter count", "signing place", "signatories"})
+    shows = frozenset({"draft mark", "marking", "common name", "adoption date", "adopting instrument",
+                       "article count", "chapter count", "in force since", "parties", "signing place", "signatories",
+                       "signature deadline"})
 
     def render(self, job):
         from generator.renderers.pdf import html_to_pdf
