@@ -7,6 +7,7 @@ import unicodedata
 
 import jsonschema
 import pytest
+from pathlib import Path
 import yaml
 
 from generator.facts.load import load_facts, read_facts
@@ -194,16 +195,22 @@ def test_bundled_statements_too_long_for_a_slide_have_a_short_version_in_every_l
     assert facts.criticisms[0].short.get("en").startswith("HRW")
 
 
-def test_an_overlong_short_version_is_a_warning_measured_with_the_slides_own_limit(tmp_path, monkeypatch):
+def test_an_overlong_short_version_is_a_slides_warning_at_its_place_in_the_fact_file(tmp_path, monkeypatch):
+    """The slide limit is the deck's: the facts stage does not apply it (nor import the renderer);
+    the deck's own check reports it with file, line and field."""
+    import generator.renderers.slides.deck  # noqa: F401 (imported before the limit is patched: modules copy it)
+    from generator.pipeline.context import BuildContext
+    from generator.renderers import registry
+
     path = _with_minimal(tmp_path, lambda data: None)
-    loaded, problems = read_facts(path)
-    assert loaded is not None and problems == []
-    # The rule reads the slide renderer's constant: a tighter deck makes the same text too long.
     monkeypatch.setattr("generator.renderers.slides.outline.MAX_BULLET_CHARS", 30)
-    _, problems = read_facts(path)
-    assert [(p.path, p.severity, p.message) for p in problems] == [
-        ("criticisms[0].short.en", "warning",
-         "expected a short text of at most 30 characters (a slide bullet), found 40; shorten it")]
+    loaded, problems = read_facts(path)
+    assert loaded is not None and problems == []  # a valid fact file, whatever the deck's limit
+    found = [p for p in registry()["slides"]().lint(BuildContext.load(loaded)) if p.path == "criticisms[0].short.en"]
+    assert [(p.severity, p.message) for p in found] == [
+        ("warning", "expected a short text of at most 30 characters (a slide bullet), found 40; shorten it")]
+    line = next(n for n, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1) if "short:" in text)
+    assert found[0].position.line == line + 2  # the line of `en:` under `short:`
 
 
 @pytest.mark.parametrize("value, message", [

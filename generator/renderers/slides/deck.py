@@ -64,6 +64,28 @@ def lint(build) -> list[Problem]:
         problems += [Problem(None, name, message) for message in plan.errors]
         # Limits are warnings here as in a build (errors with --strict in both).
         problems += [Problem(None, name, message, "warning") for message in plan.problems]
+    return _short_texts(build.loaded) + problems
+
+
+def _short_texts(loaded) -> list[Problem]:
+    """A statement's ``short`` version exists for slides: one longer than a slide bullet is
+    reported at its place in the fact file (the slide then shortens it on its own)."""
+    from generator.facts.models import Statement, instances
+    from generator.facts.yamlsource import format_path
+    from generator.renderers.slides.outline import MAX_BULLET_CHARS
+
+    problems = []
+    for path, value in instances(loaded.facts, Statement):
+        if value.short is None:
+            continue
+        for lang, text in value.short.root.items():
+            length = len(" ".join(text.split()))  # as the slides measure it: spaces collapsed
+            if length > MAX_BULLET_CHARS:
+                where = path + ("short", lang)
+                problems.append(Problem(loaded.document.position(where), format_path(where),
+                                        f"expected a short text of at most {MAX_BULLET_CHARS} characters "
+                                        f"(a slide bullet), found {length}; shorten it",
+                                        "warning"))
     return problems
 
 

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from generator.templating.context import Citations, template_context, compress_numbers
 from generator.errors import TemplateError
 from generator.facts.models import Source
-from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS
+from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS, MAX_TIMELINE_EVENTS
 from generator.templating.environment import TemplatePath, render_template
 
 OUTLINE_TEMPLATE = "slides/outline.md.jinja"
@@ -113,6 +113,38 @@ def _fitting(ctx, items, count: int = MAX_BULLETS, attribute: str = "text", rese
     return shown, rest
 
 
+def _clip(text: str, reserve: int = 0) -> str:
+    """``{{ title | tr | clip(12) }}``: ``text`` cut at a word boundary with "…" so that it fits a
+    bullet with ``reserve`` characters the template adds: a slide shortens what is too long
+    for it, and the speaker notes keep the whole text. The limit shapes the slide, never the facts."""
+    words = " ".join(str(text).split())
+    room = MAX_BULLET_CHARS - reserve
+    if len(words) <= room:
+        return text
+    cut = words[:room - 1].rsplit(" ", 1)[0].rstrip(",;:–—-")
+    return cut + "…"
+
+
+def _timeline_pick(events: list, limit: int = MAX_TIMELINE_EVENTS) -> list:
+    """``facts.timeline | timeline_pick``: at most ``limit`` events, in date order, for the slide's
+    timeline: every event when they fit; else the events marked ``major``, the upcoming ones, the
+    first and the last, then others spread evenly over the rest (the notes list them all)."""
+    events = list(events)
+    if len(events) <= limit:
+        return events
+    chosen = {0, len(events) - 1}
+    for priority in (lambda e: e.major, lambda e: e.upcoming):
+        for index, event in enumerate(events):
+            if len(chosen) < limit and priority(event):
+                chosen.add(index)
+    rest = [index for index in range(len(events)) if index not in chosen]
+    room = limit - len(chosen)
+    if room > 0 and rest:
+        step = len(rest) / room
+        chosen.update(rest[int(step * n + step / 2)] for n in range(room))
+    return [events[index] for index in sorted(chosen)]
+
+
 SLIDE_BLOCK = "slide_"
 
 
@@ -152,7 +184,8 @@ def outline_environment(env: jinja2.Environment) -> jinja2.Environment:
     overlay = env.overlay(finalize=escape_markdown, cache_size=50)
     overlay.filters = dict(env.filters)
     overlay.globals = dict(env.globals)
-    overlay.filters.update(md=escape_markdown, note=escape_note, yaml=yaml_scalar, cite=_cite, fitting=_fitting)
+    overlay.filters.update(md=escape_markdown, note=escape_note, yaml=yaml_scalar, cite=_cite, fitting=_fitting,
+                           clip=_clip, timeline_pick=_timeline_pick)
     overlay.globals.update(slide_sources=_slide_sources, deck_slides=_deck_slides, max_bullets=MAX_BULLETS, max_bullet_chars=MAX_BULLET_CHARS)
     return overlay
 

@@ -23,6 +23,8 @@ MAX_BULLETS = 6
 """Bullets a slide may show (figure items such as tiles are not bullets)."""
 MAX_BULLET_CHARS = 110
 """Characters a bullet may have, not counting its citation mark."""
+MAX_TIMELINE_EVENTS = 10
+"""Events a timeline slide draws: the outline picks them from a longer timeline (``timeline_pick``)."""
 FIGURES = ("column-chart", "timeline", "tiles")
 DIRECTIVE_KEYS = {"_class", "_paginate", "figure", "alt"}
 

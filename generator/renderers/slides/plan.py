@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from generator.renderers.slides.fit import EMU_PER_POINT, TextLine, fit_size, text_height
 from generator.renderers.slides.master import Box, Layout, Master, Placeholder
-from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS, Block, Outline, Paragraph, Slide
+from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS, MAX_TIMELINE_EVENTS, Block, Outline, Paragraph, Slide
 
 MIN_BODY_SIZE = 16.0
 """Smallest body text (points) still readable from the back of a meeting room."""
@@ -20,7 +20,6 @@ MIN_FIGURE_SIZE = 12.0
 FIGURE_START_SIZE = 18.0
 """Largest text size in timelines and tiles; they shrink from here until everything fits."""
 MAX_CHART_CATEGORIES = 16
-MAX_TIMELINE_EVENTS = 10
 MAX_TILES = 16
 EMU_PER_INCH = 914400
 FIGURE_INSETS = (45720, 45720, 45720, 45720)
