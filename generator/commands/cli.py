@@ -329,11 +329,15 @@ def summary_table(records: list[dict], out: Path) -> str:
 @templates_option
 def verify(out, facts, templates):
     """Check a published OUT: every file in manifest.json exists with its sha256, opens,
-    and states every key fact (dates, numbers, names) in its own language."""
+    and states every key fact (dates, numbers, names) in its own language.
+
+    Without --facts, against the fact file OUT was built from (recorded in its manifest.json)."""
     from generator.pipeline.context import BuildContext
     from generator.pipeline.build import BuildOptions
-    from generator.output.verify import require_verified
+    from generator.output.verify import facts_of, require_verified
 
+    if facts is None:
+        facts = facts_of(out)
     require_verified(out, BuildContext.load(facts, BuildOptions(templates=templates).template_path()))
     click.echo(f"verified {out}: every document is intact and states the key facts in its language")
 

@@ -26,6 +26,25 @@ class VerificationError(GenerateError):
     """Raised when published documents are missing, altered, or disagree with the facts."""
 
 
+def facts_of(out_dir: Path) -> Path:
+    """The fact file OUT was built from, as its manifest records it; :class:`VerificationError`
+    (one line) when there is no manifest, it names no fact file, or that file is gone."""
+    from generator.output.manifest import recorded_facts_path
+
+    out_dir = Path(out_dir)
+    manifest = read_manifest(out_dir)
+    if manifest is None:
+        raise VerificationError(f"{out_dir / 'manifest.json'}: missing or unreadable; build first with `generate all`")
+    path = recorded_facts_path(manifest, out_dir)
+    if path is None:
+        raise VerificationError(f"{out_dir / 'manifest.json'}: does not record which fact file it was built from "
+                                "(an earlier version built it); pass --facts")
+    if not path.is_file():
+        raise VerificationError(f"{out_dir / 'manifest.json'}: built from {path}, which is no longer there; "
+                                "pass --facts, or rebuild")
+    return path
+
+
 def verify_output(out_dir: Path, build: "BuildContext", memo: "VerifiedMemo | None" = None) -> list[str]:
     """Every problem found in ``out_dir`` (empty when all is well).
 
@@ -109,13 +128,23 @@ def _verify_document(out_dir, path, record, build: "BuildContext", memo=None) ->
     except Exception as exc:  # a corrupt document is a finding, not a crash
         return [f"{path}: cannot be opened as {fmt}: {exc}"]
     problems = [f"{path}: missing {fact.name} {fact.text!r}"
-                for fact in expected if normalize_space(fact.text) not in text]
+                for fact in expected if not states(text, fact.text)]
     expected_tag = i18n.labels.language_tag
     if expected_tag not in tags:
         problems.append(f"{path}: not tagged as {expected_tag} (found {', '.join(sorted(tags)) or 'no language tag'})")
     if memo is not None and not problems:
         memo.add(memo_key)
     return problems
+
+
+def states(text: str, phrase: str) -> bool:
+    """Whether ``text`` states ``phrase`` as a whole phrase: not inside a longer word or number
+    ("2" is not found in "2001", "2,5" or "12"; "ACTIP" not in "ACTIPS")."""
+    phrase = normalize_space(phrase)
+    if not phrase:
+        return True
+    pattern = r"(?<!\w)(?<!\d[.,])" + re.escape(phrase) + r"(?!\w)(?![.,]\d)"
+    return re.search(pattern, text) is not None
 
 
 def _shown_by(kind: object, fact) -> bool:

@@ -94,7 +94,7 @@ def publish_changes(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *
             files = {o.path: o.data for o in outputs}
             if extra_files:
                 files.update(extra_files(staging, documents))
-            files[MANIFEST] = manifest_bytes(loaded, documents, sorted(carried | set(files)))
+            files[MANIFEST] = manifest_bytes(loaded, documents, sorted(carried | set(files)), out_dir)
             for rel, data in files.items():
                 _write_new(staging / rel, data)
             if check:
