@@ -21,6 +21,7 @@ from generator.renderers.brief.graphics import TimelineEntry, bar_chart_layout, 
 from generator.renderers.brief.metrics import text_width
 from generator.pipeline.build import BuildOptions, build, render_documents
 from generator.errors import ResourceError
+from generator.pipeline.context import BuildContext
 from tests.conftest import BUNDLED_FACTS, REPO, have, root
 
 MINIMAL = root("minimal") / "facts.yaml"
