@@ -47,16 +47,13 @@ def document_record(output: Output) -> dict:
     }
 
 
-def manifest_bytes(loaded: LoadedFacts, documents: list[dict], files: list[str] | None = None,
-                   out_dir: Path | None = None) -> bytes:
+def manifest_bytes(loaded: LoadedFacts, documents: list[dict], files: list[str] | None = None) -> bytes:
     """Deterministic JSON: sorted documents, sorted keys, UTF-8, trailing newline.
 
     ``files``: every file of OUT the build wrote besides the manifest (documents, download
-    page); default: the documents' paths. ``out_dir``: OUT, so that the manifest records where
-    the fact file is, relative to OUT (``generate verify OUT`` checks against that file).
+    page); default: the documents' paths.
     """
     facts = loaded.facts
-    source = {"path": facts_path_from(out_dir, loaded.path)} if out_dir is not None else {}
     owned = set(files if files is not None else (d["path"] for d in documents)) - {MANIFEST}
     manifest = {
         "manifest_version": MANIFEST_VERSION,
@@ -67,32 +64,11 @@ def manifest_bytes(loaded: LoadedFacts, documents: list[dict], files: list[str] 
             "as_of": facts.document.as_of.isoformat(),
             "status": facts.document.status,
             "languages": facts.languages,
-            **source,
         },
         "documents": sorted(documents, key=lambda d: (d["kind"], d["lang"], d["format"], d["path"])),
         "files": sorted(owned),
     }
     return (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
-
-
-def facts_path_from(out_dir: Path, facts_path: Path) -> str:
-    """Where the fact file is, as seen from OUT: a relative path (``../facts/x.yaml``), so that
-    moving a project with its output keeps it right; an absolute one across drives."""
-    target = Path(os.path.abspath(facts_path))
-    try:
-        return Path(os.path.relpath(target, os.path.abspath(out_dir))).as_posix()
-    except ValueError:  # another drive (Windows): no relative path exists
-        return target.as_posix()
-
-
-def recorded_facts_path(manifest: dict, out_dir: Path) -> Path | None:
-    """The fact file a manifest says OUT was built from (resolved against OUT), or None when it
-    does not say (manifests of earlier versions)."""
-    recorded = manifest.get("facts", {}).get("path")
-    if not isinstance(recorded, str) or not recorded:
-        return None
-    path = Path(recorded)
-    return path if path.is_absolute() else Path(out_dir) / path
 
 
 def read_manifest(out_dir: Path, shown: Path | None = None) -> dict | None:

@@ -27,21 +27,21 @@ class VerificationError(GenerateError):
 
 
 def facts_of(out_dir: Path) -> Path:
-    """The fact file OUT was built from, as its manifest records it; :class:`VerificationError`
-    (one line) when there is no manifest, it names no fact file, or that file is gone."""
-    from generator.output.manifest import recorded_facts_path
+    """The fact file OUT was built from, as the build recorded it beside OUT (``.OUT.generate/``;
+    not in manifest.json, whose bytes do not depend on where files are); :class:`VerificationError`
+    (one line) when OUT has no manifest, no record (a copy of OUT, or an earlier version built it)
+    or the recorded file is gone."""
+    from generator.output.workspace import recorded_facts
 
     out_dir = Path(out_dir)
-    manifest = read_manifest(out_dir)
-    if manifest is None:
+    if read_manifest(out_dir) is None:
         raise VerificationError(f"{out_dir / 'manifest.json'}: missing or unreadable; build first with `generate all`")
-    path = recorded_facts_path(manifest, out_dir)
+    path = recorded_facts(out_dir)
     if path is None:
-        raise VerificationError(f"{out_dir / 'manifest.json'}: does not record which fact file it was built from "
-                                "(an earlier version built it); pass --facts")
+        raise VerificationError(f"{out_dir}: no record of the fact file it was built from (a copy, or built by an "
+                                "earlier version); pass --facts")
     if not path.is_file():
-        raise VerificationError(f"{out_dir / 'manifest.json'}: built from {path}, which is no longer there; "
-                                "pass --facts, or rebuild")
+        raise VerificationError(f"{out_dir}: built from {path}, which is no longer there; pass --facts, or rebuild")
     return path
 
 

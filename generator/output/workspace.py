@@ -33,6 +33,9 @@ SUFFIX = ".generate"
 MARKER = "made-by-generate"
 LOCK = "lock"
 JOURNAL = "journal.json"
+#: Which fact file OUT was last built from (for ``generate verify OUT`` without ``--facts``): kept
+#: here, not in manifest.json, whose bytes must not depend on where OUT or the fact file is.
+FACTS_RECORD = "facts.json"
 CACHE = "cache"
 STAGING_PREFIX = "staging-"
 RETIRED_PREFIX = "previous-"
@@ -143,6 +146,11 @@ class Workspace:
     def write_journal(self, journal: dict) -> None:
         _write_replace(self.root / JOURNAL, json.dumps(journal).encode())
 
+    def record_facts(self, path: Path, sha256: str) -> None:
+        """Record the fact file OUT was built from (absolute path and checksum)."""
+        record = {"path": os.path.abspath(path), "sha256": sha256}
+        _write_replace(self.root / FACTS_RECORD, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+
     def clear_journal(self) -> None:
         (self.root / JOURNAL).unlink(missing_ok=True)
 
@@ -192,6 +200,20 @@ class Workspace:
                 if _inside(path, out_real) and _is_regular(path):
                     path.unlink()
         self.clear_journal()
+
+
+def recorded_facts(out: Path) -> Path | None:
+    """The fact file the last build of OUT recorded, or None (never built here, or the record is
+    not a plain file this tool wrote). Reads only; creates nothing."""
+    record = workspace_dir(out) / FACTS_RECORD
+    try:
+        if not _is_regular(record) or _read_marker(record.parent) is None:
+            return None
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    path = data.get("path") if isinstance(data, dict) else None
+    return Path(path) if isinstance(path, str) and path else None
 
 
 def _marker_text(info: os.stat_result) -> str:

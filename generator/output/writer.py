@@ -94,7 +94,7 @@ def publish_changes(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *
             files = {o.path: o.data for o in outputs}
             if extra_files:
                 files.update(extra_files(staging, documents))
-            files[MANIFEST] = manifest_bytes(loaded, documents, sorted(carried | set(files)), out_dir)
+            files[MANIFEST] = manifest_bytes(loaded, documents, sorted(carried | set(files)))
             for rel, data in files.items():
                 _write_new(staging / rel, data)
             if check:
@@ -103,6 +103,7 @@ def publish_changes(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *
             if replaced:
                 if not (_swappable(target) and _swap(staging, target, space)):
                     _publish_in_place(staging, target, space)
+            space.record_facts(loaded.path, loaded.sha256)
         except OSError as exc:
             raise GenerateError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
         finally:
