@@ -228,7 +228,7 @@ def test_axe_core_finds_no_violation_at_desktop_and_phone_width(site, manifest, 
                 return Object.keys(perRow).sort((a, b) => a - b).map(t => perRow[t]);
             })""")
             for counts in rows:
-                assert counts[-1] == counts[0] or counts[0] == 1, counts  # balanced: no lone last card
+                assert counts[-1] >= 2 or counts[0] == 1, counts  # no lone last card (5 documents: 3 + 2)
             if width >= 1000:
                 assert max(rows[0]) >= 2  # a grid at desktop width, one column on phones
             page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
