@@ -1,4 +1,5 @@
-"""Shared test fixtures: scenario fact files, a CLI runner, and output builders."""
+"""Shared test fixtures: scenario fact files, a CLI runner, the test roots built once per session,
+the `slow` tier (tests/README.md) and the golden-text option."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from generator.commands.cli import main
 
 ROOTS = Path(__file__).parent / "roots"
 REPO = Path(__file__).resolve().parent.parent
-BUNDLED_FACTS = REPO / "facts" / "hanoi-convention.yaml"
+#: The bundled fact file as it is now: only the tests of the product itself read it (it passes
+#: `generate check --strict`, it builds and verifies, its facts cite listed sources).
+LIVE_FACTS = REPO / "facts" / "hanoi-convention.yaml"
+#: A frozen copy of the bundled fact file (and, under editions/, the previous edition it names):
+#: every test of the documents' structure and text builds this one, so that updating the facts
+#: in facts/ breaks none of them. Refreshing it is a deliberate step (tests/README.md).
+FROZEN_FACTS = ROOTS / "bundled" / "hanoi-convention.yaml"
+MINIMAL = ROOTS / "minimal" / "facts.yaml"
 
 
 def root(name: str) -> Path:
@@ -57,6 +65,55 @@ def without_library_wording(text: str) -> str:
     assert our part of each line (file, line, column, what kind of problem) and that a reason follows.
     """
     return _LIBRARY_REASON.sub(r"\1…", text)
+
+
+#: The test roots that build, with what `generate all` needs besides the root's facts.yaml.
+BUILDABLE_ROOTS: dict[str, dict] = {
+    "bundled": {"facts": FROZEN_FACTS},
+    "minimal": {},
+    "editions": {},
+    "hostile-text": {},
+    "three-languages": {"templates": ROOTS / "three-languages" / "templates"},
+    "untranslated": {"allow_missing": True},  # published with the missing-translation mark
+}
+
+
+def build_options(name: str, out: Path):
+    """The options `generate all` runs with for test root ``name`` (see BUILDABLE_ROOTS)."""
+    from generator.build.pipeline import BuildOptions
+
+    settings = {"facts": ROOTS / name / "facts.yaml", **BUILDABLE_ROOTS[name]}
+    return BuildOptions(out=out, use_cache=False, **settings)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """``built(name)``: the OUT of `generate all` for test root ``name``, built once per session
+    and shared by every module that reads it. Read it, never change it (copy it first)."""
+    from generator.build.pipeline import build_all
+
+    outs: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in outs:
+            out = tmp_path_factory.mktemp(f"built-{name}") / "out"
+            build_all(build_options(name, out))
+            outs[name] = out
+        return outs[name]
+
+    return get
+
+
+def records(out: Path, kind: str) -> list[dict]:
+    """The manifest records of ``kind`` in OUT, in build order (languages in the fact file's order)."""
+    import json
+
+    return [d for d in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"] if d["kind"] == kind]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="write tests/golden/ from the current outputs instead of comparing (tests/README.md)")
 
 
 def have(program: str) -> bool:

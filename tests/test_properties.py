@@ -23,15 +23,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.templating.glyphs import first_undrawable
-from tests.conftest import root
-from tests.test_hostile import document_texts, shown
+from tests.helpers import document_texts, minimal_facts, shown
 
-MINIMAL = root("minimal") / "facts.yaml"
 EXAMPLES = int(os.environ.get("GENERATE_PROPERTY_EXAMPLES", "20"))
 LOADER_EXAMPLES = max(EXAMPLES * 15, 300)
 
@@ -86,14 +83,15 @@ _DIRECTION = {"R": "rtl", "AL": "rtl", "L": "ltr", "EN": "num", "AN": "num"}
 
 
 def with_texts(texts: dict[str, str], path: Path) -> Path:
-    data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
-    for name, text in texts.items():
-        target = data
-        for part in FIELDS[name]:
-            target = target[part]
-        target["en"] = text
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
-    return path
+    """The minimal fact file with the English text of each field of ``texts`` replaced, written as ``path``."""
+    def edit(data):
+        for name, text in texts.items():
+            target = data
+            for part in FIELDS[name]:
+                target = target[part]
+            target["en"] = text
+
+    return minimal_facts(path.parent, edit, name=path.name)
 
 
 def refusal_is_clean(problems, path: Path) -> None:
