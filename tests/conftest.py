@@ -111,6 +111,26 @@ def records(out: Path, kind: str) -> list[dict]:
     return [d for d in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"] if d["kind"] == kind]
 
 
+@pytest.fixture
+def synthetic_rendering(monkeypatch) -> list[tuple[str, str]]:
+    """Every renderer returns made-up documents (tests.helpers.synthetic) at once, in this
+    process; returns the (kind, lang) it was asked for. Rendering with ``jobs=1`` only: worker
+    processes would render for real."""
+    from generator.renderers import REGISTRY, get_renderer
+    from tests.helpers import SYNTHETIC_FORMATS, synthetic
+
+    calls: list[tuple[str, str]] = []
+    for kind in REGISTRY:
+        def render(self, job, kind=kind):
+            calls.append((kind, job.lang))
+            title = job.loaded.facts.document.title.get(job.lang)
+            return [synthetic(kind, job.lang, job.filename(kind, fmt), fmt, title)
+                    for fmt in SYNTHETIC_FORMATS.get(kind, ("txt",))]
+
+        monkeypatch.setattr(type(get_renderer(kind)), "render", render)
+    return calls
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="write tests/golden/ from the current outputs instead of comparing (tests/README.md)")

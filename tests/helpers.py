@@ -1,5 +1,5 @@
-"""Helpers several test modules share: the minimal fact file with an edit, and documents' text as
-a reader compares it. (Fixtures live in conftest.py; these are plain functions.)"""
+"""Helpers several test modules share: the minimal fact file with an edit, made-up documents, and
+documents' text as a reader compares it. (Fixtures live in conftest.py; these are plain functions.)"""
 
 from __future__ import annotations
 
@@ -72,3 +72,16 @@ def document_texts(out: Path, lang: str, stem: str = "facts") -> dict[str, str]:
         "pptx": ooxml_text(out / f"{base}-slides.pptx", r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml", A),
         "md": MARKDOWN_ESCAPE.sub(r"\1", (out / f"{base}-slides.md").read_text(encoding="utf-8")),
     }
+
+
+#: The formats each kind's made-up documents take (a kind not listed here gets one .txt).
+SYNTHETIC_FORMATS = {"brief": ("pdf",), "handout": ("docx",), "slides": ("pptx", "md")}
+
+
+def synthetic(kind: str, lang: str, path: str, fmt: str, title: str):
+    """A made-up document, as a renderer returns it: for tests of what happens around documents
+    (writing, publishing, the build's plumbing), where rendering is not under test."""
+    from generator.renderers import Output
+
+    return Output(kind=kind, lang=lang, format=fmt, path=path, data=f"{title}: {kind} ({lang}, {fmt})\n".encode(),
+                  title=title)

@@ -25,9 +25,8 @@ from generator.build.pipeline import BuildOptions, build_all
 from generator.errors import GenerateError, RenderError
 from generator.output.workspace import workspace_dir
 from generator.output.writer import output_lock, publish, publish_changes, read_manifest
-from generator.renderers import Output
 from tests.conftest import MINIMAL, REPO
-from tests.helpers import minimal_facts
+from tests.helpers import SYNTHETIC_FORMATS, minimal_facts, synthetic
 PYTHON = sys.executable
 
 
@@ -78,15 +77,7 @@ def assert_untouched(out: Path, before: dict[str, bytes]) -> None:
 # the lock, an exception from a renderer), not the documents: they are a few bytes each, so
 # these tests take milliseconds. The tests below with real processes render for real.
 
-SYNTHETIC_FORMATS = {"brief": ("pdf",), "handout": ("docx",), "slides": ("pptx", "md")}
-
-
-def synthetic(kind: str, lang: str, path: str, fmt: str, title: str) -> Output:
-    return Output(kind=kind, lang=lang, format=fmt, path=path, data=f"{title}: {kind} ({lang}, {fmt})\n".encode(),
-                  title=title)
-
-
-def synthetic_outputs(title: str) -> list[Output]:
+def synthetic_outputs(title: str) -> list:
     """A whole build's documents (every kind, both languages), made up: nobody opens them."""
     return [synthetic(kind, lang, f"{lang}/facts-{kind}.{fmt}", fmt, title)
             for kind, formats in SYNTHETIC_FORMATS.items() for lang in ("vi", "en") for fmt in formats]
@@ -116,23 +107,6 @@ def publish_next(out: Path, loaded, *, extra_files=download_page, check=None) ->
     """Publish the next build's made-up documents over OUT, as `generate all` does (every file replaced)."""
     publish_changes(out, synthetic_outputs("Second edition"), loaded, replace_all=True, extra_files=extra_files,
                     check=check)
-
-
-@pytest.fixture
-def synthetic_rendering(monkeypatch) -> list[tuple[str, str]]:
-    """Every renderer returns made-up documents at once; returns the (kind, lang) it was asked for."""
-    from generator.renderers import REGISTRY, get_renderer
-
-    calls = []
-    for kind in REGISTRY:
-        def render(self, job, kind=kind):
-            calls.append((kind, job.lang))
-            title = job.loaded.facts.document.title.get(job.lang)
-            return [synthetic(kind, job.lang, job.filename(kind, fmt), fmt, title)
-                    for fmt in SYNTHETIC_FORMATS.get(kind, ("txt",))]
-
-        monkeypatch.setattr(type(get_renderer(kind)), "render", render)
-    return calls
 
 
 def test_the_writer_publishes_made_up_documents_with_their_manifest(written):

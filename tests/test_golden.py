@@ -55,10 +55,13 @@ def documents(out: Path) -> list[dict]:
 
 
 def differences(name: str, expected: list[str], actual: list[str]) -> str:
-    """The first differing lines, as a unified diff."""
+    """The first differing lines, as a unified diff, after where the text first differs."""
     diff = list(difflib.unified_diff(expected, actual, f"golden/{name}", f"{name} as built now", n=1, lineterm=""))
     more = len(diff) - SHOWN_DIFF_LINES
-    return "\n".join(diff[:SHOWN_DIFF_LINES] + ([f"… and {more} more diff lines"] if more > 0 else []))
+    old, new = " ".join(expected), " ".join(actual)
+    at = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    first = f"first difference: golden «…{old[max(0, at - 30):at + 30]}…», now «…{new[max(0, at - 30):at + 30]}…»"
+    return "\n".join([first] + diff[:SHOWN_DIFF_LINES] + ([f"… and {more} more diff lines"] if more > 0 else []))
 
 
 @pytest.mark.parametrize("name, lang", CASES, ids=[f"{name}-{lang}" for name, lang in CASES])

@@ -26,9 +26,7 @@ from generator.commands.cli import main
 from generator.errors import ConfigError, FactFileError, GenerateError, RenderError, ResourceError, TemplateError
 from generator.build.workers import _portable
 from generator.templating.environment import BUNDLED_TEMPLATES
-from tests.conftest import REPO, root
-
-MINIMAL = root("minimal") / "facts.yaml"
+from tests.conftest import MINIMAL, REPO
 KINDS = ("brief", "handout", "slides")
 EVERY_DOCUMENT = {(kind, lang) for kind in KINDS for lang in ("vi", "en")}
 # Copied into the user template directory before the first build, so that editing them is a
@@ -205,11 +203,38 @@ def test_a_label_change_rebuilds_the_documents_that_read_that_label_file(copy):
     assert rendered == {d for d, entry in entries(copy["out"]).items() if "0:labels/vi.yaml" in entry["files"]}
 
 
-def test_a_brand_change_rebuilds_every_kind(copy, tmp_path):
+def primary_colours(out: Path, lang: str) -> dict[str, str]:
+    """Where each format shows the brand's primary colour: the brief's first page (its fill
+    colours), the handout's Heading 1, the deck's theme (dk2), the download page's stylesheet."""
+    import re
+    import zipfile
+
+    import docx
+
+    with pikepdf.open(out / lang / "facts-brief.pdf") as pdf:
+        page = pdf.pages[0].Contents.read_bytes().decode("latin-1")
+    with zipfile.ZipFile(out / lang / "facts-slides.pptx") as deck:
+        theme = deck.read("ppt/theme/theme1.xml").decode("utf-8")
+    css = "".join(p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.css")))
+    return {"pdf": " ".join(sorted(set(re.findall(r"(\d\.\d+ \d\.\d+ \d\.\d+) rg", page)))),
+            "docx": str(docx.Document(str(out / lang / "facts-handout.docx")).styles["Heading 1"].font.color.rgb),
+            "pptx": re.search(r'<a:dk2>\s*<a:srgbClr val="(\w+)"', theme).group(1).upper(),
+            "css": " ".join(re.findall(r"--brand: *([^;]+);", css)).upper()}
+
+
+def test_a_brand_change_rebuilds_every_kind_in_the_new_colour(copy):
+    before = {lang: primary_colours(copy["out"], lang) for lang in ("vi", "en")}
     brand = copy["templates"] / "brand.yaml"
     brand.write_text(brand.read_text(encoding="utf-8").replace('"#1f3864"', '"#7a1f1f"'), encoding="utf-8")
     report = rebuild(copy["options"])
     assert set(report.rendered) == EVERY_DOCUMENT and report.published
+    for lang in ("vi", "en"):
+        after = primary_colours(copy["out"], lang)
+        assert "0.121569 0.219608 0.392157" in before[lang]["pdf"]  # #1f3864, the copied brand's primary
+        assert "0.478431 0.121569 0.121569" in after["pdf"] and "0.121569 0.219608 0.392157" not in after["pdf"]
+        assert (before[lang]["docx"], after["docx"]) == ("1F3864", "7A1F1F")
+        assert (before[lang]["pptx"], after["pptx"]) == ("1F3864", "7A1F1F")
+        assert (before[lang]["css"], after["css"]) == ("#1F3864", "#7A1F1F")
 
 
 def test_an_option_change_rebuilds_only_the_kinds_that_read_it(copy):
@@ -271,9 +296,37 @@ def test_errors_cross_the_process_boundary_as_user_errors():
     assert isinstance(carried, GenerateError) and carried.format_message() == unpicklable.format_message()
 
 
-def test_jobs_must_be_positive(cli):
-    result = cli("all", "--jobs", "0")
-    assert result.exit_code == 2 and "--jobs" in result.output
+def test_jobs_sets_how_many_processes_render(cli, tmp_path, monkeypatch, synthetic_rendering):
+    """--jobs N renders in a pool of N processes (never more than there are documents), --jobs 1
+    in this process, and generate.toml's `jobs` is the default; 0 is refused before anything is
+    rendered or written."""
+    import generator.build.workers as workers
+
+    pools = []
+
+    def pool(setup, tasks, count, done, started=None):  # records the pool, renders here (made-up documents)
+        pools.append((count, len(tasks)))
+        return workers.render_all(setup, tasks, 1, done, started)
+
+    monkeypatch.setattr(workers, "_render_in_pool", pool)
+
+    def slides(*args):
+        result = cli("slides", "--facts", MINIMAL, "--no-cache", *args)
+        assert result.exit_code == 0, result.output
+        found, pools[:] = list(pools), []
+        return found
+
+    monkeypatch.setattr(workers, "default_jobs", lambda: 4)  # as on a 4-CPU machine
+    assert slides("--out", "default") == [(2, 2)]  # two documents: two processes
+    assert slides("--jobs", "1", "--out", "one") == []
+    assert slides("--jobs", "2", "--out", "two") == [(2, 2)]
+    (tmp_path / "generate.toml").write_text("jobs = 1\n", encoding="utf-8")
+    assert slides("--out", "configured") == []
+    assert slides("--jobs", "2", "--out", "overridden") == [(2, 2)]
+    assert len(synthetic_rendering) == 10
+    refused = cli("all", "--facts", MINIMAL, "--jobs", "0", "--out", "zero")
+    assert refused.exit_code == 2 and "--jobs" in refused.stderr
+    assert pools == [] and not (tmp_path / "zero").exists() and len(synthetic_rendering) == 10
 
 
 @pytest.mark.parametrize("expression", ["facts.sources[1]", "facts.sources[1] | string", "facts.sources[1] | pprint",
