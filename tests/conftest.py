@@ -131,6 +131,14 @@ def synthetic_rendering(monkeypatch) -> list[tuple[str, str]]:
     return calls
 
 
+def pytest_collection_modifyitems(items):
+    """A test that reads a built test root (the `built` fixture, directly or through a module's
+    own fixture) is in the slow tier: the first such test in a session builds the root."""
+    for item in items:
+        if "built" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="write tests/golden/ from the current outputs instead of comparing (tests/README.md)")

@@ -297,6 +297,7 @@ def test_page_validation_passes_every_pdf_ua_rule(bundled, lang):
     assert failed == [] and passed == total >= 100
 
 
+@pytest.mark.slow
 def test_archival_variant_is_pdf_a_3b_and_pdf_ua_1_in_one_file(archival):
     for profile in ("3b", "ua1"):
         passed, total, failed = page_validation(archival, profile)
@@ -425,6 +426,7 @@ def test_timeline_is_read_once(bundled, lang):
 
 # --- variants, determinism, safety -------------------------------------------------------
 
+@pytest.mark.slow
 def test_pdf_a3b_variant_is_archival(tmp_path):
     out = tmp_path / "out"
     build(["brief"], BuildOptions(facts=MINIMAL, out=out, langs=("en",), kind_options={"pdf_variant": "pdf/a-3b"}))
@@ -462,6 +464,7 @@ def test_minimal_fact_file_renders_in_both_languages(minimal):
         assert "5 articles in 2 chapters" in en and "The article says 7 articles." in en
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_fact_text_is_never_evaluated_as_a_template(tmp_path):
     def hostile(data):
@@ -475,6 +478,7 @@ def test_fact_text_is_never_evaluated_as_a_template(tmp_path):
     assert "Rights {{ L.page }} stay {# here #}." in text
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_sections_with_empty_lists_are_left_out(tmp_path):
     def strip(data):
@@ -504,6 +508,7 @@ def override(tmp_path: Path, block: str) -> Path:
     ('<img src="/etc/passwd" alt="x">', "file:///etc/passwd"),
     ('<img src="../../../../../../../etc/hostname" alt="x">', "file:///etc/hostname"),
 ])
+@pytest.mark.slow
 def test_resources_outside_the_template_dirs_fail_the_build(tmp_path, reference, refused):
     templates = override(tmp_path, "{% block cover %}{{ super() }}" + reference + "{% endblock %}")
     out = tmp_path / "out"
@@ -512,6 +517,7 @@ def test_resources_outside_the_template_dirs_fail_the_build(tmp_path, reference,
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_cli_reports_a_refused_stylesheet_in_one_line(cli, tmp_path):
     templates = override(tmp_path, '{% block styles %}{{ super() }}'
                                    '<link rel="stylesheet" href="http://example.org/x.css">{% endblock %}')
@@ -521,6 +527,7 @@ def test_cli_reports_a_refused_stylesheet_in_one_line(cli, tmp_path):
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_override_assets_are_found_override_first(tmp_path):
     templates = override(tmp_path, "")
     (templates / "brief" / "assets").mkdir()
@@ -549,6 +556,7 @@ def lint_in_subprocess(templates: Path | None) -> list[str]:
     return [line for line in result.stdout.splitlines() if line]
 
 
+@pytest.mark.slow
 def test_brand_colours_organization_and_logo_reach_the_pdf(tmp_path):
     from PIL import Image
 
@@ -570,6 +578,7 @@ def test_brand_colours_organization_and_logo_reach_the_pdf(tmp_path):
         assert "Test Agency" in page_texts(out / "en" / "facts-brief.pdf")[0]
 
 
+@pytest.mark.slow
 def test_check_reports_refused_resources_and_template_errors_without_weasyprint(tmp_path):
     assert lint_in_subprocess(None) == ["False"]
     remote = override(tmp_path / "a", '{% block cover %}<img src="https://example.org/a.png" alt="a">{% endblock %}')

@@ -252,6 +252,7 @@ def test_source_lists_show_reliability(published):
     assert "(nguồn chính thức)" in outline and "(nguồn thứ cấp)" in outline
 
 
+@pytest.mark.slow
 def test_cleared_documents_without_issuer_or_marking_name_neither(tmp_path):
     """Nothing names the toolkit as issuer; no marking and no draft mark unless given."""
     from generator.build.pipeline import BuildOptions, render_documents
@@ -271,6 +272,7 @@ def test_cleared_documents_without_issuer_or_marking_name_neither(tmp_path):
             assert absent not in text, (output.path, absent)
 
 
+@pytest.mark.slow
 def test_a_brand_organization_is_named_as_issuer(tmp_path):
     from generator.build.pipeline import BuildOptions, render_documents
 

@@ -179,6 +179,7 @@ def test_compact_citation_marks():
     assert citation_mark([]) == ""
 
 
+@pytest.mark.slow
 def test_facts_are_printed_literally_never_evaluated(tmp_path):
     text = MINIMAL.read_text(encoding="utf-8")
     text = text.replace("title: {vi: Công ước Mẫu, en: The Model Convention}",
@@ -311,6 +312,7 @@ def test_core_properties_come_from_the_fact_file(bundled, loaded, lang):
 
 # ---------------------------------------------------------------- reproducible
 
+@pytest.mark.slow
 def test_two_renders_are_byte_identical_with_fixed_zip_entries(tmp_path):
     _, first = render_documents(["handout"], BuildOptions(facts=FROZEN_FACTS, out=tmp_path))
     _, second = render_documents(["handout"], BuildOptions(facts=FROZEN_FACTS, out=tmp_path))
@@ -333,6 +335,7 @@ def test_committed_template_matches_its_build_script():
 
 # ---------------------------------------------------------------- brand
 
+@pytest.mark.slow
 def test_a_users_brand_restyles_the_handout(tmp_path):
     data = handout_with_brand(tmp_path, 'colours: {primary: "#8B1A1A", accent: "#B8860B"}\n'
                                         "fonts: {body: Liberation Sans, heading: Liberation Sans}\n")
@@ -368,6 +371,7 @@ def restyled_handout(directory: Path) -> None:
     document.save(str(directory / "handout" / "handout.docx"))
 
 
+@pytest.mark.slow
 def test_a_logo_only_brand_keeps_the_styles_edited_in_word(tmp_path):
     restyled_handout(tmp_path)
     data = handout_with_brand(tmp_path, "")
@@ -379,6 +383,7 @@ def test_a_logo_only_brand_keeps_the_styles_edited_in_word(tmp_path):
     assert document.core_properties.author == "Ministry of Tests"
 
 
+@pytest.mark.slow
 def test_a_brand_naming_one_colour_changes_only_that_property(tmp_path):
     restyled_handout(tmp_path)
     (tmp_path / "brand.yaml").write_text('colours: {primary: "#0B5D3B"}\n', encoding="utf-8")
@@ -389,6 +394,7 @@ def test_a_brand_naming_one_colour_changes_only_that_property(tmp_path):
     assert document.styles["Normal"].font.name == "DejaVu Sans"  # fonts: not named, not touched
 
 
+@pytest.mark.slow
 def test_without_a_brand_of_ones_own_the_template_styles_stay(tmp_path):
     """The bundled brand.yaml is not the user's: a template restyled in Word keeps its styles.
     (Purple and DejaVu Sans are in no bundled brand setting, so applying that brand would show.)"""
@@ -467,6 +473,7 @@ def test_lint_reports_syntax_errors_and_unknown_filters_where_they_are(tmp_path,
     ]
 
 
+@pytest.mark.slow
 def test_generate_check_and_generate_handout_report_template_problems(cli, tmp_path):
     crafted_template(tmp_path / "tpl", lambda d: split_runs(d.add_paragraph(), "{{ facts.adoption.dat", "e|date }}",
                                                               " {{ facts.names.titel }}"))
@@ -479,6 +486,7 @@ def test_generate_check_and_generate_handout_report_template_problems(cli, tmp_p
     assert "Traceback" not in rendered.output and not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_render_errors_name_the_template_part_and_paragraph(tmp_path):
     def body(document):
         document.add_paragraph("{{ facts.document.title|tr }}")
@@ -606,6 +614,7 @@ def test_sources_are_a_numbered_list_offences_bullets_and_cells_padded(bundled, 
     assert all(int(margins.find(qn(f"w:{side}")).get(qn("w:w"))) >= 30 for side in ("top", "bottom", "left", "right"))
 
 
+@pytest.mark.slow
 def test_cli_renders_one_language(cli, tmp_path):
     result = cli("handout", "--facts", FROZEN_FACTS, "--lang", "en", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output

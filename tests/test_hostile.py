@@ -549,6 +549,7 @@ SCRIPTS = {"arabic": "مرحبا بالعالم", "hebrew": "שלום עולם",
            "combining": "Ả̀ o\u0323\u0302"}
 
 
+@pytest.mark.slow
 def test_timeline_labels_in_any_script_are_shaped_and_read_back(tmp_path, capsys):
     """Event titles are laid out as HTML text: Arabic joins and reads right to left, Devanagari
     and emoji sequences keep their clusters, and WeasyPrint reports no missing glyph."""
@@ -588,6 +589,7 @@ def test_wrapping_a_huge_word_measures_about_a_line_at_a_time():
 @pytest.mark.xfail(strict=True, reason="WeasyPrint 70 maps each glyph to one text in the PDF's ToUnicode table: a "
                    "Devanagari vowel sign drawn before different consonants (नि after नमस्ते) loses its text; the page "
                    "shows it, copy-paste and screen readers do not. The other formats carry it exactly.")
+@pytest.mark.slow
 def test_indic_vowel_signs_read_back_from_the_pdf(tmp_path):
     from generator.build.pipeline import BuildOptions, render_documents
 
@@ -630,6 +632,7 @@ def passwd_line() -> str:
     return Path("/etc/passwd").read_text(encoding="utf-8").splitlines()[0]
 
 
+@pytest.mark.slow
 def test_facts_pointing_at_a_server_or_a_system_file_are_only_text(local_server, tmp_path):
     """URLs, CSS, Markdown images and file paths in facts are printed, never fetched or read."""
     from generator.build.pipeline import BuildOptions, build_all
@@ -674,6 +677,7 @@ TEMPLATE_REFERENCES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", TEMPLATE_REFERENCES)
 def test_a_template_pointing_outside_gets_one_clear_error_and_no_request(name, local_server, tmp_path, monkeypatch):
     url, requests = local_server
@@ -709,6 +713,7 @@ def test_templates_cannot_include_system_files(statement, kind, template, tmp_pa
     assert passwd_line() not in result.output and not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_the_handout_template_cannot_include_system_files(tmp_path, monkeypatch):
     import docx
 
@@ -753,6 +758,7 @@ def test_a_brand_logo_that_escapes_through_a_link_is_refused(tmp_path, monkeypat
     assert "logo: 'logo.png' is outside the brand file's directory and the template directories" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_fact_with_a_line_break_is_verified_in_every_format(tmp_path):
     """The handout shows a newline as a Word line break; verification must read it as a space."""
     from generator.build.pipeline import BuildOptions, build_all
@@ -788,6 +794,7 @@ def test_a_template_cannot_reach_python_internals(expression, kind, template, wr
     assert "uid=" not in result.output and not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_handout_template_cannot_reach_python_internals(tmp_path, monkeypatch):
     import docx
 
@@ -810,6 +817,7 @@ def test_a_handout_template_cannot_reach_python_internals(tmp_path, monkeypatch)
     ('"Made with {version"', "labels/en.yaml:2:19: text.generated_with: expected {placeholders} in balanced braces "
                              "(write {{ for a literal brace), found 'Made with {version'"),
 ])
+@pytest.mark.slow
 def test_a_label_with_a_wrong_placeholder_is_one_positioned_line(label, message, tmp_path, monkeypatch):
     """A label's {placeholders} are checked against the bundled English label: a typo used to stop
     the build with a KeyError traceback."""

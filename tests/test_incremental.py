@@ -87,6 +87,7 @@ def entries(out: Path) -> dict[tuple[str, str], dict]:
     return {tuple(p.stem.split("-", 1)): json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")}
 
 
+@pytest.mark.slow
 def test_first_build_renders_everything_and_keeps_the_cache_outside_out(first):
     assert set(first["report"].rendered) == EVERY_DOCUMENT and first["report"].cached == []
     assert first["report"].published
@@ -95,6 +96,7 @@ def test_first_build_renders_everything_and_keeps_the_cache_outside_out(first):
     assert not any(".cache" in name for name in first["tree"])  # nothing of the cache is published
 
 
+@pytest.mark.slow
 def test_every_document_records_the_facts_and_files_it_read(first):
     recorded = entries(first["base"] / "out")
     assert set(recorded) == EVERY_DOCUMENT
@@ -107,6 +109,7 @@ def test_every_document_records_the_facts_and_files_it_read(first):
     assert "0:slides/outline.md.jinja" in recorded[("slides", "vi")]["files"]
 
 
+@pytest.mark.slow
 def test_second_build_renders_nothing_and_writes_nothing(first, copy):
     before = {p: p.stat().st_ino for p in copy["out"].rglob("*")}
     report = rebuild(copy["options"])
@@ -116,6 +119,7 @@ def test_second_build_renders_nothing_and_writes_nothing(first, copy):
     assert {p: p.stat().st_ino for p in copy["out"].rglob("*")} == before  # not even replaced by equal files
 
 
+@pytest.mark.slow
 def test_a_hand_edited_output_is_published_again_from_the_cache(first, copy):
     edited = copy["out"] / "en" / "facts-handout.docx"
     edited.write_bytes(b"edited by hand")
@@ -135,6 +139,7 @@ print("@@" + json.dumps([code, sorted(m for m in sys.modules if m.split('.')[0] 
 """
 
 
+@pytest.mark.slow
 def test_no_op_rebuild_imports_no_rendering_library_and_reads_no_pdf(copy):
     args = ["all", "--facts", str(copy["facts"]), "--templates", str(copy["templates"]), "--out", str(copy["out"])]
     code = PROBE.format(args=args, heavy={"weasyprint", "docx", "docxtpl", "pptx", "pypdf"})
@@ -158,6 +163,7 @@ def _at(data, path):
     return data
 
 
+@pytest.mark.slow
 def test_a_one_fact_change_rebuilds_exactly_the_documents_that_show_it(copy, tmp_path):
     recorded = entries(copy["out"])
     # A text only some kinds show (which one depends on the templates; the record says).
@@ -183,6 +189,7 @@ def test_a_one_fact_change_rebuilds_exactly_the_documents_that_show_it(copy, tmp
     assert tree(copy["out"]) == clean_build(copy["options"], tmp_path / "clean")
 
 
+@pytest.mark.slow
 def test_a_template_change_rebuilds_only_that_kind(copy):
     outline = copy["templates"] / "slides" / "outline.md.jinja"
     outline.write_text(outline.read_text(encoding="utf-8") + "{# edited #}\n", encoding="utf-8")
@@ -191,6 +198,7 @@ def test_a_template_change_rebuilds_only_that_kind(copy):
     assert set(report.cached) == EVERY_DOCUMENT - set(report.rendered)
 
 
+@pytest.mark.slow
 def test_a_label_change_rebuilds_the_documents_that_read_that_label_file(copy):
     labels = copy["templates"] / "labels" / "vi.yaml"
     labels.write_text(labels.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
@@ -222,6 +230,7 @@ def primary_colours(out: Path, lang: str) -> dict[str, str]:
             "css": " ".join(re.findall(r"--brand: *([^;]+);", css)).upper()}
 
 
+@pytest.mark.slow
 def test_a_brand_change_rebuilds_every_kind_in_the_new_colour(copy):
     before = {lang: primary_colours(copy["out"], lang) for lang in ("vi", "en")}
     brand = copy["templates"] / "brand.yaml"
@@ -237,6 +246,7 @@ def test_a_brand_change_rebuilds_every_kind_in_the_new_colour(copy):
         assert (before[lang]["css"], after["css"]) == ("#1F3864", "#7A1F1F")
 
 
+@pytest.mark.slow
 def test_an_option_change_rebuilds_only_the_kinds_that_read_it(copy):
     report = rebuild(replace(copy["options"], kind_options={"pdf_variant": "pdf/a-3b"}))
     assert set(report.rendered) == {("brief", "vi"), ("brief", "en")}
@@ -244,6 +254,7 @@ def test_an_option_change_rebuilds_only_the_kinds_that_read_it(copy):
         assert pdf.open_metadata().get("pdfaid:part") == "3"  # the archival variant was rendered
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_is_a_miss_never_a_wrong_document(first, copy):
     entry = entries(copy["out"])[("handout", "en")]
     blob = cache_dir(copy["out"]) / "blobs" / entry["outputs"][0]["sha256"]
@@ -254,11 +265,13 @@ def test_a_damaged_cache_is_a_miss_never_a_wrong_document(first, copy):
     assert tree(copy["out"]) == first["tree"]
 
 
+@pytest.mark.slow
 def test_no_cache_renders_everything_again(copy):
     report = rebuild(replace(copy["options"], use_cache=False, jobs=2))
     assert set(report.rendered) == EVERY_DOCUMENT and not report.published  # same bytes: OUT left alone
 
 
+@pytest.mark.slow
 def test_output_is_byte_identical_whatever_the_number_of_jobs(first):
     same = options(first["base"] / "facts.yaml", first["base"] / "templates", first["base"] / "unused")
     _, serial = render_documents(list(KINDS), replace(same, jobs=1))
@@ -268,6 +281,7 @@ def test_output_is_byte_identical_whatever_the_number_of_jobs(first):
                                                  if path.count("/") == 1 and not path.startswith("assets/")}
 
 
+@pytest.mark.slow
 def test_an_error_in_a_worker_is_the_same_one_line_error(tmp_path, runner, monkeypatch):
     templates = tmp_path / "templates"
     (templates / "slides").mkdir(parents=True)
@@ -331,6 +345,7 @@ def test_jobs_sets_how_many_processes_render(cli, tmp_path, monkeypatch, synthet
 
 @pytest.mark.parametrize("expression", ["facts.sources[1]", "facts.sources[1] | string", "facts.sources[1] | pprint",
                                         "facts.sources[1] | list"])
+@pytest.mark.slow
 def test_a_template_that_prints_a_whole_fact_object_is_rebuilt_when_any_field_of_it_changes(copy, tmp_path, expression):
     # Printing an object reads every field at once (str, repr, iteration, comparison), not one
     # attribute at a time: the record must cover the whole object, or the old text is published.

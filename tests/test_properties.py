@@ -153,6 +153,7 @@ def poppler_text(path: Path) -> str:
     return shown(re.sub("[\u202a-\u202e]", "", text))
 
 
+@pytest.mark.slow  # 300 examples: about 20 s
 @settings(max_examples=LOADER_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=fact_text)
 def test_any_text_loads_as_its_nfc_form_or_is_refused_with_a_position(text, tmp_path_factory):
@@ -172,6 +173,7 @@ def test_any_text_loads_as_its_nfc_form_or_is_refused_with_a_position(text, tmp_
 
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
 @given(texts=st.fixed_dictionaries({name: document_text for name in FIELDS}))
 def test_any_text_renders_and_reads_back_in_every_format_or_is_refused(texts, tmp_path_factory, capsys):
     from generator.build.pipeline import BuildOptions, render_documents

@@ -19,6 +19,8 @@ import pytest
 
 from tests.conftest import FROZEN_FACTS, REPO, root
 
+pytestmark = pytest.mark.slow  # every test here builds, serves or renders (tests/README.md)
+
 VARIANTS = {
     "a": {"PYTHONHASHSEED": "1", "TZ": "UTC", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "jobs": "1"},
     "b": {"PYTHONHASHSEED": "4242", "TZ": "Asia/Ho_Chi_Minh", "LANG": "POSIX", "LC_ALL": "C", "jobs": "2"},

@@ -28,6 +28,8 @@ from generator.commands.serve import run_server
 from tests.conftest import REPO, root
 from tests.helpers import minimal_facts
 
+pytestmark = pytest.mark.slow  # every test here builds, serves or renders (tests/README.md)
+
 MINIMAL = root("minimal") / "facts.yaml"
 REQUESTS, CONNECTIONS = 3_000, 30
 PASSWD = Path("/etc/passwd").read_text(encoding="utf-8").splitlines()[0].encode()

@@ -335,6 +335,7 @@ def test_hostile_fact_text_does_not_change_the_structure(minimal, tmp_path):
     assert any('Start --> "quoted" ---' in text for text in shown)
 
 
+@pytest.mark.slow
 def test_a_corporate_master_with_the_same_layout_names_is_used_as_is(tmp_path):
     """python-pptx's own default deck (4:3, Calibri, centred titles) stands in for a ministry's master."""
     import pptx
@@ -354,6 +355,7 @@ def test_a_corporate_master_with_the_same_layout_names_is_used_as_is(tmp_path):
     assert b"Calibri" in theme
 
 
+@pytest.mark.slow
 def test_a_users_brand_file_recolours_the_theme_and_adds_the_logo(tmp_path):
     """--brand FILE: theme colours and fonts from the brand, its logo and organization on the title slide."""
     from PIL import Image
@@ -378,6 +380,7 @@ def test_a_users_brand_file_recolours_the_theme_and_adds_the_logo(tmp_path):
         assert organization in " ".join(shape_texts(first.shapes))
 
 
+@pytest.mark.slow
 def test_a_logo_only_brand_keeps_the_masters_colours_and_fonts(tmp_path):
     """A brand naming only a logo adds the logo; the theme (as edited in PowerPoint) stays."""
     from PIL import Image
@@ -434,6 +437,7 @@ def test_check_reports_a_slide_over_the_limits(cli, tmp_path):
     assert not (tmp_path / "strict").exists()
 
 
+@pytest.mark.slow
 def test_unknown_layout_is_a_clear_error(cli, tmp_path):
     templates = write_override(tmp_path / "override", "<!-- _class: Comparison -->\n\n# Title\n")
     result = cli("check", "--facts", MINIMAL, "--templates", templates)
