@@ -105,10 +105,12 @@ def built(tmp_path_factory):
 
 
 def records(out: Path, kind: str) -> list[dict]:
-    """The manifest records of ``kind`` in OUT, in build order (languages in the fact file's order)."""
+    """The manifest records of ``kind`` in OUT, languages in the fact file's order (as a build returns them)."""
     import json
 
-    return [d for d in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"] if d["kind"] == kind]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    order = manifest["facts"]["languages"]
+    return sorted((d for d in manifest["documents"] if d["kind"] == kind), key=lambda d: order.index(d["lang"]))
 
 
 @pytest.fixture
