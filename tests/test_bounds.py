@@ -55,6 +55,7 @@ def outline(work: Path, text: str) -> None:
 
 # --- templates cannot reach out ---------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_link_out_of_the_template_directory_is_refused_in_check_and_build(work):
     (work / "t" / "brief").mkdir(parents=True)
     (work / "t" / "brief" / "secret.html.jinja").symlink_to("/etc/passwd")
@@ -71,6 +72,7 @@ def test_a_link_out_of_the_template_directory_is_refused_in_check_and_build(work
     assert "root:" not in build.output and not (work / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_link_inside_the_template_directories_is_followed(work):
     (work / "t" / "slides").mkdir(parents=True)
     (work / "t" / "real.md.jinja").write_text((BUNDLED / "slides" / "outline.md.jinja").read_text("utf-8"), "utf-8")
@@ -271,6 +273,7 @@ def test_bounded_operations_within_the_limits_still_work(tmp_path):
     assert text == "first line\nababab 1024     7 002.2 [0, 1, 2] x  |\n"
 
 
+@pytest.mark.slow
 def test_a_render_past_its_time_budget_stops_with_one_line(work):
     outline(work, "---\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n")
     started = time.monotonic()
@@ -301,6 +304,7 @@ def test_the_time_budget_is_read_from_generate_toml(work):
                              f"(no limit) to 86400, found 'soon'\n")
 
 
+@pytest.mark.slow
 def test_a_label_with_a_huge_format_width_is_refused(work):
     (work / "t" / "labels").mkdir(parents=True)
     (work / "t" / "labels" / "en.yaml").write_text('text:\n  generated_with: "{version} {date:>1500000000}"\n', "utf-8")

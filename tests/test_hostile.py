@@ -19,6 +19,7 @@ import pytest
 
 from generator.templating.glyphs import first_undrawable, installed_coverage
 from tests.conftest import REPO, root, without_library_wording
+from tests.helpers import A, W, document_texts, minimal_facts, ooxml_text, pdf_text, shown
 
 MINIMAL = root("minimal") / "facts.yaml"
 MINIMAL_TEXT = MINIMAL.read_text(encoding="utf-8")
@@ -322,15 +323,6 @@ SHOWN_EVERYWHERE = [
 # The two-page handout gives the article and chapter counts; the chapters are in the other formats.
 SHOWN_OUTSIDE_THE_HANDOUT = [("structure", "chapters", 0, "title"), ("structure", "chapters", 1, "title")]
 ON_THE_PAGE = [("document", "title"), ("document", "subtitle"), ("document", "marking")]
-_INVISIBLE = re.compile(r"[\u00ad\u034f\u200b-\u200f\u2060-\u2069\ufe00-\ufe0f\ufeff]")
-
-
-def shown(text: str) -> str:
-    """Text as a reader compares it: NFC, invisible marks (joiners, variation selectors, isolates)
-    dropped, whitespace runs folded to one space."""
-    return re.sub(r"\s+", " ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text))).strip()
-
-
 def facts_data(path: Path) -> dict:
     import yaml
 
@@ -367,55 +359,14 @@ def benign_twin(path: Path, target: Path) -> Path:
     return target
 
 
-def pdf_text(path: Path) -> str:
-    from pypdf import PdfReader
-
-    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-
-
-def ooxml_text(path: Path, part: str, namespace: str) -> str:
-    """Text of matching parts, paragraph by paragraph (runs joined as a reader sees them)."""
-    from lxml import etree
-
-    lines = []
-    with zipfile.ZipFile(path) as archive:
-        for name in sorted(archive.namelist()):
-            if re.fullmatch(part, name):
-                root_element = etree.fromstring(archive.read(name))
-                for paragraph in root_element.iter(f"{{{namespace}}}p"):
-                    lines.append("".join(
-                        (node.text or "") if node.tag == f"{{{namespace}}}t" else " "  # a break or tab reads as a space
-                        for node in paragraph.iter(*(f"{{{namespace}}}{tag}" for tag in ("t", "br", "cr", "tab")))))
-    return "\n".join(lines)
-
-
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: a backslash before ASCII punctuation
-
-
-def document_texts(out: Path, lang: str) -> dict[str, str]:
-    """What a reader of each format sees, per format."""
-    stem = f"{lang}/facts"
-    return {
-        "pdf": pdf_text(out / f"{stem}-brief.pdf"),
-        "docx": ooxml_text(out / f"{stem}-handout.docx", r"word/(document|header\d*|footer\d*)\.xml", W),
-        "pptx": ooxml_text(out / f"{stem}-slides.pptx", r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml", A),
-        "md": MARKDOWN_ESCAPE.sub(r"\1", (out / f"{stem}-slides.md").read_text(encoding="utf-8")),
-    }
-
-
 def page_of(out: Path, lang: str) -> Path:
     return out / ("index.html" if lang == "vi" else f"{lang}.html")
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory) -> Path:
-    from generator.pipeline.build import BuildOptions, build_all
-
-    out = tmp_path_factory.mktemp("hostile") / "out"
-    build_all(BuildOptions(facts=HOSTILE_TEXT, out=out))
-    return out
+def hostile(built) -> Path:
+    """`generate all` of the hostile-text root, built once per session (read only)."""
+    return built("hostile-text")
 
 
 @pytest.fixture(scope="module")
@@ -594,21 +545,11 @@ def test_word_and_powerpoint_files_keep_their_structure(hostile, twin, lang):
     assert [s.layout for s in outlines[0].slides] == [s.layout for s in outlines[1].slides]
 
 
-def write_variant(tmp_path: Path, change) -> Path:
-    """The minimal fixture with ``change(data)`` applied, as a new fact file."""
-    import yaml
-
-    data = facts_data(MINIMAL)
-    change(data)
-    path = tmp_path / "facts.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
 SCRIPTS = {"arabic": "مرحبا بالعالم", "hebrew": "שלום עולם", "devanagari": "हिन्दी किताब", "emoji": "😀 ❤️ ☕",
            "combining": "Ả̀ o\u0323\u0302"}
 
 
+@pytest.mark.slow
 def test_timeline_labels_in_any_script_are_shaped_and_read_back(tmp_path, capsys):
     """Event titles are laid out as HTML text: Arabic joins and reads right to left, Devanagari
     and emoji sequences keep their clusters, and WeasyPrint reports no missing glyph."""
@@ -619,7 +560,7 @@ def test_timeline_labels_in_any_script_are_shaped_and_read_back(tmp_path, capsys
             event["title"]["en"] = text
         data["timeline"] += [dict(data["timeline"][-1], title={"vi": "x", "en": text}) for text in list(SCRIPTS.values())[3:]]
 
-    facts = write_variant(tmp_path, titles)
+    facts = minimal_facts(tmp_path, titles)
     _, outputs = render_documents(["brief"], BuildOptions(facts=facts, langs=("en",), jobs=1))
     assert "WeasyPrint" not in capsys.readouterr().err  # no ".notdef glyph rendered" warning
     (tmp_path / "brief.pdf").write_bytes(outputs[0].data)
@@ -648,10 +589,11 @@ def test_wrapping_a_huge_word_measures_about_a_line_at_a_time():
 @pytest.mark.xfail(strict=True, reason="WeasyPrint 70 maps each glyph to one text in the PDF's ToUnicode table: a "
                    "Devanagari vowel sign drawn before different consonants (नि after नमस्ते) loses its text; the page "
                    "shows it, copy-paste and screen readers do not. The other formats carry it exactly.")
+@pytest.mark.slow
 def test_indic_vowel_signs_read_back_from_the_pdf(tmp_path):
     from generator.pipeline.build import BuildOptions, render_documents
 
-    facts = write_variant(tmp_path, lambda data: data["safeguards"][0]["text"].update(en="नमस्ते दुनिया"))
+    facts = minimal_facts(tmp_path, lambda data: data["safeguards"][0]["text"].update(en="नमस्ते दुनिया"))
     _, outputs = render_documents(["brief"], BuildOptions(facts=facts, langs=("en",), jobs=1))
     (tmp_path / "brief.pdf").write_bytes(outputs[0].data)
     assert "नमस्ते दुनिया" in shown(pdf_text(tmp_path / "brief.pdf"))
@@ -690,6 +632,7 @@ def passwd_line() -> str:
     return Path("/etc/passwd").read_text(encoding="utf-8").splitlines()[0]
 
 
+@pytest.mark.slow
 def test_facts_pointing_at_a_server_or_a_system_file_are_only_text(local_server, tmp_path):
     """URLs, CSS, Markdown images and file paths in facts are printed, never fetched or read."""
     from generator.pipeline.build import BuildOptions, build_all
@@ -705,7 +648,7 @@ def test_facts_pointing_at_a_server_or_a_system_file_are_only_text(local_server,
         data["timeline"][0]["title"]["en"] = f"![image]({url}/md.png) <{url}/autolink>"
 
     out = tmp_path / "out"
-    build_all(BuildOptions(facts=write_variant(tmp_path, point_outside), out=out))
+    build_all(BuildOptions(facts=minimal_facts(tmp_path, point_outside), out=out))
     assert requests == []
     texts = document_texts(out, "en") | {"page": site_text(out / "en.html")}
     for fmt, text in texts.items():
@@ -734,6 +677,7 @@ TEMPLATE_REFERENCES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", TEMPLATE_REFERENCES)
 def test_a_template_pointing_outside_gets_one_clear_error_and_no_request(name, local_server, tmp_path, monkeypatch):
     url, requests = local_server
@@ -769,6 +713,7 @@ def test_templates_cannot_include_system_files(statement, kind, template, tmp_pa
     assert passwd_line() not in result.output and not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_the_handout_template_cannot_include_system_files(tmp_path, monkeypatch):
     import docx
 
@@ -813,12 +758,13 @@ def test_a_brand_logo_that_escapes_through_a_link_is_refused(tmp_path, monkeypat
     assert "logo: 'logo.png' is outside the brand file's directory and the template directories" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_fact_with_a_line_break_is_verified_in_every_format(tmp_path):
     """The handout shows a newline as a Word line break; verification must read it as a space."""
     from generator.pipeline.build import BuildOptions, build_all
 
     out = tmp_path / "out"
-    facts = write_variant(tmp_path, lambda data: data["names"]["common_name"]["text"].update(en="Da Lat\nConvention"))
+    facts = minimal_facts(tmp_path, lambda data: data["names"]["common_name"]["text"].update(en="Da Lat\nConvention"))
     build_all(BuildOptions(facts=facts, out=out))  # raises if verification misses the common name
     assert "Da Lat Convention" in shown(document_texts(out, "en")["docx"])
 
@@ -848,6 +794,7 @@ def test_a_template_cannot_reach_python_internals(expression, kind, template, wr
     assert "uid=" not in result.output and not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_handout_template_cannot_reach_python_internals(tmp_path, monkeypatch):
     import docx
 
@@ -870,6 +817,7 @@ def test_a_handout_template_cannot_reach_python_internals(tmp_path, monkeypatch)
     ('"Made with {version"', "labels/en.yaml:2:19: text.generated_with: expected {placeholders} in balanced braces "
                              "(write {{ for a literal brace), found 'Made with {version'"),
 ])
+@pytest.mark.slow
 def test_a_label_with_a_wrong_placeholder_is_one_positioned_line(label, message, tmp_path, monkeypatch):
     """A label's {placeholders} are checked against the bundled English label: a typo used to stop
     the build with a KeyError traceback."""

@@ -23,16 +23,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.templating.glyphs import first_undrawable
 from generator.pipeline.context import BuildContext
-from tests.conftest import root
-from tests.test_hostile import document_texts, shown
+from tests.helpers import document_texts, minimal_facts, shown
 
-MINIMAL = root("minimal") / "facts.yaml"
 EXAMPLES = int(os.environ.get("GENERATE_PROPERTY_EXAMPLES", "20"))
 LOADER_EXAMPLES = max(EXAMPLES * 15, 300)
 
@@ -87,14 +84,15 @@ _DIRECTION = {"R": "rtl", "AL": "rtl", "L": "ltr", "EN": "num", "AN": "num"}
 
 
 def with_texts(texts: dict[str, str], path: Path) -> Path:
-    data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
-    for name, text in texts.items():
-        target = data
-        for part in FIELDS[name]:
-            target = target[part]
-        target["en"] = text
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
-    return path
+    """The minimal fact file with the English text of each field of ``texts`` replaced, written as ``path``."""
+    def edit(data):
+        for name, text in texts.items():
+            target = data
+            for part in FIELDS[name]:
+                target = target[part]
+            target["en"] = text
+
+    return minimal_facts(path.parent, edit, name=path.name)
 
 
 def refusal_is_clean(problems, path: Path) -> None:
@@ -156,6 +154,7 @@ def poppler_text(path: Path) -> str:
     return shown(re.sub("[\u202a-\u202e]", "", text))
 
 
+@pytest.mark.slow  # 300 examples: about 20 s
 @settings(max_examples=LOADER_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=fact_text)
 def test_any_text_loads_as_its_nfc_form_or_is_refused_with_a_position(text, tmp_path_factory):
@@ -175,6 +174,7 @@ def test_any_text_loads_as_its_nfc_form_or_is_refused_with_a_position(text, tmp_
 
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
 @given(texts=st.fixed_dictionaries({name: document_text for name in FIELDS}))
 def test_any_text_renders_and_reads_back_in_every_format_or_is_refused(texts, tmp_path_factory, capsys):
     from generator.pipeline.build import BuildOptions, render_documents

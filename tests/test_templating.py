@@ -11,14 +11,14 @@ from generator.templating.context import template_context
 from generator.errors import TemplateError
 from generator.facts.load import load_facts
 from generator.templating.environment import TemplatePath, create_environment, render_template
-from tests.conftest import BUNDLED_FACTS, root
+from tests.conftest import FROZEN_FACTS, root
 
 ADOPTED = dt.date(2024, 12, 24)
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    return load_facts(BUNDLED_FACTS)
+    return load_facts(FROZEN_FACTS)
 
 
 def context(loaded, lang, templates=None):

@@ -71,6 +71,7 @@ def test_building_the_project_gives_no_packaging_warning():
 
 # ---------------------------------------------------------------- page, manifest and files agree
 
+@pytest.mark.slow
 def test_every_build_command_leaves_page_and_manifest_listing_what_is_in_out(cli, tmp_path):
     out = tmp_path / "out"
     assert cli("handout", "--facts", MINIMAL, "--out", out).exit_code == 0
@@ -87,6 +88,7 @@ def test_every_build_command_leaves_page_and_manifest_listing_what_is_in_out(cli
     assert verified.exit_code == 0, verified.output
 
 
+@pytest.mark.slow
 def test_a_single_kind_build_after_a_full_one_changes_nothing(cli, tmp_path):
     """The page lists documents in one order whichever command built them last."""
     out = tmp_path / "out"
@@ -101,6 +103,7 @@ def test_a_single_kind_build_after_a_full_one_changes_nothing(cli, tmp_path):
     assert page.index("facts-handout.docx") < page.index("facts-slides.pptx") < page.index("facts-slides.md")
 
 
+@pytest.mark.slow
 def test_verify_fails_when_page_manifest_and_files_disagree(cli, tmp_path):
     out = tmp_path / "out"
     assert cli("handout", "--facts", MINIMAL, "--out", out).exit_code == 0
@@ -144,6 +147,7 @@ def test_a_missing_translation_fails_the_build_with_its_field_path(cli, untransl
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_allow_missing_publishes_with_a_mark_in_the_documents_language(cli, untranslated, tmp_path):
     out = tmp_path / "out"
     result = cli("handout", "--facts", untranslated, "--out", out, "--allow-missing")
@@ -173,6 +177,7 @@ def mistaken(tmp_path) -> Path:
     return directory
 
 
+@pytest.mark.slow
 def test_customizations_that_do_nothing_are_warnings_with_did_you_mean(cli, mistaken):
     from generator.templating.glyphs import font_substitute
 
@@ -201,6 +206,7 @@ def test_customizations_that_do_nothing_are_warnings_with_did_you_mean(cli, mist
     assert cli("check", "--facts", MINIMAL, "--templates", mistaken, "--strict").exit_code == 1
 
 
+@pytest.mark.slow
 def test_with_strict_a_build_refuses_on_those_warnings_and_writes_nothing(cli, mistaken, tmp_path):
     result = cli("handout", "--facts", MINIMAL, "--templates", mistaken, "--out", tmp_path / "out", "--strict")
     assert result.exit_code == 1
@@ -210,6 +216,7 @@ def test_with_strict_a_build_refuses_on_those_warnings_and_writes_nothing(cli, m
     assert plain.exit_code == 0 and plain.stderr.count("warning: ") == 7
 
 
+@pytest.mark.slow
 def test_a_used_label_and_an_installed_font_are_no_warning(cli, tmp_path):
     directory = tmp_path / "mine"
     (directory / "labels").mkdir(parents=True)
@@ -237,6 +244,7 @@ def slide_titles(markdown: str) -> list[str]:
     return re.findall(r"^#{1,2} (.+)$", markdown.split("\n---\n", 1)[1], re.M)
 
 
+@pytest.mark.slow
 def test_the_slides_setting_drops_reorders_and_adds_slides(cli, tmp_path):
     mine = tmp_path / "mine" / "slides"
     mine.mkdir(parents=True)
@@ -271,6 +279,7 @@ def test_an_unknown_slide_id_is_an_error_with_did_you_mean(cli, tmp_path):
         "unknown slide 'timline' (did you mean 'timeline'?)")
 
 
+@pytest.mark.slow
 def test_an_empty_block_drops_one_slide(tmp_path):
     from generator.pipeline.build import BuildOptions, render_documents
 
@@ -293,6 +302,7 @@ def test_an_unclosed_tag_is_reported_where_it_was_opened(cli, tmp_path):
             "{% if %} opened here is never closed (expected {% endif %} before line 5)") in lines(result.stderr)
 
 
+@pytest.mark.slow
 def test_the_download_page_has_blocks(tmp_path):
     from generator.pipeline.build import BuildOptions, build
 
@@ -330,6 +340,7 @@ def test_a_day_first_date_gets_its_own_line_field_and_a_hint(cli, tmp_path):
 
 # ---------------------------------------------------------------- feedback and settings
 
+@pytest.mark.slow
 def test_progress_shows_each_document_as_it_starts_with_the_elapsed_time(cli, tmp_path):
     result = cli("handout", "--facts", MINIMAL, "--out", tmp_path / "out", "--jobs", "1", "--no-cache")
     assert result.exit_code == 0
@@ -342,6 +353,7 @@ def test_progress_shows_each_document_as_it_starts_with_the_elapsed_time(cli, tm
         assert re.fullmatch(pattern, line), line
 
 
+@pytest.mark.slow
 def test_quiet_prints_nothing_on_success_and_verbose_names_the_configuration(cli, tmp_path):
     quiet = cli("handout", "--facts", MINIMAL, "--out", tmp_path / "out", "-q")
     assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
@@ -357,6 +369,7 @@ def test_check_prints_its_verdict_first_and_discrepancies_only_when_verbose(cli)
     assert "  article-count (contradicted about structure.article_count)" in cli("check", "--facts", MINIMAL, "-v").stdout
 
 
+@pytest.mark.slow
 def test_configuration_is_found_in_a_parent_directory_with_every_setting(cli, tmp_path):
     (tmp_path / "generate.toml").write_text(
         f'facts = "{MINIMAL}"\nlanguages = "en"\njobs = 1\npdf_variant = "pdf/a-3b"\nname = "model"\n',
@@ -383,6 +396,7 @@ def test_a_bad_setting_is_one_line_with_an_example(cli, tmp_path):
         "such as \"treaty-x\", found 'a b'"]
 
 
+@pytest.mark.slow
 def test_lang_takes_a_comma_separated_list(cli, tmp_path):
     result = cli("handout", "--facts", MINIMAL, "--out", tmp_path / "out", "--lang", "en,vi", "-q")
     assert result.exit_code == 0
@@ -430,6 +444,7 @@ def test_new_refuses_to_overwrite(cli, tmp_path):
     assert (tmp_path / "t" / "generate.toml").read_text() == "# mine\n" and not (tmp_path / "t" / "facts").exists()
 
 
+@pytest.mark.slow
 def test_the_readme_walkthrough_for_your_own_treaty(runner, tmp_path, monkeypatch):
     """`generate new`, then check, build and verify, exactly as README "Your own treaty" says."""
     commands = readme_treaty_commands()
@@ -453,6 +468,7 @@ def test_the_readme_walkthrough_for_your_own_treaty(runner, tmp_path, monkeypatc
     assert (project / "facts" / "fact-file.schema.json").is_file()
 
 
+@pytest.mark.slow
 def test_open_opens_the_download_page_when_the_build_is_done(cli, tmp_path, monkeypatch):
     import click
 
@@ -463,6 +479,7 @@ def test_open_opens_the_download_page_when_the_build_is_done(cli, tmp_path, monk
     assert opened == [str((tmp_path / "out" / "index.html").resolve())]
 
 
+@pytest.mark.slow
 def test_watch_builds_again_after_a_change(tmp_path):
     facts = tmp_path / "facts.yaml"
     shutil.copy(MINIMAL, facts)
