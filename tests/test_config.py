@@ -132,9 +132,10 @@ def test_generate_config_prints_every_setting_with_its_origin(cli, tmp_path):
     assert result.stderr == ""
     rows = [("facts", str(MINIMAL), "generate.toml:1"), ("out", str((tmp_path / "site").resolve()), "generate.toml:3"),
             ("languages", "en", "command line"), ("templates", "-", "default"), ("brand", "-", "default"),
-            ("jobs", "2", "generate.toml:4"), ("pdf_variant", "pdf/ua-1", "default"),
-            ("name", "the fact file's name", "default"), ("slides", "every slide of the outline", "default"),
-            ("max_age", "90", "default"), ("time_budget", "120", "default")]
+            ("jobs", "2", "generate.toml:4"), ("name", "the fact file's name", "default"),
+            ("max_age", "90", "default"), ("time_budget", "120", "default"),
+            # then each kind's settings, from the registry
+            ("pdf_variant", "pdf/ua-1", "default"), ("slides", "every slide of the outline", "default")]
     width = max(len(value) for _, value, _ in rows)
     assert lines(result.stdout) == [f"configuration file: {tmp_path / 'generate.toml'}",
                                     f"{'setting':<11}  {'value':<{width}}  from"] + [
