@@ -34,12 +34,14 @@ from measure import Run, Series, run
 from peer import convert_all, pandoc_path, pandoc_version, prepare
 from scale import statement_count, write_scaled
 
+from generator.renderers import kinds
+
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 RESULTS = HERE / "results"
 #: What a snapshot needs to run: the package, its templates and facts, and these scripts.
 SNAPSHOT_PARTS = ("generator", "templates", "facts", "benchmarks")
-KINDS = ("brief", "handout", "slides")
+KINDS = tuple(kinds())  # every registered kind
 
 
 class Bench:

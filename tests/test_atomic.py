@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.pipeline import BuildOptions, build, build_all
+from generator.pipeline.build import BuildOptions, build, build_all
 from generator.errors import GenerateError, RenderError
 from generator.output.workspace import workspace_dir
 from generator.output.writer import output_lock, read_manifest

@@ -538,7 +538,7 @@ def test_schema_into_a_missing_folder_is_one_line(work):
 def test_the_build_cache_reads_no_file_the_templates_may_not(work, monkeypatch):
     """Links out of the template directory, devices and pipes lying in it are never read, and
     do not stop a build that does not use them."""
-    from generator.build.cache import TemplateSnapshot
+    from generator.pipeline.cache import TemplateSnapshot
     from generator.templating.environment import TemplatePath
 
     (work / "t").mkdir()
@@ -547,7 +547,7 @@ def test_the_build_cache_reads_no_file_the_templates_may_not(work, monkeypatch):
     os.mkfifo(work / "t" / "pipe.txt")
     opened: list[str] = []
     real_read = read_regular_file
-    monkeypatch.setattr("generator.build.cache.read_regular_file", lambda path, limit: opened.append(str(path)) or real_read(path, limit))
+    monkeypatch.setattr("generator.pipeline.cache.read_regular_file", lambda path, limit: opened.append(str(path)) or real_read(path, limit))
     snapshot = TemplateSnapshot.take(TemplatePath(overrides=(work / "t",)))
     assert snapshot.digests["0:passwd.txt"].startswith("outside:")
     assert "0:zero.txt" not in snapshot.digests and "0:pipe.txt" not in snapshot.digests

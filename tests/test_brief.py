@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from generator.renderers.brief.context import compact_range, css_page_counter, css_string, row_groups
 from generator.renderers.brief.graphics import TimelineEntry, bar_chart_layout, timeline_layout
 from generator.renderers.brief.metrics import text_width
-from generator.build.pipeline import BuildOptions, build, render_documents
+from generator.pipeline.build import BuildOptions, build, render_documents
 from generator.errors import ResourceError
 from tests.conftest import BUNDLED_FACTS, REPO, have, root
 
@@ -558,7 +558,7 @@ def lint_in_subprocess(templates: Path | None) -> list[str]:
     overrides = f"(Path({str(templates)!r}),)" if templates else "()"
     code = ("import sys; from pathlib import Path; from generator.facts.load import load_facts; "
             "from generator.templating.environment import TemplatePath; from generator.renderers.brief import BriefRenderer; "
-            "from generator.build.context import BuildContext; "
+            "from generator.pipeline.context import BuildContext; "
             f"problems = BriefRenderer().lint(BuildContext.load(load_facts(Path({str(MINIMAL)!r})), TemplatePath(overrides={overrides}))); "
             "print(*problems, sep='\\n'); print('weasyprint' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)

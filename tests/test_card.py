@@ -11,8 +11,8 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from generator.build.pipeline import BuildOptions, BuildReport, build
-from generator.build.context import BuildContext
+from generator.pipeline.build import BuildOptions, BuildReport, build
+from generator.pipeline.context import BuildContext
 from tests.conftest import have, root
 
 LANGS = ["vi", "en"]
@@ -103,7 +103,7 @@ def test_source_titles_in_another_language_carry_their_language(card):
 
 
 def test_the_card_is_listed_on_the_download_page_and_verified(tmp_path):
-    from generator.build.pipeline import build_all
+    from generator.pipeline.build import build_all
     from generator.facts.load import load_facts
     from generator.output.verify import verify_output
     from generator.templating.environment import TemplatePath

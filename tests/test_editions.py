@@ -156,7 +156,7 @@ def test_diff_matches_items_by_id_else_by_position():
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """`generate all` of the editions fixture (a draft with a marking and a previous edition)."""
-    from generator.build.pipeline import BuildOptions, build_all
+    from generator.pipeline.build import BuildOptions, build_all
 
     out = tmp_path_factory.mktemp("editions") / "out"
     build_all(BuildOptions(facts=EDITIONS / "facts.yaml", out=out, jobs=1, use_cache=False))
@@ -256,7 +256,7 @@ def test_source_lists_show_reliability(published):
 
 def test_cleared_documents_without_issuer_or_marking_name_neither(tmp_path):
     """Nothing names the toolkit as issuer; no marking and no draft mark unless given."""
-    from generator.build.pipeline import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, render_documents
 
     data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
     for key in ("issuer", "marking"):
@@ -274,7 +274,7 @@ def test_cleared_documents_without_issuer_or_marking_name_neither(tmp_path):
 
 
 def test_a_brand_organization_is_named_as_issuer(tmp_path):
-    from generator.build.pipeline import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, render_documents
 
     brand = tmp_path / "brand.yaml"
     brand.write_text('organization: {vi: "Vụ Pháp luật", en: "Legal Department"}\n', encoding="utf-8")

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree
 
-from generator.build.pipeline import BuildOptions, build, render_documents
+from generator.pipeline.build import BuildOptions, build, render_documents
 from generator.templating.context import template_context
 from generator.errors import GenerateError
 from generator.facts.load import load_facts
@@ -29,7 +29,7 @@ from generator.facts.keyfacts import key_facts
 from generator.renderers.handout import HandoutRenderer
 from generator.renderers.handout.document import citation_mark
 from generator.templating.environment import TemplatePath
-from generator.build.context import BuildContext
+from generator.pipeline.context import BuildContext
 from tests.conftest import BUNDLED_FACTS, REPO, have, root, without_library_wording
 
 MINIMAL = root("minimal") / "facts.yaml"
@@ -502,7 +502,7 @@ def test_lint_imports_no_office_library():
             "from generator.facts.load import load_facts\n"
             "from generator.renderers.handout import HandoutRenderer\n"
             "from generator.templating.environment import TemplatePath\n"
-            "from generator.build.context import BuildContext\n"
+            "from generator.pipeline.context import BuildContext\n"
             "assert HandoutRenderer().lint(BuildContext.load(load_facts(), TemplatePath())) == []\n"
             "print(sorted(m for m in ('docx', 'docxtpl', 'pptx', 'weasyprint') if m in sys.modules))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)

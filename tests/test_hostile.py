@@ -411,7 +411,7 @@ def page_of(out: Path, lang: str) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Path:
-    from generator.build.pipeline import BuildOptions, build_all
+    from generator.pipeline.build import BuildOptions, build_all
 
     out = tmp_path_factory.mktemp("hostile") / "out"
     build_all(BuildOptions(facts=HOSTILE_TEXT, out=out))
@@ -420,7 +420,7 @@ def hostile(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def twin(tmp_path_factory) -> Path:
-    from generator.build.pipeline import BuildOptions, build_all
+    from generator.pipeline.build import BuildOptions, build_all
 
     directory = tmp_path_factory.mktemp("twin")
     out = directory / "out"
@@ -472,7 +472,7 @@ def test_decomposed_vietnamese_comes_out_composed(hostile):
 def test_right_to_left_text_keeps_its_order_and_direction(hostile):
     """Pure Arabic and Hebrew read back in logical order; the brief isolates them (FSI…PDI) so
     the citation and punctuation around them keep their places; the page marks dir="auto"."""
-    from generator.build.pipeline import BuildOptions
+    from generator.pipeline.build import BuildOptions
     from generator.templating.context import template_context
     from generator.facts.load import load_facts
     from generator.renderers.brief.html import render_html
@@ -508,7 +508,7 @@ def dom_shape(html: str) -> list[tuple[str, tuple[str, ...]]]:
 @pytest.mark.parametrize("lang", LANGS)
 def test_hostile_text_adds_no_element_to_the_brief_or_the_page(hostile, twin, lang):
     """Same elements and attributes as the benign twin's: markup in facts stayed text."""
-    from generator.build.pipeline import BuildOptions
+    from generator.pipeline.build import BuildOptions
     from generator.templating.context import template_context
     from generator.facts.load import load_facts
     from generator.renderers.brief.html import render_html
@@ -612,7 +612,7 @@ SCRIPTS = {"arabic": "مرحبا بالعالم", "hebrew": "שלום עולם",
 def test_timeline_labels_in_any_script_are_shaped_and_read_back(tmp_path, capsys):
     """Event titles are laid out as HTML text: Arabic joins and reads right to left, Devanagari
     and emoji sequences keep their clusters, and WeasyPrint reports no missing glyph."""
-    from generator.build.pipeline import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, render_documents
 
     def titles(data):
         for event, text in zip(data["timeline"], SCRIPTS.values()):
@@ -649,7 +649,7 @@ def test_wrapping_a_huge_word_measures_about_a_line_at_a_time():
                    "Devanagari vowel sign drawn before different consonants (नि after नमस्ते) loses its text; the page "
                    "shows it, copy-paste and screen readers do not. The other formats carry it exactly.")
 def test_indic_vowel_signs_read_back_from_the_pdf(tmp_path):
-    from generator.build.pipeline import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, render_documents
 
     facts = write_variant(tmp_path, lambda data: data["safeguards"][0]["text"].update(en="नमस्ते दुनिया"))
     _, outputs = render_documents(["brief"], BuildOptions(facts=facts, langs=("en",), jobs=1))
@@ -692,7 +692,7 @@ def passwd_line() -> str:
 
 def test_facts_pointing_at_a_server_or_a_system_file_are_only_text(local_server, tmp_path):
     """URLs, CSS, Markdown images and file paths in facts are printed, never fetched or read."""
-    from generator.build.pipeline import BuildOptions, build_all
+    from generator.pipeline.build import BuildOptions, build_all
 
     url, requests = local_server
 
@@ -815,7 +815,7 @@ def test_a_brand_logo_that_escapes_through_a_link_is_refused(tmp_path, monkeypat
 
 def test_a_fact_with_a_line_break_is_verified_in_every_format(tmp_path):
     """The handout shows a newline as a Word line break; verification must read it as a space."""
-    from generator.build.pipeline import BuildOptions, build_all
+    from generator.pipeline.build import BuildOptions, build_all
 
     out = tmp_path / "out"
     facts = write_variant(tmp_path, lambda data: data["names"]["common_name"]["text"].update(en="Da Lat\nConvention"))

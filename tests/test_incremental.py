@@ -19,17 +19,18 @@ import pikepdf
 import pytest
 import yaml
 
-from generator.build.pipeline import BuildOptions, BuildReport, build_all, render_documents
-from generator.build.cache import cache_dir
+from generator.pipeline.build import BuildOptions, BuildReport, build_all, render_documents
+from generator.pipeline.cache import cache_dir
 from generator.output.workspace import Workspace
 from generator.commands.cli import main
 from generator.errors import ConfigError, FactFileError, GenerateError, RenderError, ResourceError, TemplateError
-from generator.build.workers import _portable
+from generator.pipeline.workers import _portable
 from generator.templating.environment import BUNDLED_TEMPLATES
+from generator.renderers import kinds
 from tests.conftest import REPO, root
 
 MINIMAL = root("minimal") / "facts.yaml"
-KINDS = ("brief", "handout", "slides")
+KINDS = tuple(kinds())  # every registered kind (brief, card, handout, slides, ...)
 EVERY_DOCUMENT = {(kind, lang) for kind in KINDS for lang in ("vi", "en")}
 # Copied into the user template directory before the first build, so that editing them is a
 # change of content (adding a file to the search path is a change for every document).

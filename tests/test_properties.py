@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.templating.glyphs import first_undrawable
-from generator.build.context import BuildContext
+from generator.pipeline.context import BuildContext
 from tests.conftest import root
 from tests.test_hostile import document_texts, shown
 
@@ -178,7 +178,7 @@ def test_any_text_loads_as_its_nfc_form_or_is_refused_with_a_position(text, tmp_
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(texts=st.fixed_dictionaries({name: document_text for name in FIELDS}))
 def test_any_text_renders_and_reads_back_in_every_format_or_is_refused(texts, tmp_path_factory, capsys):
-    from generator.build.pipeline import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, render_documents
     from generator.errors import GenerateError
     from generator.facts.load import read_facts
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.pipeline import BuildOptions, build_all
+from generator.pipeline.build import BuildOptions, build_all
 from generator.commands.serve import run_server
 from tests.conftest import REPO, root
 

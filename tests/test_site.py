@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from generator.build.pipeline import BuildOptions, build_all
+from generator.pipeline.build import BuildOptions, build_all
 from generator.commands.cli import main
 from tests.conftest import BUNDLED_FACTS, REPO, have
 

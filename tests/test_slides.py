@@ -21,7 +21,7 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 
-from generator.build.pipeline import BuildOptions, build, render_documents
+from generator.pipeline.build import BuildOptions, build, render_documents
 from generator.errors import TemplateError
 from generator.facts.load import load_facts
 from generator.renderers import get_renderer
@@ -30,7 +30,7 @@ from generator.templating.context import compress_numbers
 from generator.renderers.slides.markdown import escape_markdown, escape_note
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, OutlineError, parse_inline, parse_outline
 from generator.templating.environment import TemplatePath, to_roman
-from generator.build.context import BuildContext
+from generator.pipeline.context import BuildContext
 from tests.conftest import BUNDLED_FACTS, REPO, have, root
 
 MINIMAL = root("minimal") / "facts.yaml"
@@ -448,7 +448,7 @@ def test_unknown_layout_is_a_clear_error(cli, tmp_path):
 
 def test_lint_does_not_import_python_pptx():
     code = ("import sys; from generator.facts.load import load_facts; from generator.templating.environment import TemplatePath; "
-            "from generator.renderers import get_renderer; from generator.build.context import BuildContext; "
+            "from generator.renderers import get_renderer; from generator.pipeline.context import BuildContext; "
             "assert get_renderer('slides').lint(BuildContext.load(load_facts(), TemplatePath())) == []; "
             "print(sorted(m for m in ('pptx', 'docx', 'docxtpl', 'weasyprint') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)

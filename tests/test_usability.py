@@ -301,7 +301,7 @@ def test_an_unknown_slide_id_is_an_error_with_did_you_mean(cli, tmp_path):
 
 
 def test_an_empty_block_drops_one_slide(tmp_path):
-    from generator.build.pipeline import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, render_documents
 
     (tmp_path / "slides").mkdir()
     (tmp_path / "slides" / "outline.md.jinja").write_text(
@@ -323,7 +323,7 @@ def test_an_unclosed_tag_is_reported_where_it_was_opened(cli, tmp_path):
 
 
 def test_the_download_page_has_blocks(tmp_path):
-    from generator.build.pipeline import BuildOptions, build
+    from generator.pipeline.build import BuildOptions, build
 
     (tmp_path / "mine" / "site").mkdir(parents=True)
     (tmp_path / "mine" / "site" / "index.html.jinja").write_text(

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from generator.build.budget import TimeBudget
+from generator.pipeline.budget import TimeBudget
 from generator.facts.rules import missing_translations
 from generator.errors import ConfigError, GenerateError
 from generator.facts.load import BUNDLED_FACTS, read_facts
@@ -159,8 +159,8 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
                      brand_file: Path | None = None,
                      time_budget: float | None = DEFAULT_TIME_BUDGET) -> list[Problem]:
     """Labels of every language, customizations that would do nothing, then each kind's own template lint."""
-    from generator.build.context import BuildContext
-    from generator.build.pipeline import BuildOptions, select_languages
+    from generator.pipeline.context import BuildContext
+    from generator.pipeline.build import BuildOptions, select_languages
     from generator.commands.config import load_config
     from generator.templating.brand import load_brand
     from generator.templating.i18n import load_labels
@@ -228,7 +228,7 @@ def _lint_every_kind(kinds: list[str], build, time_budget: float | None) -> list
     the loaded file without copying it. A process with threads (``serve``) or one CPU lints
     in order, in this process.
     """
-    from generator.build.workers import default_jobs, start_method
+    from generator.pipeline.workers import default_jobs, start_method
 
     global _lint_input
     workers = min(default_jobs(), len(kinds))

@@ -110,7 +110,7 @@ def main(ctx: click.Context) -> None:
 
 def _options(facts, langs, out, templates, brand=None, jobs=None, no_cache=False, time_budget=120.0, name=None,
              allow_missing=False, strict=False, **kind_options):
-    from generator.build.pipeline import BuildOptions
+    from generator.pipeline.build import BuildOptions
     from generator.commands.config import load_config
 
     slides = load_config().get("slides") or ()
@@ -133,7 +133,7 @@ class Run:
 
     def report(self):
         """A report for one build whose warnings are printed as they are found (also with --quiet)."""
-        from generator.build.pipeline import BuildReport
+        from generator.pipeline.build import BuildReport
 
         return BuildReport(on_warning=lambda text: click.echo(f"warning: {text}", err=True))
 
@@ -250,7 +250,7 @@ def _add_kind_commands() -> None:
 
 def _build(kinds: list[str], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags: dict,
            **kind_options) -> None:
-    from generator.build.pipeline import build
+    from generator.pipeline.build import build
 
     run = Run(out, **flags)
     options = _options(facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags["name"],
@@ -284,7 +284,7 @@ def all_documents(facts, langs, out, templates, brand, jobs, no_cache, time_budg
     inputs (facts they show, templates, labels, brand, options) did not change since the last
     build are taken from the build cache; --no-cache renders everything again.
     """
-    from generator.build.pipeline import build_all
+    from generator.pipeline.build import build_all
     from generator.renderers import kind_options
 
     values = {name: flags.pop(name) for name in kind_options() if name in flags}
@@ -330,8 +330,8 @@ def summary_table(records: list[dict], out: Path) -> str:
 def verify(out, facts, templates):
     """Check a published OUT: every file in manifest.json exists with its sha256, opens,
     and states every key fact (dates, numbers, names) in its own language."""
-    from generator.build.context import BuildContext
-    from generator.build.pipeline import BuildOptions
+    from generator.pipeline.context import BuildContext
+    from generator.pipeline.build import BuildOptions
     from generator.output.verify import require_verified
 
     require_verified(out, BuildContext.load(facts, BuildOptions(templates=templates).template_path()))
@@ -346,7 +346,7 @@ def verify(out, facts, templates):
               help="Rebuild everything when the fact file or a template changes, and reload the page.")
 def serve(facts, langs, out, templates, brand, host, port, watch):
     """Serve OUT (the download page and documents) on http://HOST:PORT/ for preview."""
-    from generator.build.pipeline import build_all, check_output
+    from generator.pipeline.build import build_all, check_output
     from generator.commands.config import find_config
     from generator.facts.load import BUNDLED_FACTS
     from generator.commands.serve import is_loopback, listening_address, run_server
@@ -357,7 +357,7 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
     found = check_output(options)  # the rule of every build: nothing of the user's is replaced
 
     def rebuild() -> None:
-        from generator.build.pipeline import BuildReport
+        from generator.pipeline.build import BuildReport
 
         click.echo("rebuilding…", err=True)
         build_all(options, report=BuildReport(on_warning=lambda text: click.echo(f"warning: {text}", err=True)))
@@ -418,7 +418,7 @@ def diff(old, new, fmt, output):
     OLD may follow an older schema: both files are compared as plain data. List items are
     matched by their id where they have one, else by position.
     """
-    from generator.facts.diff import run_diff, write_report
+    from generator.commands.diff import run_diff, write_report
 
     report = run_diff(old, new, fmt)
     if output is None:
@@ -523,7 +523,7 @@ def templates():
 @templates_option
 def templates_list(templates):
     """Every template and asset, bundled or overridden by your --templates directory."""
-    from generator.build.pipeline import BuildOptions
+    from generator.pipeline.build import BuildOptions
     from generator.templating.customize import list_templates
 
     rows = list_templates(BuildOptions(templates=templates).template_path())

@@ -27,7 +27,7 @@ SourceRefs = Annotated[list[Identifier], Field(min_length=1)]
 
 
 #: While a document renders, called with ``(object, attribute name)`` for every public attribute
-#: read on a fact-file object (see :mod:`generator.build.recording`); None the rest of the time.
+#: read on a fact-file object (see :mod:`generator.pipeline.recording`); None the rest of the time.
 field_reader: ContextVar[Callable[["Model", str], None] | None] = ContextVar("field_reader", default=None)
 
 

@@ -15,9 +15,9 @@ from generator.facts.keyfacts import key_facts
 from generator.output.writer import read_manifest
 
 if TYPE_CHECKING:
-    from generator.build.context import BuildContext
+    from generator.pipeline.context import BuildContext
     from generator.facts.load import LoadedFacts
-    from generator.build.cache import VerifiedMemo
+    from generator.pipeline.cache import VerifiedMemo
 
 READABLE_FORMATS = {"pdf", "docx", "pptx", "md"}
 
@@ -29,7 +29,7 @@ class VerificationError(GenerateError):
 def verify_output(out_dir: Path, build: "BuildContext", memo: "VerifiedMemo | None" = None) -> list[str]:
     """Every problem found in ``out_dir`` (empty when all is well).
 
-    ``memo`` (a set-like of check keys, see :class:`generator.build.cache.VerifiedMemo`) lets a
+    ``memo`` (a set-like of check keys, see :class:`generator.pipeline.cache.VerifiedMemo`) lets a
     rebuild skip re-reading documents already verified against the same key facts.
     """
     out_dir = Path(out_dir)

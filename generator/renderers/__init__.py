@@ -23,7 +23,7 @@ from generator.errors import ConfigError
 if TYPE_CHECKING:
     import jinja2
 
-    from generator.build.context import BuildContext
+    from generator.pipeline.context import BuildContext
     from generator.facts.load import LoadedFacts
     from generator.facts.yamlsource import Problem
     from generator.templating.brand import LoadedBrand

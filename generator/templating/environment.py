@@ -23,11 +23,12 @@ from generator import PROJECT_DIR
 from generator.templating.bytecode import bytecode_cache
 from generator.templating.css import css_colour, css_string
 from generator.errors import TemplateError
-from generator.templating.sandbox import BOUNDED_FILTERS, BoundedSandbox, StrictUndefined, TemplateLoader, bounded_range
+from generator.templating.sandbox import (
+    BOUNDED_FILTERS, BUILTIN_PREFIX, BoundedSandbox, StrictUndefined, TemplateLoader, bounded_range,
+)
 
 #: Templates and assets shipped with the project.
 BUNDLED_TEMPLATES = PROJECT_DIR / "templates"
-BUILTIN_PREFIX = "builtin"
 _ESCAPED_SUFFIXES = {".html", ".htm", ".xml", ".svg"}
 
 

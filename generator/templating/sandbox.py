@@ -5,7 +5,7 @@ Jinja's :class:`~jinja2.sandbox.SandboxedEnvironment` already refuses Python's i
 (``cycler.__init__.__globals__``). This subclass also bounds what one expression can cost:
 ranges, repetition (``"x" * n``), exponentiation, padding and format widths (``{date:>1500000000}``
 in a label would allocate gigabytes). Loops and recursion are bounded by the render's time
-budget (:mod:`generator.build.budget`) and by Python's recursion limit. Templates are read by
+budget (:mod:`generator.pipeline.budget`) and by Python's recursion limit. Templates are read by
 :class:`TemplateLoader`: real paths inside the template directories only, regular files only.
 """
 
@@ -190,9 +190,13 @@ def _fact_fields(kind: type) -> frozenset[str]:
 
 
 #: While a document renders, called with the file of every template it uses (see
-#: :mod:`generator.build.recording`): the build's environment compiles a template once and serves
+#: :mod:`generator.pipeline.recording`): the build's environment compiles a template once and serves
 #: it to every document from memory, so an opened file would be seen by the first document only.
 template_used: ContextVar[Callable[[str], None] | None] = ContextVar("template_used", default=None)
+
+
+#: ``{% extends "builtin:brief/brief.html.jinja" %}``: the bundled template, not an override of it.
+BUILTIN_PREFIX = "builtin"
 
 
 class BoundedSandbox(SandboxedEnvironment):
@@ -329,8 +333,6 @@ class TemplateLoader(jinja2.BaseLoader):
         self.path = path
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        from generator.templating.environment import BUILTIN_PREFIX
-
         name = template.split(":", 1)[1] if template.startswith(BUILTIN_PREFIX + ":") else template
         pieces = name.split("/")
         if not name or name.startswith("/") or "\\" in name or any(p in ("..", ".") for p in pieces):

@@ -32,7 +32,7 @@ from generator.templating.environment import raised_by_template, template_exhaus
 from generator.facts.yamlsource import Problem, display_path
 
 if TYPE_CHECKING:
-    from generator.build.context import BuildContext
+    from generator.pipeline.context import BuildContext
     from generator.facts.load import LoadedFacts
     from generator.templating.environment import TemplatePath
 

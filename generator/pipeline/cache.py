@@ -12,7 +12,7 @@ It lives in the build's own folder beside OUT, ``.OUT.generate/cache/`` (see
   to the briefs only);
 - ``files``: the template files the rendering actually opened, with their content digests;
 - ``facts``: the fact fields the rendering actually read, each with the digest of its value
-  (see :mod:`generator.build.recording`), so a one-fact change re-renders only the documents that
+  (see :mod:`generator.pipeline.recording`), so a one-fact change re-renders only the documents that
   show that fact;
 - ``outputs``: the generated files, stored by content in ``blobs/``.
 
@@ -36,7 +36,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from generator import PACKAGE_DIR, __version__
-from generator.build.recording import dependencies_hold
+from generator.pipeline.recording import dependencies_hold
 from generator.renderers import Output
 from generator.limits import MAX_PACKAGE_BYTES, InputRefused, read_regular_file
 from generator.templating.environment import TemplatePath
@@ -228,7 +228,7 @@ class DocumentCache:
         """Remember the outputs of (kind, lang) and what they were made from; a failure only costs a miss.
 
         ``files`` and ``facts`` are the rendering's reads: see :meth:`TemplateSnapshot.names`
-        and :func:`generator.build.recording.fact_dependencies`.
+        and :func:`generator.pipeline.recording.fact_dependencies`.
         """
         entry = {
             "inputs": key,

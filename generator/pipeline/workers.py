@@ -4,7 +4,7 @@ Documents are independent, so ``generate all`` renders them in a pool of process
 (``--jobs``). Each worker imports the renderers and their heavy libraries (WeasyPrint,
 python-docx, python-pptx) once, before its first document, and gets the loaded facts
 once, not per document. Every rendering records what it read (see
-:mod:`generator.build.recording`) so that the build cache can tell when to render it again.
+:mod:`generator.pipeline.recording`) so that the build cache can tell when to render it again.
 """
 
 from __future__ import annotations
@@ -23,25 +23,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from generator.build.budget import TimeBudget
+from generator.pipeline.budget import TimeBudget
 from generator.errors import GenerateError, RenderError
 from generator.limits import DEFAULT_TIME_BUDGET
-from generator.build.recording import RecordedOptions, fact_dependencies, install_audit_hook, recording
+from generator.pipeline.recording import RecordedOptions, fact_dependencies, install_audit_hook, recording
 from generator.renderers import Output, RenderJob, get_renderer, renderer_type
 
 if TYPE_CHECKING:
-    from generator.build.context import BuildContext
+    from generator.pipeline.context import BuildContext
 
 @dataclass(frozen=True)
 class RenderSetup:
     """What every document of a build shares; sent once to each worker."""
 
     build: "BuildContext"
-    """The facts, templates, brand, options and labels, loaded once (see :mod:`generator.build.context`)."""
+    """The facts, templates, brand, options and labels, loaded once (see :mod:`generator.pipeline.context`)."""
     verify: bool = False
     """Also check each document's key facts where it was rendered (see :func:`verify_ahead`)."""
     time_budget: float | None = DEFAULT_TIME_BUDGET
-    """Seconds one document may take to render (None or 0: no limit); see :mod:`generator.build.budget`."""
+    """Seconds one document may take to render (None or 0: no limit); see :mod:`generator.pipeline.budget`."""
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Rendered:
     files: list[str]
     """Absolute paths of the template files it opened."""
     facts: dict[str, str]
-    """Fact paths it read -> digests of their values (see :func:`generator.build.recording.fact_dependencies`)."""
+    """Fact paths it read -> digests of their values (see :func:`generator.pipeline.recording.fact_dependencies`)."""
     options: dict[str, object]
     """The kind options it read, with their values (``pdf_variant`` for the brief, say)."""
     warnings: list[str]
@@ -62,7 +62,7 @@ class Rendered:
     document comes from the cache."""
     seconds: float
     verified: list[str] = field(default_factory=list)
-    """Keys of the verification checks the documents passed (see :class:`generator.build.cache.VerifiedMemo`)."""
+    """Keys of the verification checks the documents passed (see :class:`generator.pipeline.cache.VerifiedMemo`)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -105,7 +105,7 @@ def verify_ahead(setup: RenderSetup, outputs: list[Output]) -> list[str]:
     final verification of the staged tree finds every result in its memo. A document that
     fails is simply not in the returned keys: the final verification reports it.
     """
-    from generator.build.cache import VerifiedMemo
+    from generator.pipeline.cache import VerifiedMemo
     from generator.output.verify import verify_output
     from generator.output.writer import document_record, manifest_bytes
 
@@ -149,7 +149,7 @@ def _render_in_pool(setup: RenderSetup, tasks: list[Task], workers: int, done: D
     kinds = sorted({task.kind for task in tasks})
     context = multiprocessing.get_context(start_method())
     if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["generator.build.workers", *_heavy_modules(kinds)])
+        context.set_forkserver_preload(["generator.pipeline.workers", *_heavy_modules(kinds)])
     futures: dict[Future, Task] = {}
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(setup, kinds))
     try:

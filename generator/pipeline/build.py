@@ -12,7 +12,7 @@ from generator.errors import ConfigError
 from generator.facts.load import LoadedFacts, load_facts
 from generator.limits import DEFAULT_TIME_BUDGET
 from generator.renderers import Output, kinds as all_kinds, renderer_type
-from generator.build.context import BuildContext
+from generator.pipeline.context import BuildContext
 from generator.templating.environment import TemplatePath
 
 
@@ -53,7 +53,7 @@ class BuildOptions:
         return TemplatePath(overrides=(Path(self.templates),) if self.templates else ())
 
     def job_count(self) -> int:
-        from generator.build.workers import default_jobs
+        from generator.pipeline.workers import default_jobs
 
         if self.jobs is not None and self.jobs < 1:
             raise ConfigError(f"--jobs: expected a number of processes of at least 1, found {self.jobs}")
@@ -129,7 +129,7 @@ def build(kinds: list[str], options: BuildOptions, progress: Progress | None = N
           report: BuildReport | None = None) -> list[dict]:
     """Render and publish ``kinds``; other documents already in OUT stay, and the download page
     is rebuilt so that it lists exactly what manifest.json lists. Returns the new records."""
-    from generator.build.cache import DocumentCache
+    from generator.pipeline.cache import DocumentCache
     from generator.output.site import site_files
     from generator.output.writer import publish_changes
 
@@ -151,7 +151,7 @@ def build_all(options: BuildOptions, progress: Progress | None = None, report: B
     language) before it replaces OUT; on failure OUT keeps the previous build. When OUT
     already holds exactly what this build made, it is left alone (after verification).
     """
-    from generator.build.cache import DocumentCache, environment_digest
+    from generator.pipeline.cache import DocumentCache, environment_digest
     from generator.output.verify import require_verified
     from generator.output.writer import publish_changes
 
@@ -173,7 +173,7 @@ def build_all(options: BuildOptions, progress: Progress | None = None, report: B
 
 
 def _site_files(plan: "_Plan", documents: list[dict], seconds: float | None) -> dict[str, bytes]:
-    from generator.build.budget import TimeBudget
+    from generator.pipeline.budget import TimeBudget
     from generator.output.site import PAGE_TEMPLATE, site_files
 
     with TimeBudget(seconds, "the download page", PAGE_TEMPLATE):
@@ -263,10 +263,10 @@ def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None
             report: BuildReport, environment: str | None = None, verified=None) -> list[Output]:
     """Outputs of every (kind, lang) of ``plan`` in kind-then-language order: from ``cache`` or rendered.
 
-    With ``verified`` (a :class:`generator.build.cache.VerifiedMemo`), each document is also
+    With ``verified`` (a :class:`generator.pipeline.cache.VerifiedMemo`), each document is also
     verified where it is rendered, and the results are added to it.
     """
-    from generator.build.workers import Rendered, RenderSetup, Task, render_all
+    from generator.pipeline.workers import Rendered, RenderSetup, Task, render_all
 
     tasks = [Task(kind, lang) for kind in plan.kinds for lang in plan.langs]
     kind_options = plan.build.options
@@ -326,7 +326,7 @@ def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None
 
 def _cache_keys(plan: _Plan, tasks, cache, environment: str | None):
     """The inputs key of every task, and the template snapshot they were computed from."""
-    from generator.build.cache import TemplateSnapshot, brand_digest, environment_digest
+    from generator.pipeline.cache import TemplateSnapshot, brand_digest, environment_digest
 
     snapshot = TemplateSnapshot.take(plan.templates)
     environment = environment or environment_digest()
