@@ -4,7 +4,8 @@ and two builds on one OUT never mix (the second is told to wait).
 Faults are injected at every stage: a renderer raising midway (a clear error, an unexpected
 exception, Ctrl-C), the download page, the verification, a full disk while staging, a failed
 rename while swapping, and SIGKILL of a real `generate all` process while it renders and while
-it publishes. Counts are reported in the README ("Reliability").
+it publishes. What it tries: docs/reliability.md; the counts of 2026-11-22: docs/performance.md
+("Reliability trials").
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 one positioned line (``FILE:LINE:COL: field: expected …, found …``) and nothing is written, or it
 renders literally, escaped, in every format (PDF, .docx, .pptx, Markdown, download page).
 
-Counts of what is tried here are reported in the README ("Reliability").
+What is tried here is described in docs/reliability.md; the counts of 2026-11-22 are in docs/performance.md.
 """
 
 from __future__ import annotations

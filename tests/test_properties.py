@@ -3,7 +3,7 @@ every document exactly (after NFC) or is refused at load time with a positioned 
 
 "Exactly" means what a reader compares: NFC, whitespace runs folded (layout decides where
 lines break), invisible marks dropped (joiners, variation selectors, the isolates the brief
-adds around right-to-left text). Two PDF-only allowances, both documented in the README:
+adds around right-to-left text). Two PDF-only allowances, both documented in docs/reliability.md:
 a PDF stores a line broken inside a word without telling, so PDF text is compared with
 spaces removed; and a PDF stores right-to-left text in visual order, so the text may read
 back either through a reader that restores logical order (poppler) or run by run. Scripts whose shaping reorders glyphs
@@ -11,7 +11,8 @@ back either through a reader that restores logical order (poppler) or run by run
 them (see test_hostile.py's xfail); for those only the other formats are compared.
 
 The examples are fixed (derandomized) so that a test run never fails on a new draw; to look for
-new failures, run with GENERATE_PROPERTY_EXPLORE=1 GENERATE_PROPERTY_EXAMPLES=300 (the README's figures).
+new failures, run with GENERATE_PROPERTY_EXPLORE=1 GENERATE_PROPERTY_EXAMPLES=300
+(the figures in docs/performance.md, "Reliability trials").
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def mostly_drawable(drawable_share: int) -> st.SearchStrategy[str]:
 fact_text = mostly_drawable(3)
 # Four texts per document: mostly drawable ones, so that most examples get as far as rendering.
 document_text = mostly_drawable(16)
-# What the rendered examples contained (hypothesis statistics; the README quotes them).
+# What the rendered examples contained (hypothesis statistics; docs/performance.md quotes them).
 FEATURES = {
     "markup or template characters": r"[<>&{}\[\]#*|`\\]",
     "right-to-left letters": r"[\u0590-\u08ff]",

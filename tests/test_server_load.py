@@ -4,7 +4,7 @@ names refused, idle connections closed, never a traceback, and a bounded load te
 (3,000 requests over 30 concurrent connections; also while OUT is being rebuilt) with zero errors.
 
 The load figures (requests, connections, errors, requests per second) are printed with
-``pytest -s`` and quoted in the README ("Reliability").
+``pytest -s`` and quoted in docs/performance.md ("Reliability trials").
 """
 
 from __future__ import annotations

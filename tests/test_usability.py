@@ -59,6 +59,35 @@ def test_the_readme_quick_start_shows_how_to_run_generate():
     assert 'bash "$root/scripts/link-generate.sh" "$venv"' in (REPO / "scripts" / "setup.sh").read_text()
 
 
+MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def relative_links(page: Path) -> list[str]:
+    """The relative link targets of a Markdown page, outside its code blocks, without #fragments."""
+    text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.S | re.M)
+    targets = [target.split("#", 1)[0] for target in MARKDOWN_LINK.findall(text)]
+    return [t for t in targets if t and not re.match(r"^[a-z][a-z0-9+.-]*:", t)]
+
+
+def test_every_relative_link_of_the_readme_and_docs_points_to_a_file():
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), *sorted((REPO / "templates").glob("*/README.md"))]
+    checked = {page.relative_to(REPO).as_posix(): relative_links(page) for page in pages}
+    assert len(checked["README.md"]) >= 10 and checked["docs/architecture.md"]  # the parser finds links at all
+    broken = [f"{name}: {target}" for name, targets in checked.items() for target in targets
+              if not ((REPO / name).parent / target).exists()]
+    assert broken == []
+
+
+def test_the_architecture_picture_is_an_accessible_svg():
+    from xml.etree import ElementTree
+
+    svg = ElementTree.parse(REPO / "docs" / "architecture.svg").getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert svg.tag == f"{ns}svg" and svg.get("role") == "img"
+    assert svg.find(f"{ns}title").text and len(svg.find(f"{ns}desc").text) > 100
+    assert "architecture.svg" in (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+
+
 def test_building_the_project_gives_no_packaging_warning():
     """pyproject.toml is read by setuptools without a deprecation warning (the license is an SPDX string)."""
     result = subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-W", "error", "-c",
@@ -414,7 +443,7 @@ def test_eject_copies_one_file_or_the_brand_and_never_overwrites(cli, tmp_path):
     assert lines(again.stderr) == [
         "error: refusing to copy into templates-custom: templates-custom/brand.yaml exists (nothing was copied)"]
     typo = cli("templates", "eject", "brnd")
-    assert lines(typo.stderr) == ["error: unknown template 'brnd' (did you mean brand?); expected a kind (brief, "
+    assert lines(typo.stderr) == ["error: unknown template 'brnd' (did you mean brand?); expected a kind (brief, card, "
                                   "handout, labels, site, slides), brand, or a file that `generate templates list` shows"]
 
 
@@ -460,7 +489,8 @@ def test_the_readme_walkthrough_for_your_own_treaty(runner, tmp_path, monkeypatc
     project = tmp_path / "mekong-treaty"
     output = project / "output"
     assert sorted(p.name for p in (output / "vi").iterdir()) == [
-        "mekong-treaty-brief.pdf", "mekong-treaty-handout.docx", "mekong-treaty-slides.md", "mekong-treaty-slides.pptx"]
+        "mekong-treaty-brief.pdf", "mekong-treaty-card.pdf", "mekong-treaty-handout.docx", "mekong-treaty-slides.md",
+        "mekong-treaty-slides.pptx"]
     assert "[Tên ngắn của điều ước]" in extract_text(output / "vi" / "mekong-treaty-brief.pdf", "pdf")
     assert "[Short name of the treaty]" in (output / "en.html").read_text(encoding="utf-8")
     skeleton = (project / "facts" / "mekong-treaty.yaml").read_text(encoding="utf-8")
