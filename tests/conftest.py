@@ -118,16 +118,16 @@ def synthetic_rendering(monkeypatch) -> list[tuple[str, str]]:
     """Every renderer returns made-up documents (tests.helpers.synthetic) at once, in this
     process; returns the (kind, lang) it was asked for. Rendering with ``jobs=1`` only: worker
     processes would render for real."""
-    from generator.renderers import REGISTRY, get_renderer
-    from tests.helpers import SYNTHETIC_FORMATS, synthetic
+    from generator.renderers import get_renderer, registry
+    from tests.helpers import synthetic
 
     calls: list[tuple[str, str]] = []
-    for kind in REGISTRY:
+    for kind in registry():
         def render(self, job, kind=kind):
             calls.append((kind, job.lang))
             title = job.loaded.facts.document.title.get(job.lang)
             return [synthetic(kind, job.lang, job.filename(kind, fmt), fmt, title)
-                    for fmt in SYNTHETIC_FORMATS.get(kind, ("txt",))]
+                    for fmt in registry()[kind].formats]  # the formats the kind declares
 
         monkeypatch.setattr(type(get_renderer(kind)), "render", render)
     return calls

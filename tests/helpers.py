@@ -74,10 +74,6 @@ def document_texts(out: Path, lang: str, stem: str = "facts") -> dict[str, str]:
     }
 
 
-#: The formats each kind's made-up documents take (a kind not listed here gets one .txt).
-SYNTHETIC_FORMATS = {"brief": ("pdf",), "handout": ("docx",), "slides": ("pptx", "md")}
-
-
 def synthetic(kind: str, lang: str, path: str, fmt: str, title: str):
     """A made-up document, as a renderer returns it: for tests of what happens around documents
     (writing, publishing, the build's plumbing), where rendering is not under test."""

@@ -26,8 +26,9 @@ from generator.pipeline.build import BuildOptions, build_all
 from generator.errors import GenerateError, RenderError
 from generator.output.workspace import workspace_dir
 from generator.output.writer import output_lock, publish, publish_changes, read_manifest
+from generator.renderers import registry
 from tests.conftest import MINIMAL, REPO
-from tests.helpers import SYNTHETIC_FORMATS, minimal_facts, synthetic
+from tests.helpers import minimal_facts, synthetic
 PYTHON = sys.executable
 
 
@@ -81,7 +82,7 @@ def assert_untouched(out: Path, before: dict[str, bytes]) -> None:
 def synthetic_outputs(title: str) -> list:
     """A whole build's documents (every kind, both languages), made up: nobody opens them."""
     return [synthetic(kind, lang, f"{lang}/facts-{kind}.{fmt}", fmt, title)
-            for kind, formats in SYNTHETIC_FORMATS.items() for lang in ("vi", "en") for fmt in formats]
+            for kind, declaration in registry().items() for lang in ("vi", "en") for fmt in declaration.formats]
 
 
 def download_page(staging: Path, documents: list[dict]) -> dict[str, bytes]:
