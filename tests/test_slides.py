@@ -28,7 +28,8 @@ from generator.renderers import get_renderer
 from generator.renderers.slides.fit import fit_size, line_count, TextLine
 from generator.templating.context import compress_numbers
 from generator.renderers.slides.markdown import escape_markdown, escape_note
-from generator.renderers.slides.outline import MAX_BULLET_CHARS, OutlineError, parse_inline, parse_outline
+from generator.errors import OutlineError
+from generator.renderers.slides.outline import MAX_BULLET_CHARS, parse_inline, parse_outline
 from generator.templating.environment import TemplatePath, to_roman
 from tests.conftest import BUNDLED_FACTS, REPO, have, root
 

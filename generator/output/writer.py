@@ -38,7 +38,8 @@ from generator.facts.load import LoadedFacts
 from generator.output.manifest import MANIFEST, MANIFEST_VERSION, document_record, manifest_bytes, read_manifest
 from generator.output.outdir import OutputFolder, inspect, real_path, refuse
 from generator.renderers import Output
-from generator.output.workspace import OutputBusyError, Workspace, workspace_dir
+from generator.errors import OutputBusyError
+from generator.output.workspace import Workspace, workspace_dir
 
 __all__ = ["MANIFEST", "MANIFEST_VERSION", "document_record", "manifest_bytes", "read_manifest", "output_lock",
            "publish", "publish_changes", "recover"]
