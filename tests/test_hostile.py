@@ -612,7 +612,7 @@ SCRIPTS = {"arabic": "مرحبا بالعالم", "hebrew": "שלום עולם",
 def test_timeline_labels_in_any_script_are_shaped_and_read_back(tmp_path, capsys):
     """Event titles are laid out as HTML text: Arabic joins and reads right to left, Devanagari
     and emoji sequences keep their clusters, and WeasyPrint reports no missing glyph."""
-    from generator.build.pipeline import BuildOptions, render_documents
+    from generator.build.pipeline import BuildOptions, build
 
     def titles(data):
         for event, text in zip(data["timeline"], SCRIPTS.values()):
@@ -620,10 +620,10 @@ def test_timeline_labels_in_any_script_are_shaped_and_read_back(tmp_path, capsys
         data["timeline"] += [dict(data["timeline"][-1], title={"vi": "x", "en": text}) for text in list(SCRIPTS.values())[3:]]
 
     facts = write_variant(tmp_path, titles)
-    _, outputs = render_documents(["brief"], BuildOptions(facts=facts, langs=("en",), jobs=1))
+    out = tmp_path / "out"
+    [record] = build(["brief"], BuildOptions(facts=facts, langs=("en",), out=out, jobs=1))
     assert "WeasyPrint" not in capsys.readouterr().err  # no ".notdef glyph rendered" warning
-    (tmp_path / "brief.pdf").write_bytes(outputs[0].data)
-    text = shown(pdf_text(tmp_path / "brief.pdf"))
+    text = shown(pdf_text(out / record["path"]))
     for name, title in SCRIPTS.items():
         assert shown(title) in text, name
 
@@ -649,12 +649,12 @@ def test_wrapping_a_huge_word_measures_about_a_line_at_a_time():
                    "Devanagari vowel sign drawn before different consonants (नि after नमस्ते) loses its text; the page "
                    "shows it, copy-paste and screen readers do not. The other formats carry it exactly.")
 def test_indic_vowel_signs_read_back_from_the_pdf(tmp_path):
-    from generator.build.pipeline import BuildOptions, render_documents
+    from generator.build.pipeline import BuildOptions, build
 
     facts = write_variant(tmp_path, lambda data: data["safeguards"][0]["text"].update(en="नमस्ते दुनिया"))
-    _, outputs = render_documents(["brief"], BuildOptions(facts=facts, langs=("en",), jobs=1))
-    (tmp_path / "brief.pdf").write_bytes(outputs[0].data)
-    assert "नमस्ते दुनिया" in shown(pdf_text(tmp_path / "brief.pdf"))
+    out = tmp_path / "out"
+    [record] = build(["brief"], BuildOptions(facts=facts, langs=("en",), out=out, jobs=1))
+    assert "नमस्ते दुनिया" in shown(pdf_text(out / record["path"]))
 
 
 # --- resource access: nothing outside the template directories, no network ----------------

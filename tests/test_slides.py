@@ -21,7 +21,7 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 
-from generator.build.pipeline import BuildOptions, build, render_documents
+from generator.build.pipeline import BuildOptions, build
 from generator.errors import TemplateError
 from generator.facts.load import load_facts
 from generator.renderers import get_renderer
@@ -197,9 +197,8 @@ def test_core_properties_come_from_the_fact_file(bundled, lang):
 
 
 def test_output_is_byte_identical_across_runs(bundled, tmp_path):
-    _, again = render_documents(["slides"], BuildOptions(out=tmp_path))
-    for output in again:
-        assert output.data == (bundled[0] / output.path).read_bytes(), output.path
+    for record in build(["slides"], BuildOptions(out=tmp_path)):
+        assert (tmp_path / record["path"]).read_bytes() == (bundled[0] / record["path"]).read_bytes(), record["path"]
 
 
 def test_text_fits_and_limits_hold_for_both_fact_files():
@@ -443,7 +442,7 @@ def test_unknown_layout_is_a_clear_error(cli, tmp_path):
     assert result.exit_code == 1
     assert 'layout "Comparison" is not in the slide master; available layouts: "Title Slide", ' in result.output
     with pytest.raises(TemplateError, match='available layouts: "Title Slide"'):
-        render_documents(["slides"], BuildOptions(facts=MINIMAL, templates=templates, out=tmp_path))
+        build(["slides"], BuildOptions(facts=MINIMAL, templates=templates, out=tmp_path / "out"))
 
 
 def test_lint_does_not_import_python_pptx():

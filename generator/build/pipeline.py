@@ -56,8 +56,6 @@ class BuildOptions:
     def job_count(self) -> int:
         from generator.build.workers import default_jobs
 
-        if self.jobs is not None and self.jobs < 1:
-            raise ConfigError(f"--jobs: expected a number of processes of at least 1, found {self.jobs}")
         return self.jobs or default_jobs()
 
 
@@ -105,14 +103,6 @@ class BuildReport:
     """False when OUT already held exactly what this build made, so nothing was written."""
     missing_translations: int = 0
     """Texts published with the missing-translation mark (``--allow-missing``)."""
-
-
-def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None,
-                     progress: Progress | None = None) -> tuple[LoadedFacts, list[Output]]:
-    """Render ``kinds`` in every selected language, ignoring the cache; nothing is written."""
-    plan = _Plan.make(kinds, options, loaded)
-    outputs = _render(plan, options, cache=None, progress=progress, report=BuildReport())
-    return plan.loaded, outputs
 
 
 def build(kinds: list[str], options: BuildOptions, progress: Progress | None = None,
@@ -210,13 +200,13 @@ class _Plan:
     """Missing translations in the selected languages (only with ``allow_missing``)."""
 
     @classmethod
-    def make(cls, kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None) -> "_Plan":
+    def make(cls, kinds: list[str], options: BuildOptions) -> "_Plan":
         for kind in kinds:
             if kind not in REGISTRY:
                 get_renderer(kind)  # raises the error that lists the valid kinds
         from generator.facts.rules import translation_gaps
 
-        loaded = loaded or load_facts(options.facts)
+        loaded = load_facts(options.facts)
         langs = select_languages(options.langs, loaded)
         gaps = translation_gaps(loaded.facts, loaded.document, langs)
         if gaps and not options.allow_missing:

@@ -79,11 +79,6 @@ class Citations:
         """Discrepancies whose ``concerns`` is the path of ``fact``."""
         return list(self._disputes.get(id(fact), []))
 
-    def cite_all(self, facts: list[Sourced]) -> None:
-        """Number the sources of ``facts`` in order (for documents that list notes up front)."""
-        for fact in facts:
-            self.numbers(fact)
-
 
 def source_ids(fact: object) -> list[str]:
     """The source ids of a sourced fact, a list of facts, or a list of source ids."""

@@ -350,8 +350,3 @@ def _shown(filename: str) -> str:
     from generator.facts.yamlsource import display_path
 
     return display_path(Path(filename)) if not filename.startswith("<") else filename
-
-
-def mark_safe(text: str) -> Markup:
-    """Mark markup produced by our own code (never by facts) as safe for HTML templates."""
-    return Markup(text)

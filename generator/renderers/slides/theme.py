@@ -5,8 +5,6 @@ from __future__ import annotations
 from lxml import etree
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-COLOUR_SLOTS = ("dk1", "lt1", "dk2", "lt2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6",
-                "hlink", "folHlink")
 
 
 def restyle_theme(theme_xml: bytes, colours: dict[str, str], heading_font: str | None = None,
