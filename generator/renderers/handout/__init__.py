@@ -23,8 +23,7 @@ from generator.errors import RenderError, TemplateError
 from generator.renderers.handout.styles import apply_brand
 from generator.renderers.handout.lint import context_types, lint_docx_template, part_label
 from generator.renderers.ooxml import (
-    DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package, read_template_package,
-    write_package,
+    DocumentProperties, finished_package, read_package, read_template_package, write_package,
 )
 from generator.renderers.handout.package import strip_run_languages, tag_language
 from generator.renderers import Output, Renderer, RenderJob
@@ -62,14 +61,11 @@ class HandoutRenderer(Renderer):
         document, context = _render_docx(write_package(template, as_of), shown, job, brand,
                                          brand.logo_path if own_brand else None)
         parts = read_package(document)
-        drop_thumbnail(parts)
         if own_brand:
             apply_brand(parts, brand)
         tag_language(parts, context["language_tag"])
         properties = document_properties(context)
-        parts["docProps/core.xml"] = core_properties_xml(properties)
-        parts["docProps/app.xml"] = app_properties_xml(f"generate {__version__}")
-        data = write_package(parts, as_of)
+        data = finished_package(parts, properties, f"generate {__version__}")
         # Pages: a .docx has no fixed page count (Word lays it out on the reader's machine), so
         # none is claimed; see templates/handout/README.md.
         return [Output(self.kind, job.lang, "docx", job.filename(self.kind, "docx"), data, properties.title)]
