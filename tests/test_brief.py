@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from generator.renderers.brief.context import compact_range, css_page_counter, css_string, row_groups
+from generator.renderers.brief.context import css_page_counter, css_string, row_groups
 from generator.renderers.brief.graphics import TimelineEntry, bar_chart_layout, timeline_layout
 from generator.renderers.brief.metrics import text_width
+from generator.templating.i18n import compact_range
 from generator.build.pipeline import BuildOptions, build
 from generator.errors import ResourceError
 from tests.conftest import BUNDLED_FACTS, REPO, have, root

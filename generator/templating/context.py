@@ -108,6 +108,11 @@ def compress_numbers(numbers: list[int], separator: str = ", ") -> str:
     return separator.join(str(first) if first == last else f"{first}–{last}" for first, last in number_runs(numbers))
 
 
+def citation_mark(numbers: list[int], separator: str = ", ") -> str:
+    """``[1, 4, 5]`` -> ``"[1, 4–5]"``, the plain-text citation mark of every format; no numbers, no mark."""
+    return f"[{compress_numbers(numbers, separator)}]" if numbers else ""
+
+
 _STEP = re.compile(r"(?:^|\.)([A-Za-z_]\w*)|\[(\d+)\]")
 
 

@@ -109,13 +109,6 @@ def document_properties(context: dict) -> DocumentProperties:
     )
 
 
-def citation_mark(numbers: list[int]) -> str:
-    """``[6, 12, 24, 25, 26]`` -> ``[6,12,24–26]``: no spaces, so a mark never wraps across lines."""
-    from generator.templating.context import compress_numbers
-
-    return f"[{compress_numbers(numbers, separator=',')}]" if numbers else ""
-
-
 def shorten(text: str | None, width: int) -> str:
     """``text`` cut at the last word boundary within ``width`` characters, ending in "…" (no
     stray punctuation before it); shorter text unchanged. For the handout's source list."""
@@ -141,6 +134,8 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
     """Fill the template with docxtpl; returns the .docx bytes and the context used."""
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage, RichText
+
+    from generator.templating.context import citation_mark
 
     document = DocxTemplate(io.BytesIO(template))
     language_tags = _language_tags(job)
@@ -169,7 +164,8 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
     # docxtpl puts the picture into the part being rendered (the header) with its relationship.
     picture = InlineImage(document, str(logo), height=Mm(9)) if logo else ""
     context = job.context(brand=brand, logo=picture, link=link, in_language=in_language, host=host, shorten=shorten)
-    context["cite_mark"] = lambda fact: citation_mark(context["citations"].numbers(fact))
+    # "[6,12,24–26]": no spaces, so that a superscript mark never wraps across lines.
+    context["cite_mark"] = lambda fact: citation_mark(context["citations"].numbers(fact), separator=",")
     # An overlay shares the project's filters, globals and loader; docxtpl sets autoescape on
     # the environment it is given, which must not leak into the other document kinds.
     env = job.env.overlay(autoescape=True)
