@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from generator.renderers.brief.context import css_page_counter, css_string, row_groups
-from generator.renderers.brief.graphics import TimelineEntry, bar_chart_layout, timeline_layout
-from generator.renderers.brief.metrics import text_width
+from generator.renderers.brief.graphics import GRAPHICS_FONT, TimelineEntry, bar_chart_layout, timeline_layout
+from generator.renderers.metrics import text_width
 from generator.templating.i18n import compact_range
 from generator.build.pipeline import BuildOptions, build
 from generator.errors import ResourceError
@@ -624,7 +624,7 @@ def assert_timeline_is_clean(layout, width: float) -> None:
         assert layout.axis_top - 0.01 <= placed.dot_y <= layout.axis_bottom + 0.01
         for text in placed.lines:
             italic = placed.entry.upcoming or placed.entry.marker
-            assert layout.title_x + text_width(text, layout.font_size, italic=italic) <= width + 0.5, text
+            assert layout.title_x + text_width(text, layout.font_size, family=GRAPHICS_FONT, italic=italic) <= width + 0.5, text
     ticks = [t.y for t in layout.years]
     assert all(b - a >= layout.font_size for a, b in zip(ticks, ticks[1:])), "year labels touch"
 
@@ -653,7 +653,7 @@ def test_bar_chart_fits_its_width_and_marks_unconfirmed_ranges():
     assert [b.value for b in chart.bars] == [6, 15, 1, 12, 18, 1, 3, 2, 10]
     assert [b.value_text.endswith("†") for b in chart.bars] == [not c for _, _, c in items]
     for bar in chart.bars:
-        assert chart.plot_left + bar.width + 3 + text_width(bar.value_text, 10) <= chart.width + 0.5
+        assert chart.plot_left + bar.width + 3 + text_width(bar.value_text, 10, family=GRAPHICS_FONT) <= chart.width + 0.5
     assert [g.label for g in chart.grid] == ["0", "5", "10", "15", "20"]
     assert chart.bars[-1].y + chart.bars[-1].height <= chart.plot_bottom <= chart.height
 

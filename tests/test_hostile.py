@@ -631,16 +631,16 @@ def test_timeline_labels_in_any_script_are_shaped_and_read_back(tmp_path, capsys
 def test_wrapping_a_huge_word_measures_about_a_line_at_a_time():
     """A 100,000-character word in a timeline title is cut into lines with a bounded number of
     measurements (it used to measure every cut from the end: hours for such a fact)."""
-    from generator.renderers.brief.metrics import text_width, wrap
+    from generator.renderers.metrics import text_width, wrap
 
     calls = []
 
     def measure(text: str) -> float:
         calls.append(len(text))
-        return text_width(text, 10)
+        return text_width(text, 10, family="Times New Roman")
 
     lines = wrap("W" * 100_000, 200, measure)
-    assert "".join(lines) == "W" * 100_000 and all(text_width(line, 10) <= 200 for line in lines)
+    assert "".join(lines) == "W" * 100_000 and all(text_width(line, 10, family="Times New Roman") <= 200 for line in lines)
     assert len(calls) <= 20 * len(lines)
     assert sum(calls) <= 100 * len(lines) * max(len(line) for line in lines)  # never the whole rest of the word each time
 

@@ -520,12 +520,32 @@ def test_escape_examples():
 
 
 def test_fit_estimate_wraps_and_shrinks():
-    assert line_count("word " * 10, width=1000, size=20) == 1
-    assert line_count("word " * 40, width=200, size=20) > 5
-    lines = [TextLine("a fairly long bullet of text that needs several lines " * 3)] * 6
+    assert line_count("word " * 10, width=1000, size=20, family="Arial") == 1
+    assert line_count("word " * 40, width=200, size=20, family="Arial") > 5
+    lines = [TextLine("a fairly long bullet of text that needs several lines " * 3, "Arial")] * 6
     size, fits = fit_size(lines, width=400, height=300, start=24, minimum=12)
     assert fits and 12 <= size < 24
     assert fit_size(lines, width=100, height=50, start=24, minimum=16) == (16.0, False)
+
+
+def test_text_is_fitted_in_the_font_the_deck_is_set_in():
+    """The master's theme fonts (Arial) are measured, or the brand's when it names others: a
+    font wider than Arial gets the same text smaller, so it still fits when the deck is opened."""
+    from generator.renderers.metrics import text_width
+    from generator.renderers.slides.master import ThemeFonts, read_master
+    from generator.renderers.slides.plan import plan_outline
+
+    master = read_master(REPO / "templates" / "slides" / "master.pptx")
+    assert {layout.fonts for layout in master.layouts.values()} == {ThemeFonts("Arial", "Arial")}
+    layout = master.layout("Title and Content")
+    assert layout.title.levels[0].font == "+mj-lt" and layout.content[0].levels[0].font == "+mn-lt"
+    bullet = "Viet Nam hosted the signing ceremony in Hanoi on 25 and 26 October"  # one line in Arial at 26 pt
+    outline = parse_outline(OUTLINE_HEAD + "# Wide\n\n" + f"- {bullet}\n" * 6, "outline")
+    wide = master.with_fonts(heading="DejaVu Sans", body="DejaVu Sans")
+    assert text_width(bullet, 20, family="DejaVu Sans") > 1.1 * text_width(bullet, 20, family="Arial")
+    arial_scale = plan_outline(outline, master).slides[0].texts[0].scale
+    assert plan_outline(outline, wide).slides[0].texts[0].scale < arial_scale
+    assert master.with_fonts(heading="DejaVu Sans").layout("Title and Content").fonts == ThemeFonts("DejaVu Sans", "Arial")
 
 
 def test_master_build_script_reproduces_the_committed_master(tmp_path):

@@ -19,6 +19,7 @@ from generator.renderers.slides.markdown import OUTLINE_TEMPLATE, outline_contex
 from generator.renderers.slides.master import read_master
 from generator.renderers.slides.outline import Outline, parse_outline
 from generator.renderers.slides.plan import DeckPlan, plan_outline
+from generator.renderers.slides.theme import brand_fonts
 from generator.templating.environment import create_environment
 from generator.facts.yamlsource import Problem
 
@@ -88,7 +89,8 @@ def _prepare(env, context: dict, lang: str, templates) -> tuple[str, Outline, De
     """The outline text (NFC), its parse and its plan on the master."""
     text = unicodedata.normalize("NFC", render_outline(env, context))
     outline = parse_outline(text, outline_name(lang))
-    return text, outline, plan_outline(outline, read_master(templates.find(MASTER)))
+    master = read_master(templates.find(MASTER)).with_fonts(*brand_fonts(context["brand"]))  # as build_pptx restyles it
+    return text, outline, plan_outline(outline, master)
 
 
 def deck_info(job: RenderJob, context: dict):

@@ -24,7 +24,7 @@ from generator.renderers.slides.outline import Outline
 from generator.renderers.ooxml import DocumentProperties, finished_package, read_package
 from generator.renderers.slides.plan import DeckPlan, SlidePlan, TextPlan
 from generator.renderers.slides.runs import add_runs, no_bullet, tag_language
-from generator.renderers.slides.theme import brand_colours, restyle_theme
+from generator.renderers.slides.theme import brand_colours, brand_fonts, restyle_theme
 
 _SLIDE_NUMBER_FIELD = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"  # fixed: a random GUID would change the bytes
 
@@ -60,9 +60,7 @@ def _apply_brand(prs, brand) -> None:
     masters = list(prs.slide_masters) + [prs.notes_master]
     for master in masters:
         theme = master.part.part_related_by(RT.THEME)
-        theme._blob = restyle_theme(theme.blob, brand_colours(brand),
-                                    brand.fonts.heading if brand.sets_font("heading") else None,
-                                    brand.fonts.body if brand.sets_font("body") else None)
+        theme._blob = restyle_theme(theme.blob, brand_colours(brand), *brand_fonts(brand))
 
 
 def _add_logo(prs, slide, logo: Path, owner: str) -> None:

@@ -44,6 +44,15 @@ _SLOT_ROLES = {"dk1": "text", "dk2": "primary", "lt2": "light", "accent1": "prim
                "hlink": "accent"}
 
 
+def brand_fonts(brand) -> tuple[str | None, str | None]:
+    """``(heading, body)``: the fonts a user's brand file names for the theme, None where it names none
+    (and for no brand, or the bundled one: the master keeps its own)."""
+    if brand is None or not brand.custom:
+        return None, None
+    return (brand.fonts.heading if brand.sets_font("heading") else None,
+            brand.fonts.body if brand.sets_font("body") else None)
+
+
 def brand_colours(brand) -> dict[str, str]:
     """Theme slots of the colours the brand file names; the master's other slots stay as edited."""
     return {slot: brand.hex(role) for slot, role in _SLOT_ROLES.items() if brand.sets_colour(role)}
