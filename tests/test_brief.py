@@ -598,6 +598,18 @@ def test_check_reports_refused_resources_and_template_errors_without_weasyprint(
     assert all("brief.html.jinja:2" in line and "titel" in line for line in problems[:2])
 
 
+def test_the_resource_scan_reads_markup_and_css_as_weasyprint_does():
+    """Only what would be loaded counts: not a comment, an attribute's text, a script's or a fact's."""
+    from generator.renderers.brief.resources import resource_refs
+
+    assert resource_refs('<!-- <img src="http://e/c.png"> --><img alt="src=\'http://e/a.png\'" src="ok.png">'
+                         '<p>url(http://e/t.png) &lt;img src="http://e/t.png"&gt;</p>'
+                         '<script>"<img src=http://e/s.png>"</script>') == ["ok.png"]
+    assert resource_refs('<base href="http://e/d/"><img src="logo.png" alt="x">') == ["http://e/d/", "http://e/d/logo.png"]
+    assert resource_refs('<img src="a.png" alt="a"><p style="background: url(a.png)">a</p>') == ["a.png"]
+    assert resource_refs('<img src="data:image/png;base64,iVBORw0KGgo=" alt="x"><a href="#top">top</a>') == []
+
+
 def test_check_passes_on_the_bundled_templates_and_facts():
     from generator.facts.load import load_facts
     from generator.renderers.brief import BriefRenderer

@@ -731,6 +731,13 @@ TEMPLATE_REFERENCES = {
                         "height='9'><image href='{url}/nested.png' width='9' height='9'/></svg>\">"),
     "passwd-image": '<img src="file:///etc/passwd" alt="x">',
     "passwd-relative": '<img src="../../../../../../../../etc/passwd" alt="x">',
+    # Missed while the references were found with regular expressions, not by parsing:
+    "unquoted": '<img src={url}/unquoted.png alt=x>',
+    "srcset": '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" srcset="{url}/2x.png 2x" alt="x">',
+    "css-escaped-url": '<div style="background: u\\72l({url}/escaped.png)">x</div>',
+    "css-image-set": "<div style=\"background-image: image-set('{url}/set.png' 1x)\">x</div>",
+    "css-in-data-url": '<link rel="stylesheet" href="data:text/css,@import%20url({url}/data.css);">',
+    "base": '<base href="{url}/base.html">',
 }
 
 

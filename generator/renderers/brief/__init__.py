@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html as html_module
-import re
 import unicodedata
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
@@ -27,16 +25,6 @@ if TYPE_CHECKING:
 #: The document template; override it (or extend it) in your --templates directory.
 TEMPLATE = "brief/brief.html.jinja"
 DEFAULT_VARIANT = "pdf/ua-1"
-# Resource references WeasyPrint would (or a browser might) fetch: URL attributes of the elements that
-# load something, and url()/@import in stylesheets. Facts are escaped, so they never form a tag; in
-# CSS a fact can only be a string literal, which the scanner steps over as a whole.
-_FETCHING_TAG = re.compile(r"<(?:img|link|image|use|object|embed|iframe|source|video|audio|input|track)\b[^>]*>"
-                           r"""|<a\b[^>]*\brel\s*=\s*["'][^"']*\battachment\b[^>]*>""", re.IGNORECASE)
-_URL_ATTRIBUTE = re.compile(r"""\b(?:src|href|xlink:href|data|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-_STYLE = re.compile(r"""<style\b[^>]*>(.*?)</style\s*>|\bstyle\s*=\s*(?:"([^"]*)"|'([^']*)')""",
-                    re.IGNORECASE | re.DOTALL)
-_CSS_REFERENCE = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@import\s*(?:"([^"]*)"|'([^']*)')"""
-                            r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""", re.IGNORECASE)
 
 
 def render_html(env: "jinja2.Environment", context: dict, templates: "TemplatePath",
@@ -73,6 +61,7 @@ class BriefRenderer(Renderer):
     def lint(self, loaded: "LoadedFacts", templates: "TemplatePath") -> list["Problem"]:
         """Render the HTML in every language (no WeasyPrint): template errors and disallowed resources."""
         from generator.renderers.brief.pdf import resolve_resource, resource_base
+        from generator.renderers.brief.resources import resource_refs
         from generator.templating.context import build_context
         from generator.templating.environment import create_environment
         from generator.facts.yamlsource import Problem
@@ -86,26 +75,12 @@ class BriefRenderer(Renderer):
             except GenerateError as exc:
                 problems.append(Problem(None, f"brief ({lang})", exc.format_message()))
                 continue
-            for ref in _resource_refs(html):
+            for ref in resource_refs(html):
                 try:
                     resolve_resource(urljoin(base, ref), templates)
                 except GenerateError as exc:
                     problems.append(Problem(None, f"brief ({lang})", exc.format_message()))
         return problems
-
-
-def _resource_refs(html: str) -> list[str]:
-    """Files and URLs the HTML would make WeasyPrint fetch (``data:`` URLs and fragments excluded).
-
-    Only markup and stylesheets count: a fact that mentions ``url(http://…)`` is text.
-    """
-    refs = [value for tag in _FETCHING_TAG.findall(html)
-            for match in _URL_ATTRIBUTE.findall(tag) for value in match if value]
-    for match in _STYLE.findall(html):
-        css = html_module.unescape(match[1] or match[2]) if not match[0] else match[0]
-        refs += [value for groups in _CSS_REFERENCE.findall(css) for value in groups if value]
-    refs = (html_module.unescape(ref).strip() for ref in refs)
-    return [ref for ref in dict.fromkeys(refs) if ref and not ref.startswith(("data:", "#"))]
 
 
 def refuse_outside_resources(html: str, templates: "TemplatePath") -> None:
@@ -115,7 +90,8 @@ def refuse_outside_resources(html: str, templates: "TemplatePath") -> None:
     skip (an iframe, a video poster), so a build and ``generate check`` agree.
     """
     from generator.renderers.brief.pdf import resolve_resource, resource_base
+    from generator.renderers.brief.resources import resource_refs
 
     base = resource_base(templates)
-    for ref in _resource_refs(html):
+    for ref in resource_refs(html):
         resolve_resource(urljoin(base, ref), templates)
