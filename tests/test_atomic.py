@@ -25,7 +25,7 @@ import pytest
 from generator.pipeline.build import BuildOptions, build_all
 from generator.errors import GenerateError, RenderError
 from generator.output.workspace import workspace_dir
-from generator.output.writer import output_lock, publish, publish_changes, read_manifest
+from generator.output.writer import output_lock, publish_changes, read_manifest
 from generator.renderers import registry
 from tests.conftest import MINIMAL, REPO
 from tests.helpers import minimal_facts, synthetic
@@ -101,7 +101,7 @@ def loaded():
 def written(loaded, tmp_path) -> Path:
     """An OUT the writer published from made-up documents: the previous build."""
     out = tmp_path / "out"
-    publish(out, synthetic_outputs("First edition"), loaded, extra_files=download_page)
+    publish_changes(out, synthetic_outputs("First edition"), loaded, extra_files=download_page)
     return out
 
 

@@ -341,7 +341,7 @@ def test_a_named_pipe_as_facts_is_refused_without_waiting_for_a_writer(work):
 
 
 def test_reading_stops_at_the_limit(tmp_path):
-    from generator.limits import InputRefused
+    from generator.errors import InputRefused
 
     (tmp_path / "f").write_bytes(b"x" * 101)
     assert read_regular_file(tmp_path / "f", 101) == b"x" * 101

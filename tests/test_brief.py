@@ -16,10 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from generator.renderers.brief.context import compact_range, css_page_counter, css_string, row_groups
-from generator.renderers.brief.graphics import TimelineEntry, bar_chart_layout, timeline_layout
-from generator.renderers.brief.metrics import text_width
-from generator.pipeline.build import BuildOptions, build, render_documents
+from generator.renderers.brief.context import css_page_counter, css_string, row_groups
+from generator.renderers.brief.graphics import GRAPHICS_FONT, TimelineEntry, bar_chart_layout, timeline_layout
+from generator.renderers.metrics import text_width
+from generator.templating.i18n import compact_range
+from generator.pipeline.build import BuildOptions, build
 from generator.errors import ResourceError
 from generator.pipeline.context import BuildContext
 from tests.conftest import FROZEN_FACTS, MINIMAL, REPO, have, records
@@ -439,12 +440,12 @@ def test_pdf_a3b_variant_is_archival(tmp_path):
         assert str(pdf.Root.Lang) == "en-US"
 
 
-def test_two_builds_are_byte_identical_and_quiet(bundled, capfd):
+def test_two_builds_are_byte_identical_and_quiet(bundled, capfd, tmp_path):
     out, _ = bundled
-    _, outputs = render_documents(["brief"], BuildOptions(facts=FROZEN_FACTS))
+    records = build(["brief"], BuildOptions(facts=FROZEN_FACTS, out=tmp_path))
     assert capfd.readouterr().err == ""  # WeasyPrint had nothing to warn about
-    for output in outputs:
-        assert output.data == (out / output.path).read_bytes(), output.path
+    for record in records:
+        assert (tmp_path / record["path"]).read_bytes() == (out / record["path"]).read_bytes(), record["path"]
 
 
 def test_another_process_with_another_hash_seed_writes_the_same_bytes(minimal, tmp_path):
@@ -593,6 +594,18 @@ def test_check_reports_refused_resources_and_template_errors_without_weasyprint(
     assert all("brief.html.jinja:2" in line and "titel" in line for line in problems[:2])
 
 
+def test_the_resource_scan_reads_markup_and_css_as_weasyprint_does():
+    """Only what would be loaded counts: not a comment, an attribute's text, a script's or a fact's."""
+    from generator.renderers.pdf.resources import resource_refs
+
+    assert resource_refs('<!-- <img src="http://e/c.png"> --><img alt="src=\'http://e/a.png\'" src="ok.png">'
+                         '<p>url(http://e/t.png) &lt;img src="http://e/t.png"&gt;</p>'
+                         '<script>"<img src=http://e/s.png>"</script>') == ["ok.png"]
+    assert resource_refs('<base href="http://e/d/"><img src="logo.png" alt="x">') == ["http://e/d/", "http://e/d/logo.png"]
+    assert resource_refs('<img src="a.png" alt="a"><p style="background: url(a.png)">a</p>') == ["a.png"]
+    assert resource_refs('<img src="data:image/png;base64,iVBORw0KGgo=" alt="x"><a href="#top">top</a>') == []
+
+
 def test_check_passes_on_the_bundled_templates_and_facts():
     from generator.facts.load import load_facts
     from generator.renderers.brief import BriefRenderer
@@ -619,7 +632,7 @@ def assert_timeline_is_clean(layout, width: float) -> None:
         assert layout.axis_top - 0.01 <= placed.dot_y <= layout.axis_bottom + 0.01
         for text in placed.lines:
             italic = placed.entry.upcoming or placed.entry.marker
-            assert layout.title_x + text_width(text, layout.font_size, italic=italic) <= width + 0.5, text
+            assert layout.title_x + text_width(text, layout.font_size, family=GRAPHICS_FONT, italic=italic) <= width + 0.5, text
     ticks = [t.y for t in layout.years]
     assert all(b - a >= layout.font_size for a, b in zip(ticks, ticks[1:])), "year labels touch"
 
@@ -648,7 +661,7 @@ def test_bar_chart_fits_its_width_and_marks_unconfirmed_ranges():
     assert [b.value for b in chart.bars] == [6, 15, 1, 12, 18, 1, 3, 2, 10]
     assert [b.value_text.endswith("†") for b in chart.bars] == [not c for _, _, c in items]
     for bar in chart.bars:
-        assert chart.plot_left + bar.width + 3 + text_width(bar.value_text, 10) <= chart.width + 0.5
+        assert chart.plot_left + bar.width + 3 + text_width(bar.value_text, 10, family=GRAPHICS_FONT) <= chart.width + 0.5
     assert [g.label for g in chart.grid] == ["0", "5", "10", "15", "20"]
     assert chart.bars[-1].y + chart.bars[-1].height <= chart.plot_bottom <= chart.height
 

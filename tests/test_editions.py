@@ -255,7 +255,7 @@ def test_source_lists_show_reliability(published):
 @pytest.mark.slow
 def test_cleared_documents_without_issuer_or_marking_name_neither(tmp_path):
     """Nothing names the toolkit as issuer; no marking and no draft mark unless given."""
-    from generator.pipeline.build import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, build
 
     def cleared(data):
         for key in ("issuer", "marking"):
@@ -263,25 +263,22 @@ def test_cleared_documents_without_issuer_or_marking_name_neither(tmp_path):
         data["document"]["status"] = "cleared"
 
     facts = minimal_facts(tmp_path, cleared)
-    _, outputs = render_documents(["brief", "handout", "slides"], BuildOptions(facts=facts, langs=("en",), jobs=1))
-    for output in outputs:
-        path = tmp_path / output.path.replace("/", "-")
-        path.write_bytes(output.data)
-        text = extract_text(path, output.format)
+    out = tmp_path / "out"
+    for record in build(["brief", "handout", "slides"], BuildOptions(facts=facts, langs=("en",), out=out, jobs=1)):
+        text = extract_text(out / record["path"], record["format"])
         for absent in ("DRAFT", "Test team", "For reference", "Prepared by", "toolkit briefing"):
-            assert absent not in text, (output.path, absent)
+            assert absent not in text, (record["path"], absent)
 
 
 @pytest.mark.slow
 def test_a_brand_organization_is_named_as_issuer(tmp_path):
-    from generator.pipeline.build import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, build
 
     brand = tmp_path / "brand.yaml"
     brand.write_text('organization: {vi: "Vụ Pháp luật", en: "Legal Department"}\n', encoding="utf-8")
-    _, outputs = render_documents(["handout"], BuildOptions(facts=MINIMAL, langs=("en",), brand=brand, jobs=1))
-    path = tmp_path / "h.docx"
-    path.write_bytes(outputs[0].data)
-    assert "Prepared by: Legal Department" in extract_text(path, "docx")
+    out = tmp_path / "out"
+    [record] = build(["handout"], BuildOptions(facts=MINIMAL, langs=("en",), brand=brand, out=out, jobs=1))
+    assert "Prepared by: Legal Department" in extract_text(out / record["path"], "docx")
 
 
 # ------------------------------------------------------------------ check: reliability, editions, freshness

@@ -20,14 +20,14 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree
 
-from generator.pipeline.build import BuildOptions, build, render_documents
+from generator.pipeline.build import BuildOptions, build
 from generator.templating.context import template_context
 from generator.errors import GenerateError
 from generator.facts.load import load_facts
 from generator.templating.i18n import Localizer, load_labels
 from generator.facts.keyfacts import key_facts
 from generator.renderers.handout import HandoutRenderer
-from generator.renderers.handout.document import citation_mark
+from generator.templating.context import citation_mark
 from generator.templating.environment import TemplatePath
 from generator.pipeline.context import BuildContext
 from tests.conftest import FROZEN_FACTS, MINIMAL, REPO, have, records, without_library_wording
@@ -175,9 +175,10 @@ def test_citation_marks_match_the_numbered_sources(bundled, loaded, lang):
 
 
 def test_compact_citation_marks():
-    assert citation_mark([6, 12, 24, 25, 26]) == "[6,12,24–26]"
-    assert citation_mark([3, 1, 2, 2]) == "[1–3]"
-    assert citation_mark([4, 5]) == "[4–5]"  # the same compression as every other format
+    assert citation_mark([6, 12, 24, 25, 26], separator=",") == "[6,12,24–26]"  # Word's marks never wrap
+    assert citation_mark([3, 1, 2, 2], separator=",") == "[1–3]"
+    assert citation_mark([4, 5], separator=",") == "[4–5]"  # the same compression as every other format
+    assert citation_mark([6, 12, 24, 25, 26]) == "[6, 12, 24–26]" and citation_mark([]) == ""
     assert citation_mark([]) == ""
 
 
@@ -189,10 +190,9 @@ def test_facts_are_printed_literally_never_evaluated(tmp_path):
     text = text.replace("publisher: Model Conference,", 'publisher: "Text </w:t> &amp; {{ x }}",')
     facts = tmp_path / "evil.yaml"
     facts.write_text(text, encoding="utf-8")
-    _, outputs = render_documents(["handout"], BuildOptions(facts=facts, out=tmp_path / "out"))
-    for output in outputs:
-        document = docx.Document(io.BytesIO(output.data))  # opens: the XML stayed valid
-        title = {"vi": "Mẫu <b> & {{ 7*7 }}", "en": "Model <b> & {{ 7*7 }} {% raw %}"}[output.lang]
+    for record in build(["handout"], BuildOptions(facts=facts, out=tmp_path / "out")):
+        document = docx.Document(str(tmp_path / "out" / record["path"]))  # opens: the XML stayed valid
+        title = {"vi": "Mẫu <b> & {{ 7*7 }}", "en": "Model <b> & {{ 7*7 }} {% raw %}"}[record["lang"]]
         assert document.paragraphs[0].text == title
         assert "Text </w:t> &amp; {{ x }}, " in all_text(document)
         assert document.core_properties.title == title
@@ -316,10 +316,10 @@ def test_core_properties_come_from_the_fact_file(bundled, loaded, lang):
 
 @pytest.mark.slow
 def test_two_renders_are_byte_identical_with_fixed_zip_entries(tmp_path):
-    _, first = render_documents(["handout"], BuildOptions(facts=FROZEN_FACTS, out=tmp_path))
-    _, second = render_documents(["handout"], BuildOptions(facts=FROZEN_FACTS, out=tmp_path))
-    assert [o.data for o in first] == [o.data for o in second]
-    with zipfile.ZipFile(io.BytesIO(first[0].data)) as archive:
+    first = build(["handout"], BuildOptions(facts=FROZEN_FACTS, out=tmp_path / "a", use_cache=False))
+    second = build(["handout"], BuildOptions(facts=FROZEN_FACTS, out=tmp_path / "b", use_cache=False))
+    assert [(tmp_path / "a" / r["path"]).read_bytes() for r in first] == [(tmp_path / "b" / r["path"]).read_bytes() for r in second]
+    with zipfile.ZipFile(tmp_path / "a" / first[0]["path"]) as archive:
         infos = archive.infolist()
     assert infos[0].filename == "[Content_Types].xml"
     assert {i.date_time for i in infos} == {(2026, 2, 23, 0, 0, 0)}
@@ -352,25 +352,27 @@ def test_a_users_brand_restyles_the_handout(tmp_path):
 
 
 def handout_with_brand(directory: Path, settings: str) -> bytes:
-    """The English handout of the minimal facts, built with ``directory`` as the template
-    directory and a brand naming an organization, a logo and ``settings`` (YAML lines)."""
+    """The English handout of the minimal facts, built into ``directory/out`` with ``directory/templates``
+    as the template directory and a brand naming an organization, a logo and ``settings`` (YAML lines)."""
     from PIL import Image
 
-    Image.new("RGB", (60, 30), (139, 26, 26)).save(directory / "logo.png")
-    (directory / "brand.yaml").write_text('organization: {vi: "Bộ Thử nghiệm", en: "Ministry of Tests"}\n'
+    templates = directory / "templates"
+    templates.mkdir(exist_ok=True)
+    Image.new("RGB", (60, 30), (139, 26, 26)).save(templates / "logo.png")
+    (templates / "brand.yaml").write_text('organization: {vi: "Bộ Thử nghiệm", en: "Ministry of Tests"}\n'
                                           + settings + "logo: logo.png\n", encoding="utf-8")
-    _, outputs = render_documents(["handout"], BuildOptions(facts=MINIMAL, out=directory / "out",
-                                                            templates=directory, langs=("en",)))
-    return outputs[0].data
+    [record] = build(["handout"], BuildOptions(facts=MINIMAL, out=directory / "out", templates=templates, langs=("en",)))
+    return (directory / "out" / record["path"]).read_bytes()
 
 
 def restyled_handout(directory: Path) -> None:
-    """An officer's copy of the bundled handout, restyled in Word: purple Heading 1, DejaVu Sans body."""
+    """An officer's copy of the bundled handout in ``directory/templates``, restyled in Word: purple
+    Heading 1, DejaVu Sans body."""
     document = docx.Document(str(REPO / "templates" / "handout" / "handout.docx"))
     document.styles["Heading 1"].font.color.rgb = docx.shared.RGBColor(0x6A, 0x1B, 0x9A)
     document.styles["Normal"].font.name = "DejaVu Sans"
-    (directory / "handout").mkdir(parents=True, exist_ok=True)
-    document.save(str(directory / "handout" / "handout.docx"))
+    (directory / "templates" / "handout").mkdir(parents=True, exist_ok=True)
+    document.save(str(directory / "templates" / "handout" / "handout.docx"))
 
 
 @pytest.mark.slow
@@ -388,10 +390,10 @@ def test_a_logo_only_brand_keeps_the_styles_edited_in_word(tmp_path):
 @pytest.mark.slow
 def test_a_brand_naming_one_colour_changes_only_that_property(tmp_path):
     restyled_handout(tmp_path)
-    (tmp_path / "brand.yaml").write_text('colours: {primary: "#0B5D3B"}\n', encoding="utf-8")
-    _, outputs = render_documents(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out",
-                                                            templates=tmp_path, langs=("en",)))
-    document = docx.Document(io.BytesIO(outputs[0].data))
+    (tmp_path / "templates" / "brand.yaml").write_text('colours: {primary: "#0B5D3B"}\n', encoding="utf-8")
+    [record] = build(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out", templates=tmp_path / "templates",
+                                               langs=("en",)))
+    document = docx.Document(str(tmp_path / "out" / record["path"]))
     assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x0B, 0x5D, 0x3B)
     assert document.styles["Normal"].font.name == "DejaVu Sans"  # fonts: not named, not touched
 
@@ -402,9 +404,9 @@ def test_without_a_brand_of_ones_own_the_template_styles_stay(tmp_path):
     (Purple and DejaVu Sans are in no bundled brand setting, so applying that brand would show.)"""
     restyled_handout(tmp_path)
     assert not (tmp_path / "brand.yaml").exists()  # the brand found is the bundled one
-    _, outputs = render_documents(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out",
-                                                            templates=tmp_path, langs=("en",)))
-    document = docx.Document(io.BytesIO(outputs[0].data))
+    out = tmp_path.with_name(tmp_path.name + "-out")  # beside the template folder: never inside it
+    [record] = build(["handout"], BuildOptions(facts=MINIMAL, out=out, templates=tmp_path, langs=("en",)))
+    document = docx.Document(out / record["path"])
     assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x6A, 0x1B, 0x9A)
     assert document.styles["Normal"].font.name == "DejaVu Sans"
 
@@ -494,11 +496,11 @@ def test_render_errors_name_the_template_part_and_paragraph(tmp_path):
         document.add_paragraph("{{ facts.document.title|tr }}")
         document.add_paragraph("Role: {{ facts.country_role.points|length }}")  # the minimal file has none
 
-    crafted_template(tmp_path, body)
+    crafted_template(tmp_path / "templates", body)
     with pytest.raises(GenerateError) as caught:
-        render_documents(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out", templates=tmp_path))
+        build(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out", templates=tmp_path / "templates"))
     message = caught.value.format_message()
-    assert message.startswith(str(tmp_path / "handout" / "handout.docx"))
+    assert message.startswith(str(tmp_path / "templates" / "handout" / "handout.docx"))
     assert "(body, near “Role: {{ facts.country_role.points|length }}”): undefined name:" in message
     assert message.endswith("undefined name: None has no attribute or key 'points' (the facts or labels do not provide it)")
 

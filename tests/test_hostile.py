@@ -553,7 +553,7 @@ SCRIPTS = {"arabic": "مرحبا بالعالم", "hebrew": "שלום עולם",
 def test_timeline_labels_in_any_script_are_shaped_and_read_back(tmp_path, capsys):
     """Event titles are laid out as HTML text: Arabic joins and reads right to left, Devanagari
     and emoji sequences keep their clusters, and WeasyPrint reports no missing glyph."""
-    from generator.pipeline.build import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, build
 
     def titles(data):
         for event, text in zip(data["timeline"], SCRIPTS.values()):
@@ -561,10 +561,10 @@ def test_timeline_labels_in_any_script_are_shaped_and_read_back(tmp_path, capsys
         data["timeline"] += [dict(data["timeline"][-1], title={"vi": "x", "en": text}) for text in list(SCRIPTS.values())[3:]]
 
     facts = minimal_facts(tmp_path, titles)
-    _, outputs = render_documents(["brief"], BuildOptions(facts=facts, langs=("en",), jobs=1))
+    out = tmp_path / "out"
+    [record] = build(["brief"], BuildOptions(facts=facts, langs=("en",), out=out, jobs=1))
     assert "WeasyPrint" not in capsys.readouterr().err  # no ".notdef glyph rendered" warning
-    (tmp_path / "brief.pdf").write_bytes(outputs[0].data)
-    text = shown(pdf_text(tmp_path / "brief.pdf"))
+    text = shown(pdf_text(out / record["path"]))
     for name, title in SCRIPTS.items():
         assert shown(title) in text, name
 
@@ -572,16 +572,16 @@ def test_timeline_labels_in_any_script_are_shaped_and_read_back(tmp_path, capsys
 def test_wrapping_a_huge_word_measures_about_a_line_at_a_time():
     """A 100,000-character word in a timeline title is cut into lines with a bounded number of
     measurements (it used to measure every cut from the end: hours for such a fact)."""
-    from generator.renderers.brief.metrics import text_width, wrap
+    from generator.renderers.metrics import text_width, wrap
 
     calls = []
 
     def measure(text: str) -> float:
         calls.append(len(text))
-        return text_width(text, 10)
+        return text_width(text, 10, family="Times New Roman")
 
     lines = wrap("W" * 100_000, 200, measure)
-    assert "".join(lines) == "W" * 100_000 and all(text_width(line, 10) <= 200 for line in lines)
+    assert "".join(lines) == "W" * 100_000 and all(text_width(line, 10, family="Times New Roman") <= 200 for line in lines)
     assert len(calls) <= 20 * len(lines)
     assert sum(calls) <= 100 * len(lines) * max(len(line) for line in lines)  # never the whole rest of the word each time
 
@@ -591,12 +591,12 @@ def test_wrapping_a_huge_word_measures_about_a_line_at_a_time():
                    "shows it, copy-paste and screen readers do not. The other formats carry it exactly.")
 @pytest.mark.slow
 def test_indic_vowel_signs_read_back_from_the_pdf(tmp_path):
-    from generator.pipeline.build import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, build
 
     facts = minimal_facts(tmp_path, lambda data: data["safeguards"][0]["text"].update(en="नमस्ते दुनिया"))
-    _, outputs = render_documents(["brief"], BuildOptions(facts=facts, langs=("en",), jobs=1))
-    (tmp_path / "brief.pdf").write_bytes(outputs[0].data)
-    assert "नमस्ते दुनिया" in shown(pdf_text(tmp_path / "brief.pdf"))
+    out = tmp_path / "out"
+    [record] = build(["brief"], BuildOptions(facts=facts, langs=("en",), out=out, jobs=1))
+    assert "नमस्ते दुनिया" in shown(pdf_text(out / record["path"]))
 
 
 # --- resource access: nothing outside the template directories, no network ----------------
@@ -674,6 +674,13 @@ TEMPLATE_REFERENCES = {
                         "height='9'><image href='{url}/nested.png' width='9' height='9'/></svg>\">"),
     "passwd-image": '<img src="file:///etc/passwd" alt="x">',
     "passwd-relative": '<img src="../../../../../../../../etc/passwd" alt="x">',
+    # Missed while the references were found with regular expressions, not by parsing:
+    "unquoted": '<img src={url}/unquoted.png alt=x>',
+    "srcset": '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" srcset="{url}/2x.png 2x" alt="x">',
+    "css-escaped-url": '<div style="background: u\\72l({url}/escaped.png)">x</div>',
+    "css-image-set": "<div style=\"background-image: image-set('{url}/set.png' 1x)\">x</div>",
+    "css-in-data-url": '<link rel="stylesheet" href="data:text/css,@import%20url({url}/data.css);">',
+    "base": '<base href="{url}/base.html">',
 }
 
 

@@ -178,7 +178,8 @@ def test_a_cloned_config_pointing_at_a_sibling_with_files_is_refused(cli, tmp_pa
 
 def test_the_config_file_is_refused(tmp_path, monkeypatch):
     """Found in the working directory, so refused as that already; the rule names it wherever it is."""
-    from generator.output.outdir import OutputFolderError, check_location
+    from generator.errors import OutputFolderError
+    from generator.output.outdir import check_location
 
     project = tmp_path / "project"
     project.mkdir()

@@ -178,7 +178,7 @@ def test_any_text_loads_as_its_nfc_form_or_is_refused_with_a_position(text, tmp_
 @pytest.mark.slow
 @given(texts=st.fixed_dictionaries({name: document_text for name in FIELDS}))
 def test_any_text_renders_and_reads_back_in_every_format_or_is_refused(texts, tmp_path_factory, capsys):
-    from generator.pipeline.build import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, build
     from generator.errors import GenerateError
     from generator.facts.load import read_facts
 
@@ -195,18 +195,15 @@ def test_any_text_renders_and_reads_back_in_every_format_or_is_refused(texts, tm
     for feature, pattern in FEATURES.items():
         if re.search(pattern, joined):
             event(f"rendered, with {feature}")
+    out = directory / "out"
     try:
-        _, outputs = render_documents(["brief", "handout", "slides"], BuildOptions(facts=path, langs=("en",), jobs=1),
-                                      loaded=loaded)
+        build(["brief", "handout", "slides"], BuildOptions(facts=path, langs=("en",), out=out, jobs=1))
     except GenerateError as error:  # a valid fact must never fail to render
         pytest.fail(f"valid facts failed to render: {error.format_message()}")
     assert "WeasyPrint" not in capsys.readouterr().err  # no missing glyph, no broken markup
-    for output in outputs:
-        (directory / output.path).parent.mkdir(parents=True, exist_ok=True)
-        (directory / output.path).write_bytes(output.data)
-    formats = {fmt: shown(text) for fmt, text in document_texts(directory, "en").items()}
+    formats = {fmt: shown(text) for fmt, text in document_texts(out, "en").items()}
     formats["page"] = page_text(loaded)
-    pdf_readings = [formats["pdf"]] + ([poppler_text(directory / "en" / "facts-brief.pdf")] if shutil.which("pdftotext") else [])
+    pdf_readings = [formats["pdf"]] + ([poppler_text(out / "en" / "facts-brief.pdf")] if shutil.which("pdftotext") else [])
     for name in FIELDS:
         expected = shown(_value(loaded.facts, FIELDS[name]))
         for fmt, text in formats.items():

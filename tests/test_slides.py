@@ -21,14 +21,15 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 
-from generator.pipeline.build import BuildOptions, build, render_documents
+from generator.pipeline.build import BuildOptions, build
 from generator.errors import TemplateError
 from generator.facts.load import load_facts
 from generator.renderers import get_renderer
 from generator.renderers.slides.fit import fit_size, line_count, TextLine
 from generator.templating.context import compress_numbers
 from generator.renderers.slides.markdown import escape_markdown, escape_note
-from generator.renderers.slides.outline import MAX_BULLET_CHARS, OutlineError, parse_inline, parse_outline
+from generator.errors import OutlineError
+from generator.renderers.slides.outline import MAX_BULLET_CHARS, parse_inline, parse_outline
 from generator.templating.environment import TemplatePath, to_roman
 from generator.pipeline.context import BuildContext
 from tests.conftest import FROZEN_FACTS, MINIMAL, REPO, have, records
@@ -196,9 +197,8 @@ def test_core_properties_come_from_the_fact_file(bundled, lang):
 
 
 def test_output_is_byte_identical_across_runs(bundled, tmp_path):
-    _, again = render_documents(["slides"], BuildOptions(facts=FROZEN_FACTS, out=tmp_path))
-    for output in again:
-        assert output.data == (bundled[0] / output.path).read_bytes(), output.path
+    for record in build(["slides"], BuildOptions(facts=FROZEN_FACTS, out=tmp_path)):
+        assert (tmp_path / record["path"]).read_bytes() == (bundled[0] / record["path"]).read_bytes(), record["path"]
 
 
 def test_text_fits_and_limits_hold_for_both_fact_files():
@@ -445,7 +445,7 @@ def test_unknown_layout_is_a_clear_error(cli, tmp_path):
     assert result.exit_code == 1
     assert 'layout "Comparison" is not in the slide master; available layouts: "Title Slide", ' in result.output
     with pytest.raises(TemplateError, match='available layouts: "Title Slide"'):
-        render_documents(["slides"], BuildOptions(facts=MINIMAL, templates=templates, out=tmp_path))
+        build(["slides"], BuildOptions(facts=MINIMAL, templates=templates, out=tmp_path / "out"))
 
 
 def test_lint_does_not_import_python_pptx():
@@ -523,12 +523,32 @@ def test_escape_examples():
 
 
 def test_fit_estimate_wraps_and_shrinks():
-    assert line_count("word " * 10, width=1000, size=20) == 1
-    assert line_count("word " * 40, width=200, size=20) > 5
-    lines = [TextLine("a fairly long bullet of text that needs several lines " * 3)] * 6
+    assert line_count("word " * 10, width=1000, size=20, family="Arial") == 1
+    assert line_count("word " * 40, width=200, size=20, family="Arial") > 5
+    lines = [TextLine("a fairly long bullet of text that needs several lines " * 3, "Arial")] * 6
     size, fits = fit_size(lines, width=400, height=300, start=24, minimum=12)
     assert fits and 12 <= size < 24
     assert fit_size(lines, width=100, height=50, start=24, minimum=16) == (16.0, False)
+
+
+def test_text_is_fitted_in_the_font_the_deck_is_set_in():
+    """The master's theme fonts (Arial) are measured, or the brand's when it names others: a
+    font wider than Arial gets the same text smaller, so it still fits when the deck is opened."""
+    from generator.renderers.metrics import text_width
+    from generator.renderers.slides.master import ThemeFonts, read_master
+    from generator.renderers.slides.plan import plan_outline
+
+    master = read_master(REPO / "templates" / "slides" / "master.pptx")
+    assert {layout.fonts for layout in master.layouts.values()} == {ThemeFonts("Arial", "Arial")}
+    layout = master.layout("Title and Content")
+    assert layout.title.levels[0].font == "+mj-lt" and layout.content[0].levels[0].font == "+mn-lt"
+    bullet = "Viet Nam hosted the signing ceremony in Hanoi on 25 and 26 October"  # one line in Arial at 26 pt
+    outline = parse_outline(OUTLINE_HEAD + "# Wide\n\n" + f"- {bullet}\n" * 6, "outline")
+    wide = master.with_fonts(heading="DejaVu Sans", body="DejaVu Sans")
+    assert text_width(bullet, 20, family="DejaVu Sans") > 1.1 * text_width(bullet, 20, family="Arial")
+    arial_scale = plan_outline(outline, master).slides[0].texts[0].scale
+    assert plan_outline(outline, wide).slides[0].texts[0].scale < arial_scale
+    assert master.with_fonts(heading="DejaVu Sans").layout("Title and Content").fonts == ThemeFonts("DejaVu Sans", "Arial")
 
 
 def test_master_build_script_reproduces_the_committed_master(tmp_path):

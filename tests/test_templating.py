@@ -48,6 +48,17 @@ def test_date_ranges_read_as_formal_text(loaded, lang, same_month, same_year, ac
     assert i18n.date_range(dt.date(2024, 12, 30), dt.date(2025, 1, 2)) == across_years
 
 
+@pytest.mark.parametrize("lang, same_month, same_year", [
+    ("vi", "25–26/10/2025", "28/02–11/03/2022"),
+    ("en", "25–26 Oct 2025", "28 Feb – 11 Mar 2022"),
+])
+def test_short_date_ranges_write_the_shared_tail_once(loaded, lang, same_month, same_year):
+    i18n = context(loaded, lang)["i18n"]
+    assert i18n.date_range(dt.date(2025, 10, 25), dt.date(2025, 10, 26), "short") == same_month
+    assert i18n.date_range(dt.date(2022, 2, 28), dt.date(2022, 3, 11), "short") == same_year
+    assert i18n.date_range(dt.date(2025, 10, 25), None, "short") == i18n.date(dt.date(2025, 10, 25), "short")
+
+
 def test_third_language_formats_through_babel_from_labels_alone():
     loaded = load_facts(root("three-languages") / "facts.yaml")
     templates = TemplatePath(overrides=(root("three-languages") / "templates",))

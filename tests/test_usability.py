@@ -310,13 +310,14 @@ def test_an_unknown_slide_id_is_an_error_with_did_you_mean(cli, tmp_path):
 
 @pytest.mark.slow
 def test_an_empty_block_drops_one_slide(tmp_path):
-    from generator.pipeline.build import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, build
 
-    (tmp_path / "slides").mkdir()
-    (tmp_path / "slides" / "outline.md.jinja").write_text(
+    templates, out = tmp_path / "templates", tmp_path / "out"
+    (templates / "slides").mkdir(parents=True)
+    (templates / "slides" / "outline.md.jinja").write_text(
         '{% extends "builtin:slides/outline.md.jinja" %}\n{% block slide_timeline %}{% endblock %}\n', encoding="utf-8")
-    _, outputs = render_documents(["slides"], BuildOptions(facts=MINIMAL, templates=tmp_path, langs=("en",)))
-    markdown = next(o for o in outputs if o.format == "md").data.decode()
+    records = build(["slides"], BuildOptions(facts=MINIMAL, templates=templates, langs=("en",), out=out))
+    markdown = next((out / r["path"]).read_text(encoding="utf-8") for r in records if r["format"] == "md")
     assert "Timeline" not in slide_titles(markdown) and "At a glance" in slide_titles(markdown)
 
 

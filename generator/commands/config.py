@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import ConfigError
-from generator.limits import MAX_CONFIG_BYTES, InputRefused, read_or_reason, read_regular_file
+from generator.errors import InputRefused
+from generator.limits import MAX_CONFIG_BYTES, read_or_reason, read_regular_file
 
 CONFIG_FILE = "generate.toml"
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from generator.errors import GenerateError
+from generator.errors import VerificationError
 from generator.output.extract import extract_text, language_tags, normalize_space
 from generator.facts.keyfacts import key_facts
 from generator.output.writer import read_manifest
@@ -20,10 +20,6 @@ if TYPE_CHECKING:
     from generator.pipeline.cache import VerifiedMemo
 
 READABLE_FORMATS = {"pdf", "docx", "pptx", "md"}
-
-
-class VerificationError(GenerateError):
-    """Raised when published documents are missing, altered, or disagree with the facts."""
 
 
 def verify_output(out_dir: Path, build: "BuildContext", memo: "VerifiedMemo | None" = None) -> list[str]:

@@ -55,8 +55,6 @@ class BuildOptions:
     def job_count(self) -> int:
         from generator.pipeline.workers import default_jobs
 
-        if self.jobs is not None and self.jobs < 1:
-            raise ConfigError(f"--jobs: expected a number of processes of at least 1, found {self.jobs}")
         return self.jobs or default_jobs()
 
 
@@ -114,15 +112,6 @@ class BuildReport:
         self.warnings.append(text)
         if self.on_warning is not None:
             self.on_warning(text)
-
-
-def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None,
-                     progress: Progress | None = None) -> tuple[LoadedFacts, list[Output]]:
-    """Render ``kinds`` in every selected language, ignoring the cache; nothing is written."""
-    report = BuildReport()
-    plan = _Plan.make(kinds, options, report, loaded)
-    outputs = _render(plan, options, cache=None, progress=progress, report=report)
-    return plan.loaded, outputs
 
 
 def build(kinds: list[str], options: BuildOptions, progress: Progress | None = None,
@@ -228,13 +217,12 @@ class _Plan:
         return self.build.brand
 
     @classmethod
-    def make(cls, kinds: list[str], options: BuildOptions, report: BuildReport,
-             loaded: LoadedFacts | None = None) -> "_Plan":
+    def make(cls, kinds: list[str], options: BuildOptions, report: BuildReport) -> "_Plan":
         for kind in kinds:
             renderer_type(kind)  # an unknown kind: the error lists the valid ones
         from generator.facts.rules import translation_gaps
 
-        loaded = loaded or load_facts(options.facts)
+        loaded = load_facts(options.facts)
         langs = select_languages(options.langs, loaded)
         gaps = translation_gaps(loaded.facts, loaded.document, langs)
         if gaps and not options.allow_missing:

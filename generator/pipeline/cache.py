@@ -38,7 +38,8 @@ from typing import Iterable
 from generator import PACKAGE_DIR, __version__
 from generator.pipeline.recording import dependencies_hold
 from generator.renderers import Output
-from generator.limits import MAX_PACKAGE_BYTES, InputRefused, read_regular_file
+from generator.errors import InputRefused
+from generator.limits import MAX_PACKAGE_BYTES, read_regular_file
 from generator.templating.environment import TemplatePath
 
 CACHE_FORMAT = 2

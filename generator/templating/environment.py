@@ -189,9 +189,9 @@ def _date(ctx, value, style: str = "formal") -> str:
 
 
 @pass_context
-def _daterange(ctx, start, end=None) -> str:
-    """``{{ s.start | daterange(s.end) }}`` -> "25–26 October 2025"."""
-    return ctx["i18n"].date_range(start, end)
+def _daterange(ctx, start, end=None, style: str = "formal") -> str:
+    """``{{ s.start | daterange(s.end) }}`` -> "25–26 October 2025"; ``daterange(s.end, "short")`` -> "25–26/10/2025"."""
+    return ctx["i18n"].date_range(start, end, style)
 
 
 @pass_context
@@ -203,10 +203,9 @@ def _number(ctx, value) -> str:
 @pass_context
 def _cite(ctx, fact) -> str:
     """``{{ fact | cite }}`` -> "[1, 4–5]": plain citation marks (HTML templates use ``cite_numbers``)."""
-    from generator.templating.context import compress_numbers
+    from generator.templating.context import citation_mark
 
-    numbers = ctx["citations"].numbers(fact)
-    return f"[{compress_numbers(numbers)}]" if numbers else ""
+    return citation_mark(ctx["citations"].numbers(fact))
 
 
 @pass_context
@@ -351,8 +350,3 @@ def _shown(filename: str) -> str:
     from generator.facts.yamlsource import display_path
 
     return display_path(Path(filename)) if not filename.startswith("<") else filename
-
-
-def mark_safe(text: str) -> Markup:
-    """Mark markup produced by our own code (never by facts) as safe for HTML templates."""
-    return Markup(text)

@@ -23,7 +23,8 @@ import jinja2.filters
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
-from generator.limits import MAX_TEMPLATE_BYTES, InputRefused, read_regular_file
+from generator.errors import InputRefused
+from generator.limits import MAX_TEMPLATE_BYTES, read_regular_file
 
 if TYPE_CHECKING:
     from generator.templating.environment import TemplatePath
