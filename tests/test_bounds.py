@@ -182,7 +182,8 @@ def test_brand_font_names_are_escaped_in_both_stylesheets(tmp_path):
     from generator.facts.load import load_facts
     from generator.renderers.brief.html import render_html
     from generator.output.site import STYLESHEET
-    from generator.templating.environment import TemplatePath, create_environment, render_template
+    from generator.templating.environment import create_environment, render_template
+    from generator.templating.paths import TemplatePath
 
     templates = TemplatePath()
     brand = load_brand(templates, brand_with_evil_font(tmp_path))
@@ -220,7 +221,8 @@ def test_the_css_helper_escapes_what_could_end_a_string_or_the_style_element():
 def render_expression(tmp_path: Path, body: str) -> str:
     from generator.templating.context import template_context
     from generator.facts.load import load_facts
-    from generator.templating.environment import TemplatePath, create_environment, render_template
+    from generator.templating.environment import create_environment, render_template
+    from generator.templating.paths import TemplatePath
 
     (tmp_path / "t.txt.jinja").write_text("first line\n" + body + "\n", encoding="utf-8")
     templates = TemplatePath(overrides=(tmp_path,))
@@ -543,7 +545,7 @@ def test_the_build_cache_reads_no_file_the_templates_may_not(work, monkeypatch):
     """Links out of the template directory, devices and pipes lying in it are never read, and
     do not stop a build that does not use them."""
     from generator.pipeline.cache import TemplateSnapshot
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
     (work / "t").mkdir()
     (work / "t" / "passwd.txt").symlink_to("/etc/passwd")

@@ -22,7 +22,7 @@ from generator.renderers.metrics import text_width
 from generator.templating.i18n import compact_range
 from generator.pipeline.build import BuildOptions, build
 from generator.errors import ResourceError
-from generator.pipeline.context import BuildContext
+from generator.templating.build_context import BuildContext
 from tests.conftest import FROZEN_FACTS, MINIMAL, REPO, have, records
 from tests.helpers import minimal_facts
 
@@ -536,7 +536,7 @@ def test_override_assets_are_found_override_first(tmp_path):
     logo = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#c00"/></svg>'
     (templates / "brief" / "assets" / "mark.svg").write_text(logo, encoding="utf-8")
     from generator.renderers.pdf import resolve_resource
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
     path = TemplatePath(overrides=(templates,))
     assert resolve_resource((templates / "brief" / "assets" / "mark.svg").as_uri(), path, "brief").read_text() == logo
@@ -551,8 +551,8 @@ def lint_in_subprocess(templates: Path | None) -> list[str]:
     """``BriefRenderer.lint`` run in a fresh interpreter; the last line says whether WeasyPrint got imported."""
     overrides = f"(Path({str(templates)!r}),)" if templates else "()"
     code = ("import sys; from pathlib import Path; from generator.facts.load import load_facts; "
-            "from generator.templating.environment import TemplatePath; from generator.renderers.brief import BriefRenderer; "
-            "from generator.pipeline.context import BuildContext; "
+            "from generator.templating.paths import TemplatePath; from generator.renderers.brief import BriefRenderer; "
+            "from generator.templating.build_context import BuildContext; "
             f"problems = BriefRenderer().lint(BuildContext.load(load_facts(Path({str(MINIMAL)!r})), TemplatePath(overrides={overrides}))); "
             "print(*problems, sep='\\n'); print('weasyprint' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
@@ -609,7 +609,7 @@ def test_the_resource_scan_reads_markup_and_css_as_weasyprint_does():
 def test_check_passes_on_the_bundled_templates_and_facts():
     from generator.facts.load import load_facts
     from generator.renderers.brief import BriefRenderer
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
     assert BriefRenderer().lint(BuildContext.load(FROZEN_FACTS, TemplatePath())) == []
 

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from generator.pipeline.build import BuildOptions, BuildReport, build
-from generator.pipeline.context import BuildContext
+from generator.templating.build_context import BuildContext
 from tests.conftest import have, root
 
 LANGS = ["vi", "en"]
@@ -106,7 +106,7 @@ def test_the_card_is_listed_on_the_download_page_and_verified(tmp_path):
     from generator.pipeline.build import build_all
     from generator.facts.load import load_facts
     from generator.output.verify import verify_output
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
     out = tmp_path / "out"
     build_all(BuildOptions(out=out, facts=root("minimal") / "facts.yaml", jobs=1))
@@ -119,7 +119,7 @@ def test_verify_checks_the_facts_the_card_declares_and_only_those(tmp_path):
     """A card that leaves out the signatories fails ``verify``; the what-changed heading is not asked of it."""
     from generator.facts.load import load_facts
     from generator.output.verify import verify_output
-    from generator.templating.environment import BUNDLED_TEMPLATES, TemplatePath
+    from generator.templating.paths import BUNDLED_TEMPLATES, TemplatePath
 
     out = tmp_path / "out"
     build(["card"], BuildOptions(out=out, langs=("en",), jobs=1))

@@ -25,11 +25,11 @@ from generator.templating.context import template_context
 from generator.errors import GenerateError
 from generator.facts.load import load_facts
 from generator.templating.i18n import Localizer, load_labels
-from generator.facts.keyfacts import key_facts
+from generator.output.keyfacts import key_facts
 from generator.renderers.handout import HandoutRenderer
 from generator.templating.context import citation_mark
-from generator.templating.environment import TemplatePath
-from generator.pipeline.context import BuildContext
+from generator.templating.paths import TemplatePath
+from generator.templating.build_context import BuildContext
 from tests.conftest import FROZEN_FACTS, MINIMAL, REPO, have, records, without_library_wording
 
 TAGS = {"vi": "vi-VN", "en": "en-US"}
@@ -511,7 +511,7 @@ def test_lint_imports_no_office_library():
             "from generator.facts.load import load_facts\n"
             "from generator.renderers.handout import HandoutRenderer\n"
             "from generator.templating.environment import TemplatePath\n"
-            "from generator.pipeline.context import BuildContext\n"
+            "from generator.templating.build_context import BuildContext\n"
             f"assert HandoutRenderer().lint(BuildContext.load(load_facts({str(FROZEN_FACTS)!r}), TemplatePath())) == []\n"
             "print(sorted(m for m in ('docx', 'docxtpl', 'pptx', 'weasyprint') if m in sys.modules))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)

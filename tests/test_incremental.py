@@ -25,7 +25,7 @@ from generator.output.workspace import Workspace
 from generator.commands.cli import main
 from generator.errors import ConfigError, FactFileError, GenerateError, RenderError, ResourceError, TemplateError
 from generator.pipeline.workers import _portable
-from generator.templating.environment import BUNDLED_TEMPLATES
+from generator.templating.paths import BUNDLED_TEMPLATES
 from generator.renderers import kinds
 from tests.conftest import MINIMAL, REPO
 

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.templating.glyphs import first_undrawable
-from generator.pipeline.context import BuildContext
+from generator.templating.build_context import BuildContext
 from tests.helpers import document_texts, minimal_facts, shown
 
 EXAMPLES = int(os.environ.get("GENERATE_PROPERTY_EXAMPLES", "20"))
@@ -229,7 +229,8 @@ def page_text(loaded) -> str:
 
     from generator.templating.brand import load_brand
     from generator.output.site import site_files
-    from generator.templating.environment import TemplatePath, create_environment
+    from generator.templating.environment import create_environment
+    from generator.templating.paths import TemplatePath
 
     templates = TemplatePath()
     files = site_files(BuildContext.load(loaded, templates), [])

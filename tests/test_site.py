@@ -93,7 +93,7 @@ def test_failed_verification_leaves_the_published_output_untouched(site, tmp_pat
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     import generator.output.verify as verify
     from generator.errors import GenerateError
-    from generator.facts.keyfacts import KeyFact, key_facts
+    from generator.output.keyfacts import KeyFact, key_facts
 
     impossible = KeyFact("impossible fact", "§§ not in any document §§")
     monkeypatch.setattr(verify, "key_facts", lambda facts, i18n, previous=None: key_facts(facts, i18n, previous) + [impossible])

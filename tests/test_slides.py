@@ -30,8 +30,9 @@ from generator.templating.context import compress_numbers
 from generator.renderers.slides.markdown import escape_markdown, escape_note
 from generator.errors import OutlineError
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, parse_inline, parse_outline
-from generator.templating.environment import TemplatePath, to_roman
-from generator.pipeline.context import BuildContext
+from generator.templating.environment import to_roman
+from generator.templating.paths import TemplatePath
+from generator.templating.build_context import BuildContext
 from tests.conftest import FROZEN_FACTS, MINIMAL, REPO, have, records
 from tests.helpers import minimal_facts
 
@@ -449,8 +450,8 @@ def test_unknown_layout_is_a_clear_error(cli, tmp_path):
 
 
 def test_lint_does_not_import_python_pptx():
-    code = ("import sys; from generator.facts.load import load_facts; from generator.templating.environment import TemplatePath; "
-            "from generator.renderers import get_renderer; from generator.pipeline.context import BuildContext; "
+    code = ("import sys; from generator.facts.load import load_facts; from generator.templating.paths import TemplatePath; "
+            "from generator.renderers import get_renderer; from generator.templating.build_context import BuildContext; "
             f"assert get_renderer('slides').lint(BuildContext.load(load_facts({str(FROZEN_FACTS)!r}), TemplatePath())) == []; "
             "print(sorted(m for m in ('pptx', 'docx', 'docxtpl', 'weasyprint') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)

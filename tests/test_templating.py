@@ -10,7 +10,8 @@ import pytest
 from generator.templating.context import template_context
 from generator.errors import TemplateError
 from generator.facts.load import load_facts
-from generator.templating.environment import TemplatePath, create_environment, render_template
+from generator.templating.environment import create_environment, render_template
+from generator.templating.paths import TemplatePath
 from tests.conftest import FROZEN_FACTS, root
 
 ADOPTED = dt.date(2024, 12, 24)

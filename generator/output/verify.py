@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from generator.errors import VerificationError
 from generator.output.extract import extract_text, language_tags, normalize_space
-from generator.facts.keyfacts import key_facts
+from generator.output.keyfacts import key_facts
 from generator.output.writer import read_manifest
 
 if TYPE_CHECKING:
-    from generator.pipeline.context import BuildContext
+    from generator.templating.build_context import BuildContext
     from generator.facts.load import LoadedFacts
     from generator.pipeline.cache import VerifiedMemo
 

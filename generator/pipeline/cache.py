@@ -40,7 +40,7 @@ from generator.pipeline.recording import dependencies_hold
 from generator.renderers import Output
 from generator.errors import InputRefused
 from generator.limits import MAX_PACKAGE_BYTES, read_regular_file
-from generator.templating.environment import TemplatePath
+from generator.templating.paths import TemplatePath
 
 CACHE_FORMAT = 2
 ENTRIES = "entries"

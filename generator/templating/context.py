@@ -11,7 +11,7 @@ from generator import __version__
 from generator.facts.load import LoadedFacts
 from generator.templating.i18n import Labels, Localizer, load_labels
 from generator.facts.models import Discrepancy, FactFile, Source, Sourced
-from generator.templating.environment import TemplatePath
+from generator.templating.paths import TemplatePath
 
 
 @dataclass

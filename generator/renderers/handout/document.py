@@ -31,9 +31,9 @@ from generator.templating.environment import raised_by_template, template_exhaus
 from generator.facts.yamlsource import Problem, display_path
 
 if TYPE_CHECKING:
-    from generator.pipeline.context import BuildContext
+    from generator.templating.build_context import BuildContext
     from generator.facts.load import LoadedFacts
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
 KIND = "handout"
 #: The template, found on the template search path (your --templates directory first).

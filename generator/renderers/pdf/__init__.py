@@ -22,7 +22,7 @@ from generator.renderers import KindOption
 from generator.renderers.pdf.tagging import finish_structure, recording_elements
 
 if TYPE_CHECKING:
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
 #: The setting every PDF kind takes: tagged and accessible, or archival (tagged as well).
 PDF_VARIANT = KindOption("pdf_variant", "variant of the PDFs (brief, card)", choices=("pdf/ua-1", "pdf/a-3b"),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from urllib.parse import urljoin
 
 if TYPE_CHECKING:
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
 #: Elements whose URL attributes are loaded (an ``<a>`` only as a PDF attachment, see below).
 _LOADING = frozenset({"img", "link", "image", "use", "object", "embed", "iframe", "source", "video", "audio",

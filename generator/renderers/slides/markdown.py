@@ -22,7 +22,8 @@ from generator.templating.context import Citations, citation_mark
 from generator.errors import TemplateError
 from generator.facts.models import Source
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS
-from generator.templating.environment import TemplatePath, render_template
+from generator.templating.environment import render_template
+from generator.templating.paths import TemplatePath
 
 OUTLINE_TEMPLATE = "slides/outline.md.jinja"
 
