@@ -109,7 +109,8 @@ def _write_brief_html(facts: Path, lang: str, target: Path) -> None:
     from generator.templating.context import template_context
     from generator.facts.load import load_facts
     from generator.renderers.brief.html import render_html
-    from generator.templating.environment import TemplatePath, create_environment
+    from generator.templating.environment import create_environment
+    from generator.templating.paths import TemplatePath
 
     templates = TemplatePath()
     html = render_html(create_environment(templates), template_context(load_facts(facts), lang, templates), templates)

@@ -1,6 +1,11 @@
-"""Every error a user can cause, each printed as one line per problem with no traceback.
+"""Every exception the toolkit defines.
 
-Anything else that escapes is a bug in the toolkit and keeps its traceback.
+The :class:`GenerateError` family is every error a user can cause, each printed as one line per
+problem with no traceback; anything else that escapes is a bug in the toolkit and keeps its
+traceback. The two signals at the end never reach the user as such: their catchers turn them
+into a :class:`GenerateError`. (The sandbox's own refusals subclass Jinja's exceptions so that
+Jinja passes them through, and stay in :mod:`generator.templating.sandbox` to keep Jinja out of
+every command's start-up.)
 """
 
 from __future__ import annotations
@@ -44,3 +49,46 @@ class RenderError(GenerateError):
 
 class ConfigError(GenerateError):
     """Raised for a bad command-line option or configuration value."""
+
+
+class OutlineError(TemplateError):
+    """Raised when the rendered outline is not in the outline format."""
+
+
+class OutputFolderError(GenerateError):
+    """OUT is a folder a build must not write to."""
+
+
+class WorkspaceError(GenerateError):
+    """The folder beside OUT is not one this tool made, or holds something planted."""
+
+
+class OutputBusyError(GenerateError):
+    """Another build holds OUT's lock."""
+
+
+class ManifestError(GenerateError):
+    """``manifest.json`` exists but is not one that ``generate`` wrote."""
+
+
+class VerificationError(GenerateError):
+    """Raised when published documents are missing, altered, or disagree with the facts."""
+
+
+class ServeError(GenerateError):
+    """The server cannot listen as asked (an address that is not this machine's, a port in use)."""
+
+
+class InputRefused(Exception):
+    """A file that is not read: the message says what was expected and what was found."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class OverBudget(BaseException):
+    """Raised inside the rendering thread when its time is up.
+
+    A BaseException, so that no ``except Exception`` in a library on the way swallows it.
+    """

@@ -13,6 +13,8 @@ import os
 import stat
 from pathlib import Path
 
+from generator.errors import InputRefused
+
 #: A fact or label file: the bundled fact file is about 100 kB.
 MAX_YAML_BYTES = 10_000_000
 #: ``generate.toml``: a handful of settings.
@@ -33,14 +35,6 @@ MAX_COMPRESSION_RATIO = 200
 RATIO_CHECKED_FROM_BYTES = 1_000_000
 #: Seconds one document may take to render (templates and layout), unless configured otherwise.
 DEFAULT_TIME_BUDGET = 120.0
-
-
-class InputRefused(Exception):
-    """A file that is not read: the message says what was expected and what was found."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),

@@ -25,9 +25,7 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.renderers.ooxml import (  # noqa: E402 - after the path setup
-    DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package, write_package,
-)
+from generator.renderers.ooxml import DocumentProperties, finished_package, read_package  # noqa: E402 - after the path setup
 
 OUTPUT = ROOT / "templates" / "handout" / "handout.docx"
 FONT = "Times New Roman"  # Vietnamese administrative standard (Decree 30/2020/ND-CP)
@@ -716,12 +714,8 @@ def build() -> bytes:
     next_steps_and_sources(document)
     buffer = io.BytesIO()
     document.save(buffer)
-    parts = read_package(buffer.getvalue())
-    drop_thumbnail(parts)
-    properties = template_properties()
-    parts["docProps/core.xml"] = core_properties_xml(properties)
-    parts["docProps/app.xml"] = app_properties_xml("generate toolkit (scripts/build_handout_template.py)")
-    return write_package(parts, properties.created.date())
+    return finished_package(read_package(buffer.getvalue()), template_properties(),
+                            "generate toolkit (scripts/build_handout_template.py)")
 
 
 def main() -> None:

@@ -15,7 +15,6 @@ import datetime as dt
 import io
 import re
 import sys
-import zipfile
 from pathlib import Path
 
 from lxml import etree
@@ -25,11 +24,14 @@ from pptx.util import Emu
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from generator.renderers.ooxml import normalize_package  # noqa: E402
+from generator.renderers.ooxml import DocumentProperties, drop_thumbnail, finished_package, read_package  # noqa: E402
+from generator.renderers.slides.pptx import deck_statistics  # noqa: E402
 from generator.renderers.slides.theme import restyle_theme  # noqa: E402
 
 TARGET = REPO / "templates" / "slides" / "master.pptx"
-BUILT = dt.datetime(2025, 1, 1)  # fixed, so the committed file is reproducible
+BUILT = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)  # fixed, so the committed file is reproducible
+PROPERTIES = DocumentProperties(title="Slide master", subject="", creator="generate", keywords=[],
+                                description="Built by scripts/build_slides_master.py", category="", created=BUILT)
 
 NS = {
     "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
@@ -253,54 +255,33 @@ def build_presentation() -> bytes:
     notes_master = prs.notes_master  # created from python-pptx's notes template on first access
     notes_theme = notes_master.part.part_related_by(RT.THEME)
     notes_theme._blob = restyle_theme(notes_theme.blob, COLOURS, FONT, FONT, name="Briefing Notes", scheme_name="Briefing")
-    core = prs.core_properties
-    core.title, core.subject, core.author, core.last_modified_by = "Slide master", "", "generate", "generate"
-    core.keywords, core.comments, core.category = "", "Built by scripts/build_slides_master.py", ""
-    core.created = core.modified = BUILT
-    core.revision = 1
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
 
 
-APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-           '<Application>generate</Application><PresentationFormat>Widescreen</PresentationFormat>'
-           '<Slides>0</Slides><Notes>0</Notes><HiddenSlides>0</HiddenSlides>'
-           '<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>'
-           '<HyperlinksChanged>false</HyperlinksChanged></Properties>')
-
-
-def strip_package(data: bytes) -> bytes:
-    """Drop the template's thumbnail and printer settings; replace the application properties."""
-    with zipfile.ZipFile(io.BytesIO(data)) as source:
-        entries = {info.filename: source.read(info) for info in source.infolist()}
-    dropped = [n for n in entries if n.startswith(("docProps/thumbnail", "ppt/printerSettings/"))]
-    for name in dropped:
-        del entries[name]
-    rel = re.compile(rb'<Relationship [^>]*Target="[^"]*(thumbnail\.jpeg|printerSettings1\.bin)"/>')
-    for name in ("_rels/.rels", "ppt/_rels/presentation.xml.rels"):
-        entries[name] = rel.sub(b"", entries[name])
-    types = entries["[Content_Types].xml"]
+def strip_package(parts: dict[str, bytes]) -> None:
+    """Drop the template's thumbnail and printer settings, and the content types only they used."""
+    drop_thumbnail(parts)
+    for name in [n for n in parts if n.startswith("ppt/printerSettings/")]:
+        del parts[name]
+    rels = "ppt/_rels/presentation.xml.rels"
+    parts[rels] = re.sub(rb'<Relationship [^>]*Target="[^"]*printerSettings1\.bin"/>', b"", parts[rels])
+    types = parts["[Content_Types].xml"]
     types = re.sub(rb'<Override PartName="/ppt/printerSettings/[^"]*"[^>]*/>', b"", types)
-    if not any(n.endswith((".jpeg", ".jpg")) for n in entries):
+    if not any(n.endswith((".jpeg", ".jpg")) for n in parts):
         types = re.sub(rb'<Default Extension="jpe?g"[^>]*/>', b"", types)
-    if not any(n.endswith(".bin") for n in entries):
+    if not any(n.endswith(".bin") for n in parts):
         types = re.sub(rb'<Default Extension="bin"[^>]*/>', b"", types)
-    entries["[Content_Types].xml"] = types
-    entries["docProps/app.xml"] = APP_XML.encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, blob in entries.items():
-            target.writestr(name, blob)
-    return out.getvalue()
+    parts["[Content_Types].xml"] = types
 
 
 def main(argv: list[str]) -> None:
     """Write the master to templates/slides/master.pptx, or to the path given as the only argument."""
     target = Path(argv[0]) if argv else TARGET
-    data = normalize_package(strip_package(build_presentation()), BUILT)
+    parts = read_package(build_presentation())
+    strip_package(parts)
+    data = finished_package(parts, PROPERTIES, "generate", deck_statistics(0, SLIDE_W / SLIDE_H))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     print(f"wrote {target} ({len(data):,} bytes)")

@@ -20,7 +20,7 @@ esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-# Fonts and text stack for WeasyPrint: see README "What gets installed".
+# Fonts and text stack for WeasyPrint: see the README, "Quick start".
 base_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
                fonts-liberation2 fonts-noto-core fonts-crosextra-carlito poppler-utils qpdf)
 # Tools the tests use to open the outputs as a user would.

@@ -1,4 +1,5 @@
-"""Shared test fixtures: scenario fact files, a CLI runner, and output builders."""
+"""Shared test fixtures: scenario fact files, a CLI runner, the test roots built once per session,
+the `slow` tier (tests/README.md) and the golden-text option."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from generator.commands.cli import main
 
 ROOTS = Path(__file__).parent / "roots"
 REPO = Path(__file__).resolve().parent.parent
-BUNDLED_FACTS = REPO / "facts" / "hanoi-convention.yaml"
+#: The bundled fact file as it is now: only the tests of the product itself read it (it passes
+#: `generate check --strict`, it builds and verifies, its facts cite listed sources).
+LIVE_FACTS = REPO / "facts" / "hanoi-convention.yaml"
+#: A frozen copy of the bundled fact file (and, under editions/, the previous edition it names):
+#: every test of the documents' structure and text builds this one, so that updating the facts
+#: in facts/ breaks none of them. Refreshing it is a deliberate step (tests/README.md).
+FROZEN_FACTS = ROOTS / "bundled" / "hanoi-convention.yaml"
+MINIMAL = ROOTS / "minimal" / "facts.yaml"
 
 
 def root(name: str) -> Path:
@@ -57,6 +65,85 @@ def without_library_wording(text: str) -> str:
     assert our part of each line (file, line, column, what kind of problem) and that a reason follows.
     """
     return _LIBRARY_REASON.sub(r"\1…", text)
+
+
+#: The test roots that build, with what `generate all` needs besides the root's facts.yaml.
+BUILDABLE_ROOTS: dict[str, dict] = {
+    "bundled": {"facts": FROZEN_FACTS},
+    "minimal": {},
+    "editions": {},
+    "hostile-text": {},
+    "three-languages": {"templates": ROOTS / "three-languages" / "templates"},
+    "untranslated": {"allow_missing": True},  # published with the missing-translation mark
+}
+
+
+def build_options(name: str, out: Path):
+    """The options `generate all` runs with for test root ``name`` (see BUILDABLE_ROOTS)."""
+    from generator.pipeline.build import BuildOptions
+
+    settings = {"facts": ROOTS / name / "facts.yaml", **BUILDABLE_ROOTS[name]}
+    return BuildOptions(out=out, use_cache=False, **settings)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """``built(name)``: the OUT of `generate all` for test root ``name``, built once per session
+    and shared by every module that reads it. Read it, never change it (copy it first)."""
+    from generator.pipeline.build import build_all
+
+    outs: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in outs:
+            out = tmp_path_factory.mktemp(f"built-{name}") / "out"
+            build_all(build_options(name, out))
+            outs[name] = out
+        return outs[name]
+
+    return get
+
+
+def records(out: Path, kind: str) -> list[dict]:
+    """The manifest records of ``kind`` in OUT, languages in the fact file's order (as a build returns them)."""
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    order = manifest["facts"]["languages"]
+    return sorted((d for d in manifest["documents"] if d["kind"] == kind), key=lambda d: order.index(d["lang"]))
+
+
+@pytest.fixture
+def synthetic_rendering(monkeypatch) -> list[tuple[str, str]]:
+    """Every renderer returns made-up documents (tests.helpers.synthetic) at once, in this
+    process; returns the (kind, lang) it was asked for. Rendering with ``jobs=1`` only: worker
+    processes would render for real."""
+    from generator.renderers import get_renderer, registry
+    from tests.helpers import synthetic
+
+    calls: list[tuple[str, str]] = []
+    for kind in registry():
+        def render(self, job, kind=kind):
+            calls.append((kind, job.lang))
+            title = job.loaded.facts.document.title.get(job.lang)
+            return [synthetic(kind, job.lang, job.filename(kind, fmt), fmt, title)
+                    for fmt in registry()[kind].formats]  # the formats the kind declares
+
+        monkeypatch.setattr(type(get_renderer(kind)), "render", render)
+    return calls
+
+
+def pytest_collection_modifyitems(items):
+    """A test that reads a built test root (the `built` fixture, directly or through a module's
+    own fixture) is in the slow tier: the first such test in a session builds the root."""
+    for item in items:
+        if "built" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="write tests/golden/ from the current outputs instead of comparing (tests/README.md)")
 
 
 def have(program: str) -> bool:

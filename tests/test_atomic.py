@@ -4,7 +4,8 @@ and two builds on one OUT never mix (the second is told to wait).
 Faults are injected at every stage: a renderer raising midway (a clear error, an unexpected
 exception, Ctrl-C), the download page, the verification, a full disk while staging, a failed
 rename while swapping, and SIGKILL of a real `generate all` process while it renders and while
-it publishes. Counts are reported in the README ("Reliability").
+it publishes. What it tries: docs/reliability.md; the counts of 2026-11-22: docs/performance.md
+("Reliability trials").
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline.build import BuildOptions, build, build_all
+from generator.pipeline.build import BuildOptions, build_all
 from generator.errors import GenerateError, RenderError
 from generator.output.workspace import workspace_dir
-from generator.output.writer import output_lock, read_manifest
-from tests.conftest import REPO, root
-
-MINIMAL = root("minimal") / "facts.yaml"
+from generator.output.writer import output_lock, publish_changes, read_manifest
+from generator.renderers import registry
+from tests.conftest import MINIMAL, REPO
+from tests.helpers import minimal_facts, synthetic
 PYTHON = sys.executable
 
 
@@ -46,11 +47,9 @@ def leftovers(out: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
+def published(built) -> Path:
     """A good, verified OUT built from the minimal fixture (copied by each test)."""
-    out = tmp_path_factory.mktemp("published") / "out"
-    build_all(BuildOptions(facts=MINIMAL, out=out, use_cache=False))
-    return out
+    return built("minimal")
 
 
 @pytest.fixture
@@ -63,10 +62,8 @@ def out(published, tmp_path) -> Path:
 
 def other_facts(tmp_path: Path) -> Path:
     """The minimal fixture with a different title: a build of it would change every file."""
-    path = tmp_path / "changed.yaml"
-    path.write_text(MINIMAL.read_text(encoding="utf-8").replace("en: The Model Convention}", "en: A Changed Convention}"),
-                    encoding="utf-8")
-    return path
+    return minimal_facts(tmp_path, lambda data: data["document"]["title"].update(en="A Changed Convention"),
+                         name="changed.yaml")
 
 
 def assert_untouched(out: Path, before: dict[str, bytes]) -> None:
@@ -76,7 +73,50 @@ def assert_untouched(out: Path, before: dict[str, bytes]) -> None:
         pass
 
 
-# --- faults raised inside the build -------------------------------------------------------------
+# --- made-up documents: the writer and the build's fault handling, nothing rendered -------------
+#
+# What is under test here is what happens around the documents (staging, checking, swapping,
+# the lock, an exception from a renderer), not the documents: they are a few bytes each, so
+# these tests take milliseconds. The tests below with real processes render for real.
+
+def synthetic_outputs(title: str) -> list:
+    """A whole build's documents (every kind, both languages), made up: nobody opens them."""
+    return [synthetic(kind, lang, f"{lang}/facts-{kind}.{fmt}", fmt, title)
+            for kind, declaration in registry().items() for lang in ("vi", "en") for fmt in declaration.formats]
+
+
+def download_page(staging: Path, documents: list[dict]) -> dict[str, bytes]:
+    """Stands in for the download page: one more file computed from the final document list."""
+    return {"index.html": "".join(f'<a href="{d["path"]}">{d["title"]}</a>\n' for d in documents).encode()}
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    from generator.facts.load import load_facts
+
+    return load_facts(MINIMAL)
+
+
+@pytest.fixture
+def written(loaded, tmp_path) -> Path:
+    """An OUT the writer published from made-up documents: the previous build."""
+    out = tmp_path / "out"
+    publish_changes(out, synthetic_outputs("First edition"), loaded, extra_files=download_page)
+    return out
+
+
+def publish_next(out: Path, loaded, *, extra_files=download_page, check=None) -> None:
+    """Publish the next build's made-up documents over OUT, as `generate all` does (every file replaced)."""
+    publish_changes(out, synthetic_outputs("Second edition"), loaded, replace_all=True, extra_files=extra_files,
+                    check=check)
+
+
+def test_the_writer_publishes_made_up_documents_with_their_manifest(written):
+    """What the tests below start from: the writer's OUT, complete, with nothing left beside it."""
+    assert_complete(written)
+    assert sorted(snapshot(written)) == sorted([o.path for o in synthetic_outputs("x")] + ["index.html", "manifest.json"])
+    assert leftovers(written) == []
+
 
 class Midway(Exception):
     """An unexpected failure inside a renderer (a bug, not a user's mistake)."""
@@ -92,48 +132,66 @@ FAULTS = {
 
 @pytest.mark.parametrize("kind", ["brief", "handout", "slides"])
 @pytest.mark.parametrize("fault", FAULTS)
-def test_a_renderer_failing_after_its_first_document_changes_nothing(kind, fault, out, tmp_path, monkeypatch):
+def test_a_renderer_failing_after_its_first_document_changes_nothing(kind, fault, written, synthetic_rendering,
+                                                                    tmp_path, monkeypatch):
     from generator.renderers import get_renderer
 
     renderer_type = type(get_renderer(kind))
-    real_render = renderer_type.render
+    made_up = renderer_type.render
     calls = []
 
     def render_then_fail(self, job):
         calls.append(job.lang)
         if len(calls) == 2:  # the first language rendered fine, the second fails
             raise FAULTS[fault]()
-        return real_render(self, job)
+        return made_up(self, job)
 
     monkeypatch.setattr(renderer_type, "render", render_then_fail)
-    before = snapshot(out)
+    before = snapshot(written)
     expected = (GenerateError, Midway, MemoryError, KeyboardInterrupt)
     with pytest.raises(expected):
-        build_all(BuildOptions(facts=other_facts(tmp_path), out=out, jobs=1, use_cache=False))
+        build_all(BuildOptions(facts=other_facts(tmp_path), out=written, jobs=1, use_cache=False))
     assert calls == ["vi", "en"]
-    assert_untouched(out, before)
+    assert_untouched(written, before)
 
 
 @pytest.mark.parametrize("stage", ["download-page", "verification", "manifest"])
-def test_a_failure_while_publishing_changes_nothing(stage, out, tmp_path, monkeypatch):
-    import generator.output.site
-    import generator.output.verify
+def test_a_failure_while_publishing_changes_nothing(stage, written, loaded, monkeypatch):
     import generator.output.writer
 
     def fail(*args, **kwargs):
         raise GenerateError(f"injected failure in the {stage}")
 
-    target = {"download-page": (generator.output.site, "site_files"), "verification": (generator.output.verify, "verify_output"),
-              "manifest": (generator.output.writer, "manifest_bytes")}[stage]
-    monkeypatch.setattr(*target, fail)
-    before = snapshot(out)
+    steps = {"extra_files": download_page, "check": None}
+    if stage == "download-page":
+        steps["extra_files"] = fail
+    elif stage == "verification":
+        steps["check"] = fail
+    else:
+        monkeypatch.setattr(generator.output.writer, "manifest_bytes", fail)
+    before = snapshot(written)
     with pytest.raises(GenerateError, match=f"injected failure in the {stage}"):
+        publish_next(written, loaded, **steps)
+    assert_untouched(written, before)
+
+
+@pytest.mark.slow
+def test_a_real_build_that_fails_verification_changes_nothing(out, tmp_path, monkeypatch):
+    """End to end, with real documents: `generate all`'s verification of the staged tree fails."""
+    import generator.output.verify
+
+    def fail(*args, **kwargs):
+        raise GenerateError("injected failure in the verification")
+
+    monkeypatch.setattr(generator.output.verify, "verify_output", fail)
+    before = snapshot(out)
+    with pytest.raises(GenerateError, match="injected failure in the verification"):
         build_all(BuildOptions(facts=other_facts(tmp_path), out=out, jobs=1, use_cache=False))
     assert_untouched(out, before)
 
 
 @pytest.mark.parametrize("failing_write", [1, 4, 9])
-def test_a_full_disk_while_staging_is_one_clear_error_and_changes_nothing(failing_write, out, tmp_path, monkeypatch):
+def test_a_full_disk_while_staging_is_one_clear_error_and_changes_nothing(failing_write, written, loaded, monkeypatch):
     real_write_bytes = Path.write_bytes
     writes = []
 
@@ -145,16 +203,16 @@ def test_a_full_disk_while_staging_is_one_clear_error_and_changes_nothing(failin
         return real_write_bytes(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", write_bytes)
-    before = snapshot(out)
+    before = snapshot(written)
     with pytest.raises(GenerateError) as caught:
-        build_all(BuildOptions(facts=other_facts(tmp_path), out=out, jobs=1, use_cache=False))
-    assert caught.value.format_message() == f"cannot write to {out}: {os.strerror(errno.ENOSPC)}"  # the system's words
+        publish_next(written, loaded)
+    assert caught.value.format_message() == f"cannot write to {written}: {os.strerror(errno.ENOSPC)}"  # the system's words
     assert len(writes) == failing_write
     monkeypatch.undo()
-    assert_untouched(out, before)
+    assert_untouched(written, before)
 
 
-def test_a_failed_swap_puts_the_previous_output_back(out, tmp_path, monkeypatch):
+def test_a_failed_swap_puts_the_previous_output_back(written, loaded, monkeypatch):
     """Fallback swap (no atomic exchange): the rename of the staged tree onto OUT fails and the
     retired previous OUT is renamed back."""
     import generator.output.writer as writer
@@ -170,30 +228,29 @@ def test_a_failed_swap_puts_the_previous_output_back(out, tmp_path, monkeypatch)
         return real_rename(source, target)
 
     monkeypatch.setattr(os, "rename", rename)
-    before = snapshot(out)
+    before = snapshot(written)
     with pytest.raises(GenerateError, match="cannot write to"):
-        build_all(BuildOptions(facts=other_facts(tmp_path), out=out, jobs=1, use_cache=False))
+        publish_next(written, loaded)
     monkeypatch.undo()
     assert [target for _, target in renames][-1] == "out"  # the last rename put OUT back
-    assert_untouched(out, before)
+    assert_untouched(written, before)
 
 
-def test_a_failed_exchange_leaves_the_previous_output(out, tmp_path, monkeypatch):
+def test_a_failed_exchange_leaves_the_previous_output(written, loaded, monkeypatch):
     import generator.output.writer as writer
 
     def exchange(first, second):
         raise OSError(errno.EIO, os.strerror(errno.EIO), str(second))
 
     monkeypatch.setattr(writer, "_exchange", exchange)
-    before = snapshot(out)
-    with pytest.raises(GenerateError, match=f"cannot write to {out}: Input/output error"):
-        build_all(BuildOptions(facts=other_facts(tmp_path), out=out, jobs=1, use_cache=False))
+    before = snapshot(written)
+    with pytest.raises(GenerateError, match=f"cannot write to {written}: Input/output error"):
+        publish_next(written, loaded)
     monkeypatch.undo()
-    assert_untouched(out, before)
-    assert leftovers(out) == []
+    assert_untouched(written, before)
 
 
-def test_readers_always_find_a_complete_out_during_the_swap(out, tmp_path, monkeypatch):
+def test_readers_always_find_a_complete_out_during_the_swap(written, loaded, monkeypatch):
     """OUT is exchanged with the staged tree in one step (renameat2): no moment without an OUT."""
     import generator.output.writer as writer
 
@@ -202,28 +259,29 @@ def test_readers_always_find_a_complete_out_during_the_swap(out, tmp_path, monke
 
     def rename(source, target):
         result = real_rename(source, target)
-        seen.append(("rename", read_manifest(out) is not None))  # what a reader finds right after each step
+        seen.append(("rename", read_manifest(written) is not None))  # what a reader finds right after each step
         return result
 
     def exchange(first, second):
         result = real_exchange(first, second)
-        seen.append(("exchange", read_manifest(out) is not None))
+        seen.append(("exchange", read_manifest(written) is not None))
         return result
 
     monkeypatch.setattr(os, "rename", rename)
     monkeypatch.setattr(writer, "_exchange", exchange)
-    build_all(BuildOptions(facts=other_facts(tmp_path), out=out, jobs=1, use_cache=False))
+    publish_next(written, loaded)
     monkeypatch.undo()
     assert seen == [("exchange", True)]
-    assert_complete(out)
+    assert_complete(written)
+    assert b"Second edition" in (written / "en" / "facts-brief.pdf").read_bytes()
 
 
-def test_a_build_killed_between_the_fallback_renames_is_repaired_by_the_next(out, tmp_path, monkeypatch):
+def test_a_build_killed_between_the_fallback_renames_is_repaired_by_the_next(written, loaded, monkeypatch):
     """Where the system cannot exchange directories, OUT is moved aside, then replaced; a crash in
     between leaves no OUT, and the next build puts the previous one back before anything else."""
     import generator.output.writer as writer
 
-    before = snapshot(out)
+    before = snapshot(written)
     real_rename = os.rename
 
     def crash_after_moving_out_aside(source, target):
@@ -234,12 +292,28 @@ def test_a_build_killed_between_the_fallback_renames_is_repaired_by_the_next(out
     monkeypatch.setattr(writer, "_exchange", lambda first, second: False)
     monkeypatch.setattr(os, "rename", crash_after_moving_out_aside)
     with pytest.raises(KeyboardInterrupt):
-        build_all(BuildOptions(facts=other_facts(tmp_path), out=out, jobs=1, use_cache=False))
+        publish_next(written, loaded)
     monkeypatch.undo()
-    assert not out.exists() and any(name.startswith("previous-") for name in leftovers(out))
-    writer.recover(out)  # what the next build does first, with the lock held
-    assert snapshot(out) == before
-    assert leftovers(out) == []
+    assert not written.exists() and any(name.startswith("previous-") for name in leftovers(written))
+    writer.recover(written)  # what the next build does first, with the lock held
+    assert snapshot(written) == before
+    assert leftovers(written) == []
+
+
+def test_a_second_build_while_one_publishes_is_told_to_wait(written, synthetic_rendering, tmp_path):
+    from click.testing import CliRunner
+
+    from generator.commands.cli import main
+
+    before = snapshot(written)
+    with output_lock(written):  # another build is publishing
+        result = CliRunner().invoke(main, ["all", "--facts", str(other_facts(tmp_path)), "--out", str(written),
+                                           "--jobs", "1"], catch_exceptions=False)
+    assert synthetic_rendering  # it got as far as rendering: the lock is taken to publish
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (f"error: another build is writing to {written} (pid {os.getpid()}); "
+                                              "wait for it to finish and run the command again")
+    assert_untouched(written, before)
 
 
 # --- real processes: SIGKILL, and two builds at once ------------------------------------------
@@ -255,6 +329,7 @@ def kill_group(process: subprocess.Popen) -> None:
     process.wait(30)
 
 
+@pytest.mark.slow
 def test_kill_minus_nine_while_rendering_changes_nothing_and_the_next_build_works(out, tmp_path):
     before = snapshot(out)
     process = generate("all", "--facts", str(other_facts(tmp_path)), "--out", str(out))
@@ -305,6 +380,7 @@ KILL_INSIDE_THE_SWAP = """
 """
 
 
+@pytest.mark.slow
 def test_kill_minus_nine_while_staging_changes_nothing(out, tmp_path):
     before = snapshot(out)
     result = subprocess.run([PYTHON, "-m", "generator", "all", "--facts", str(other_facts(tmp_path)), "--out", str(out),
@@ -314,6 +390,7 @@ def test_kill_minus_nine_while_staging_changes_nothing(out, tmp_path):
     assert snapshot(out) == before
 
 
+@pytest.mark.slow
 def test_kill_minus_nine_inside_the_swap_keeps_an_out(out, tmp_path):
     result = subprocess.run([PYTHON, "-m", "generator", "all", "--facts", str(other_facts(tmp_path)), "--out", str(out),
                              "--jobs", "1"], cwd=REPO, capture_output=True, text=True, timeout=300,
@@ -332,6 +409,7 @@ def assert_complete(out: Path) -> None:
         assert hashlib.sha256((out / document["path"]).read_bytes()).hexdigest() == document["sha256"]
 
 
+@pytest.mark.slow
 def test_the_next_build_clears_what_a_killed_build_left(out, tmp_path):
     subprocess.run([PYTHON, "-m", "generator", "all", "--facts", str(other_facts(tmp_path)), "--out", str(out),
                     "--jobs", "1"], cwd=REPO, capture_output=True, timeout=300, env=killing_at(tmp_path, KILL_WHILE_STAGING))
@@ -341,24 +419,10 @@ def test_the_next_build_clears_what_a_killed_build_left(out, tmp_path):
     assert leftovers(out) == []
 
 
-def test_a_second_build_while_one_publishes_is_told_to_wait(out, tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
-    from generator.commands.cli import main
-
-    before = snapshot(out)
-    with output_lock(out):  # another build is publishing
-        result = CliRunner().invoke(main, ["all", "--facts", str(other_facts(tmp_path)), "--out", str(out)],
-                                    catch_exceptions=False)
-    assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1] == (f"error: another build is writing to {out} (pid {os.getpid()}); "
-                                              "wait for it to finish and run the command again")
-    assert_untouched(out, before)
-
-
 LOCK_MESSAGE = "error: another build is writing to {out} (pid {pid}); wait for it to finish and run the command again"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("round_", range(2))
 def test_two_builds_started_at_once_never_mix(round_, out, tmp_path):
     """Two `generate all` on one OUT, different facts: each finishes or is told to wait; OUT is

@@ -55,6 +55,7 @@ def outline(work: Path, text: str) -> None:
 
 # --- templates cannot reach out ---------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_link_out_of_the_template_directory_is_refused_in_check_and_build(work):
     (work / "t" / "brief").mkdir(parents=True)
     (work / "t" / "brief" / "secret.html.jinja").symlink_to("/etc/passwd")
@@ -71,6 +72,7 @@ def test_a_link_out_of_the_template_directory_is_refused_in_check_and_build(work
     assert "root:" not in build.output and not (work / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_link_inside_the_template_directories_is_followed(work):
     (work / "t" / "slides").mkdir(parents=True)
     (work / "t" / "real.md.jinja").write_text((BUNDLED / "slides" / "outline.md.jinja").read_text("utf-8"), "utf-8")
@@ -180,7 +182,8 @@ def test_brand_font_names_are_escaped_in_both_stylesheets(tmp_path):
     from generator.facts.load import load_facts
     from generator.renderers.brief.html import render_html
     from generator.output.site import STYLESHEET
-    from generator.templating.environment import TemplatePath, create_environment, render_template
+    from generator.templating.environment import create_environment, render_template
+    from generator.templating.paths import TemplatePath
 
     templates = TemplatePath()
     brand = load_brand(templates, brand_with_evil_font(tmp_path))
@@ -218,7 +221,8 @@ def test_the_css_helper_escapes_what_could_end_a_string_or_the_style_element():
 def render_expression(tmp_path: Path, body: str) -> str:
     from generator.templating.context import template_context
     from generator.facts.load import load_facts
-    from generator.templating.environment import TemplatePath, create_environment, render_template
+    from generator.templating.environment import create_environment, render_template
+    from generator.templating.paths import TemplatePath
 
     (tmp_path / "t.txt.jinja").write_text("first line\n" + body + "\n", encoding="utf-8")
     templates = TemplatePath(overrides=(tmp_path,))
@@ -271,6 +275,7 @@ def test_bounded_operations_within_the_limits_still_work(tmp_path):
     assert text == "first line\nababab 1024     7 002.2 [0, 1, 2] x  |\n"
 
 
+@pytest.mark.slow
 def test_a_render_past_its_time_budget_stops_with_one_line(work):
     outline(work, "---\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n")
     started = time.monotonic()
@@ -301,6 +306,7 @@ def test_the_time_budget_is_read_from_generate_toml(work):
                              f"(no limit) to 86400, found 'soon'\n")
 
 
+@pytest.mark.slow
 def test_a_label_with_a_huge_format_width_is_refused(work):
     (work / "t" / "labels").mkdir(parents=True)
     (work / "t" / "labels" / "en.yaml").write_text('text:\n  generated_with: "{version} {date:>1500000000}"\n', "utf-8")
@@ -337,7 +343,7 @@ def test_a_named_pipe_as_facts_is_refused_without_waiting_for_a_writer(work):
 
 
 def test_reading_stops_at_the_limit(tmp_path):
-    from generator.limits import InputRefused
+    from generator.errors import InputRefused
 
     (tmp_path / "f").write_bytes(b"x" * 101)
     assert read_regular_file(tmp_path / "f", 101) == b"x" * 101
@@ -539,7 +545,7 @@ def test_the_build_cache_reads_no_file_the_templates_may_not(work, monkeypatch):
     """Links out of the template directory, devices and pipes lying in it are never read, and
     do not stop a build that does not use them."""
     from generator.pipeline.cache import TemplateSnapshot
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
     (work / "t").mkdir()
     (work / "t" / "passwd.txt").symlink_to("/etc/passwd")

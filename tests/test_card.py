@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from generator.pipeline.build import BuildOptions, BuildReport, build
-from generator.pipeline.context import BuildContext
+from generator.templating.build_context import BuildContext
 from tests.conftest import have, root
 
 LANGS = ["vi", "en"]
@@ -40,10 +40,10 @@ def text_of(path: Path) -> str:
 @needs_poppler
 @pytest.mark.parametrize("lang, phrases", [
     ("vi", ["Công ước Hà Nội", "ngày 24 tháng 12 năm 2024", "Nghị quyết 79/243", "68 điều, chia thành 9 chương",
-            "72 (tính đến ngày 26 tháng 10 năm 2025)", "ngày 31 tháng 12 năm 2026", "Ba điểm cần ghi nhớ",
+            "72 (tính đến ngày 26 tháng 10 năm 2025)", "ngày 31 tháng 12 năm 2026", "Những điểm cần ghi nhớ",
             "Nguồn tham khảo", "DỰ THẢO", "Số liệu cập nhật đến ngày 23 tháng 2 năm 2026."]),
     ("en", ["Hanoi Convention", "24 December 2024", "resolution 79/243", "68 articles in 9 chapters",
-            "72 (as of 26 October 2025)", "31 December 2026", "Three points to remember", "Sources", "DRAFT",
+            "72 (as of 26 October 2025)", "31 December 2026", "Points to remember", "Sources", "DRAFT",
             "Facts as of 23 February 2026."]),
 ])
 def test_one_page_per_language_stating_the_key_facts(card, lang, phrases):
@@ -58,7 +58,7 @@ def test_one_page_per_language_stating_the_key_facts(card, lang, phrases):
 @needs_poppler
 def test_the_three_points_are_the_short_forms_with_their_sources(card):
     text = text_of(card_pdf(card, "en"))
-    points = text[text.index("Three points to remember"):text.index("Sources")]
+    points = text[text.index("Points to remember"):text.index("Sources")]
     assert "Article 6(2): nothing in the convention permits the suppression of human rights" in points
     assert "Viet Nam hosted the signing ceremony in Hanoi" in points
     assert "Signature in New York until 31 December 2026; after that, accession only (Article 64)." in points
@@ -106,7 +106,7 @@ def test_the_card_is_listed_on_the_download_page_and_verified(tmp_path):
     from generator.pipeline.build import build_all
     from generator.facts.load import load_facts
     from generator.output.verify import verify_output
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
     out = tmp_path / "out"
     build_all(BuildOptions(out=out, facts=root("minimal") / "facts.yaml", jobs=1))
@@ -119,7 +119,7 @@ def test_verify_checks_the_facts_the_card_declares_and_only_those(tmp_path):
     """A card that leaves out the signatories fails ``verify``; the what-changed heading is not asked of it."""
     from generator.facts.load import load_facts
     from generator.output.verify import verify_output
-    from generator.templating.environment import BUNDLED_TEMPLATES, TemplatePath
+    from generator.templating.paths import BUNDLED_TEMPLATES, TemplatePath
 
     out = tmp_path / "out"
     build(["card"], BuildOptions(out=out, langs=("en",), jobs=1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from generator import __version__
 from tests.conftest import REPO
 
@@ -39,6 +41,7 @@ def test_unknown_language_lists_the_valid_ones(cli, tmp_path):
     assert "expected one of vi, en" in result.stderr
 
 
+@pytest.mark.slow
 def test_broken_facts_leave_previous_output_untouched(cli, tmp_path):
     out = tmp_path / "out"
     out.mkdir()

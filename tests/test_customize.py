@@ -14,6 +14,8 @@ from generator.commands.cli import main
 from generator.output.extract import extract_text
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow  # every test here builds, serves or renders (tests/README.md)
+
 PRIMARY = "7a1f1f"
 
 

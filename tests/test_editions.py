@@ -19,6 +19,7 @@ from generator.commands.cli import main
 from generator.facts.diff import Change, ItemId, diff_data
 from generator.output.extract import extract_text
 from tests.conftest import root
+from tests.helpers import minimal_facts
 
 EDITIONS = root("editions")
 MINIMAL = root("minimal") / "facts.yaml"
@@ -154,13 +155,10 @@ def test_diff_matches_items_by_id_else_by_position():
 # ------------------------------------------------------------------ documents of the editions fixture
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """`generate all` of the editions fixture (a draft with a marking and a previous edition)."""
-    from generator.pipeline.build import BuildOptions, build_all
-
-    out = tmp_path_factory.mktemp("editions") / "out"
-    build_all(BuildOptions(facts=EDITIONS / "facts.yaml", out=out, jobs=1, use_cache=False))
-    return out
+def published(built):
+    """`generate all` of the editions fixture (a draft with a marking and a previous edition),
+    built once per session (read only)."""
+    return built("editions")
 
 
 HEADINGS = {"vi": "Những điểm thay đổi so với ấn bản ngày 30 tháng 6 năm 2025",
@@ -254,45 +252,36 @@ def test_source_lists_show_reliability(published):
     assert "(nguồn chính thức)" in outline and "(nguồn thứ cấp)" in outline
 
 
+@pytest.mark.slow
 def test_cleared_documents_without_issuer_or_marking_name_neither(tmp_path):
     """Nothing names the toolkit as issuer; no marking and no draft mark unless given."""
-    from generator.pipeline.build import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, build
 
-    data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
-    for key in ("issuer", "marking"):
-        data["document"].pop(key)
-    data["document"]["status"] = "cleared"
-    facts = tmp_path / "facts.yaml"
-    facts.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    _, outputs = render_documents(["brief", "handout", "slides"], BuildOptions(facts=facts, langs=("en",), jobs=1))
-    for output in outputs:
-        path = tmp_path / output.path.replace("/", "-")
-        path.write_bytes(output.data)
-        text = extract_text(path, output.format)
+    def cleared(data):
+        for key in ("issuer", "marking"):
+            data["document"].pop(key)
+        data["document"]["status"] = "cleared"
+
+    facts = minimal_facts(tmp_path, cleared)
+    out = tmp_path / "out"
+    for record in build(["brief", "handout", "slides"], BuildOptions(facts=facts, langs=("en",), out=out, jobs=1)):
+        text = extract_text(out / record["path"], record["format"])
         for absent in ("DRAFT", "Test team", "For reference", "Prepared by", "toolkit briefing"):
-            assert absent not in text, (output.path, absent)
+            assert absent not in text, (record["path"], absent)
 
 
+@pytest.mark.slow
 def test_a_brand_organization_is_named_as_issuer(tmp_path):
-    from generator.pipeline.build import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, build
 
     brand = tmp_path / "brand.yaml"
     brand.write_text('organization: {vi: "Vụ Pháp luật", en: "Legal Department"}\n', encoding="utf-8")
-    _, outputs = render_documents(["handout"], BuildOptions(facts=MINIMAL, langs=("en",), brand=brand, jobs=1))
-    path = tmp_path / "h.docx"
-    path.write_bytes(outputs[0].data)
-    assert "Prepared by: Legal Department" in extract_text(path, "docx")
+    out = tmp_path / "out"
+    [record] = build(["handout"], BuildOptions(facts=MINIMAL, langs=("en",), brand=brand, out=out, jobs=1))
+    assert "Prepared by: Legal Department" in extract_text(out / record["path"], "docx")
 
 
 # ------------------------------------------------------------------ check: reliability, editions, freshness
-
-def write_variant(tmp_path: Path, change) -> Path:
-    data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
-    change(data)
-    path = tmp_path / "facts.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
-    return path
-
 
 def check(path: Path, *args: str, env: dict | None = None):
     from click.testing import CliRunner
@@ -327,18 +316,18 @@ def test_an_advocacy_source_may_state_its_own_position(tmp_path, monkeypatch):
         data["discrepancies"][0]["claims"].append({"source": "ngo", "text": {"vi": "Có 6 điều.", "en": "Six articles."}})
 
     monkeypatch.chdir(tmp_path)
-    result = check(write_variant(tmp_path, change))
+    result = check(minimal_facts(tmp_path, change))
     assert result.exit_code == 0, result.output
 
 
 def test_previous_edition_must_be_readable_and_changes_need_one(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    missing = check(write_variant(tmp_path, lambda d: d["document"].update(previous_edition="old/gone.yaml")))
+    missing = check(minimal_facts(tmp_path, lambda d: d["document"].update(previous_edition="old/gone.yaml")))
     assert missing.exit_code == 1
     assert missing.stderr.splitlines()[0] == (
         "error: facts.yaml:28:21: document.previous_edition: expected the previous edition's fact file, relative to "
         "this file, found 'old/gone.yaml' (cannot read the file: no such file)")
-    orphan = check(write_variant(tmp_path, lambda d: d["document"].update(
+    orphan = check(minimal_facts(tmp_path, lambda d: d["document"].update(
         changes=[{"text": {"vi": "Mới.", "en": "New."}, "sources": ["spec"]}])))
     assert orphan.exit_code == 0
     assert ("document.changes: the documents show 'changes' only with a 'previous_edition' to compare with; "

@@ -13,7 +13,8 @@ import yaml
 from generator.facts.load import load_facts, read_facts
 from generator.errors import FactFileError
 from generator.facts.models import FactFile, Sourced, Text, walk
-from tests.conftest import BUNDLED_FACTS, REPO, root, without_library_wording
+from tests.conftest import FROZEN_FACTS, LIVE_FACTS, REPO, root, without_library_wording
+from tests.helpers import minimal_facts
 
 SCENARIOS = ["bad-syntax", "bad-values", "unknown-references", "inconsistent", "untranslated"]
 
@@ -76,8 +77,20 @@ def test_bundled_fact_file_passes_strict_check(in_repo, runner):
     assert "facts/hanoi-convention.yaml: 2 languages (vi, en)" in result.stdout
 
 
+@pytest.mark.slow
+def test_bundled_fact_file_builds_every_document_verified(cli, tmp_path):
+    """The product: the live fact file (not the frozen copy the structure tests read) builds, and
+    every document passes `generate verify`'s checks before it is published."""
+    result = cli("all", "--facts", LIVE_FACTS, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "(verified)" in result.stdout
+    documents = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    assert {(d["kind"], d["lang"]) for d in documents} >= {(kind, lang) for kind in ("brief", "handout", "slides")
+                                                           for lang in ("vi", "en")}
+
+
 def test_bundled_fact_file_states_the_verified_values():
-    facts = load_facts(BUNDLED_FACTS).facts
+    facts = load_facts(FROZEN_FACTS).facts
     assert facts.languages == ["vi", "en"]
     assert facts.structure.article_count.value == 68
     assert len(facts.structure.chapters) == 9
@@ -97,7 +110,7 @@ def test_bundled_fact_file_states_the_verified_values():
 
 
 def test_bundled_fact_file_keeps_the_seed_disagreements_as_data():
-    facts = load_facts(BUNDLED_FACTS).facts
+    facts = load_facts(FROZEN_FACTS).facts
     by_id = {d.id: d for d in facts.discrepancies}
     article_count = by_id["article-count"]
     assert article_count.concerns == "structure.article_count"
@@ -112,7 +125,7 @@ def test_bundled_fact_file_keeps_the_seed_disagreements_as_data():
 
 
 def test_every_fact_cites_a_listed_source_and_the_seeds_are_sources():
-    facts = load_facts(BUNDLED_FACTS).facts
+    facts = load_facts(LIVE_FACTS).facts
     ids = {s.id for s in facts.sources}
     assert "seed-000" in ids
     sourced = [v for _, v in walk(facts) if isinstance(v, Sourced)]
@@ -121,7 +134,7 @@ def test_every_fact_cites_a_listed_source_and_the_seeds_are_sources():
 
 
 def test_bundled_fact_file_is_stored_as_nfc():
-    raw = BUNDLED_FACTS.read_text(encoding="utf-8")
+    raw = LIVE_FACTS.read_text(encoding="utf-8")
     assert unicodedata.is_normalized("NFC", raw)
 
 
@@ -130,7 +143,7 @@ def test_json_schema_validates_the_bundled_file_and_rejects_a_broken_one(runner)
 
     schema = json.loads(runner.invoke(main, ["schema"]).stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
-    data = yaml.safe_load(BUNDLED_FACTS.read_text(encoding="utf-8"))
+    data = yaml.safe_load(LIVE_FACTS.read_text(encoding="utf-8"))
     # YAML dates are datetime.date; JSON Schema sees the text form, as an editor does.
     data = json.loads(json.dumps(data, default=str))
     jsonschema.validate(data, schema)
@@ -167,20 +180,11 @@ def test_a_third_language_is_data_only(in_repo, runner):
 
 # --- Short versions for slides, and sources described per language -----------------------
 
-def _with_minimal(tmp_path, edit) -> str:
-    """A copy of the minimal fact file with ``edit(data)`` applied; returns its path."""
-    data = yaml.safe_load((root("minimal") / "facts.yaml").read_text(encoding="utf-8"))
-    edit(data)
-    path = tmp_path / "facts.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return str(path)
-
-
 def test_bundled_statements_too_long_for_a_slide_have_a_short_version_in_every_language():
     """What the deck shows as bullets carries a short version wherever the full text cannot fit."""
     from generator.renderers.slides.outline import MAX_BULLET_CHARS
 
-    facts = load_facts(BUNDLED_FACTS).facts
+    facts = load_facts(FROZEN_FACTS).facts
     shown = [*facts.safeguards, *facts.criticisms, *facts.responses, *facts.country_role.points,
              *facts.next_steps, *facts.signature.ceremony.facts,
              *(role for institution in facts.institutions for role in institution.roles)]
@@ -199,10 +203,10 @@ def test_an_overlong_short_version_is_a_slides_warning_at_its_place_in_the_fact_
     """The slide limit is the deck's: the facts stage does not apply it (nor import the renderer);
     the deck's own check reports it with file, line and field."""
     import generator.renderers.slides.deck  # noqa: F401 (imported before the limit is patched: modules copy it)
-    from generator.pipeline.context import BuildContext
+    from generator.templating.build_context import BuildContext
     from generator.renderers import registry
 
-    path = _with_minimal(tmp_path, lambda data: None)
+    path = minimal_facts(tmp_path, lambda data: None)
     monkeypatch.setattr("generator.renderers.slides.outline.MAX_BULLET_CHARS", 30)
     loaded, problems = read_facts(path)
     assert loaded is not None and problems == []  # a valid fact file, whatever the deck's limit
@@ -223,20 +227,20 @@ def test_a_bad_title_gets_one_clear_error(tmp_path, value, message):
     """Title, publisher and document are plain text or per-language text: one message, not one per form."""
     def edit(data):
         data["sources"][1]["title"] = value
-    _, problems = read_facts(_with_minimal(tmp_path, edit))
+    _, problems = read_facts(minimal_facts(tmp_path, edit))
     assert [str(p).split(": ", 1)[1] for p in problems] == [message]
 
 
 def test_a_described_source_needs_every_language(tmp_path):
     def edit(data):
         data["sources"][1]["publisher"] = {"vi": "Báo Mẫu (không rõ tác giả)"}
-    loaded, problems = read_facts(_with_minimal(tmp_path, edit))
+    loaded, problems = read_facts(minimal_facts(tmp_path, edit))
     assert loaded is not None
     assert [(p.path, p.message) for p in problems] == [("sources[1].publisher", "missing translation: no 'en' text")]
 
 
 def test_seed_articles_are_described_per_language_and_their_files_stay_internal():
-    facts = load_facts(BUNDLED_FACTS).facts
+    facts = load_facts(FROZEN_FACTS).facts
     seed = facts.source("seed-000")
     for field in (seed.title, seed.publisher, seed.document):
         assert isinstance(field, Text) and set(field.languages) == {"vi", "en"}

@@ -20,30 +20,21 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree
 
-from generator.pipeline.build import BuildOptions, build, render_documents
+from generator.pipeline.build import BuildOptions, build
 from generator.templating.context import template_context
 from generator.errors import GenerateError
 from generator.facts.load import load_facts
 from generator.templating.i18n import Localizer, load_labels
-from generator.facts.keyfacts import key_facts
+from generator.output.keyfacts import key_facts
 from generator.renderers.handout import HandoutRenderer
-from generator.renderers.handout.document import citation_mark
-from generator.templating.environment import TemplatePath
-from generator.pipeline.context import BuildContext
-from tests.conftest import BUNDLED_FACTS, REPO, have, root, without_library_wording
+from generator.templating.context import citation_mark
+from generator.templating.paths import TemplatePath
+from generator.templating.build_context import BuildContext
+from tests.conftest import FROZEN_FACTS, MINIMAL, REPO, have, records, without_library_wording
 
-MINIMAL = root("minimal") / "facts.yaml"
 TAGS = {"vi": "vi-VN", "en": "en-US"}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 AS_OF = dt.datetime(2026, 2, 23)
-# What each language must say, exactly as typed here (NFC).
-KEY_FACTS = {
-    "vi": ["Công ước Hà Nội", "ngày 24 tháng 12 năm 2024", "Nghị quyết 79/243", "68 điều, 9 chương", "Hà Nội",
-           "72 (cập nhật đến ngày 26 tháng 10 năm 2025)", "ngày 31 tháng 12 năm 2026", "ngày 25–26 tháng 10 năm 2025",
-           "90 ngày sau khi có đủ 40 văn kiện"],
-    "en": ["Hanoi Convention", "24 December 2024", "Resolution 79/243", "68 articles, 9 chapters", "Hanoi",
-           "72 (as of 26 October 2025)", "31 December 2026", "25–26 October 2025", "90 days after 40 instruments"],
-}
 
 
 def handout(out: Path, lang: str, stem: str = "hanoi-convention") -> Path:
@@ -81,20 +72,21 @@ def expand(mark: str) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    out = tmp_path_factory.mktemp("handout-bundled")
-    return out, build(["handout"], BuildOptions(out=out))
+def bundled(built):
+    """The frozen copy of the bundled facts, built once per session, and its handouts' records."""
+    out = built("bundled")
+    return out, records(out, "handout")
 
 
 @pytest.fixture(scope="module")
-def minimal(tmp_path_factory):
-    out = tmp_path_factory.mktemp("handout-minimal")
-    return out, build(["handout"], BuildOptions(facts=MINIMAL, out=out))
+def minimal(built):
+    out = built("minimal")
+    return out, records(out, "handout")
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    return load_facts(BUNDLED_FACTS)
+    return load_facts(FROZEN_FACTS)
 
 
 # ---------------------------------------------------------------- what the handout says
@@ -111,11 +103,11 @@ def test_one_docx_per_language_without_a_claimed_page_count(bundled):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_key_facts_in_each_language(bundled, loaded, lang):
+def test_the_key_facts_verify_checks_are_in_each_language(bundled, loaded, lang):
+    """The facts `generate verify` requires of every document are in the handout, and its text is
+    stored NFC. (What the whole text says is compared with its golden copy: tests/test_golden.py.)"""
     document = docx.Document(handout(bundled[0], lang))
     text = all_text(document)
-    for expected in KEY_FACTS[lang]:
-        assert expected in text, expected
     i18n = Localizer(lang, "vi", load_labels([REPO / "templates"], lang))
     for fact in key_facts(loaded.facts, i18n):  # the cross-format gate of `generate verify`
         assert fact.text in " ".join(text.split()), fact.name
@@ -183,12 +175,14 @@ def test_citation_marks_match_the_numbered_sources(bundled, loaded, lang):
 
 
 def test_compact_citation_marks():
-    assert citation_mark([6, 12, 24, 25, 26]) == "[6,12,24–26]"
-    assert citation_mark([3, 1, 2, 2]) == "[1–3]"
-    assert citation_mark([4, 5]) == "[4–5]"  # the same compression as every other format
+    assert citation_mark([6, 12, 24, 25, 26], separator=",") == "[6,12,24–26]"  # Word's marks never wrap
+    assert citation_mark([3, 1, 2, 2], separator=",") == "[1–3]"
+    assert citation_mark([4, 5], separator=",") == "[4–5]"  # the same compression as every other format
+    assert citation_mark([6, 12, 24, 25, 26]) == "[6, 12, 24–26]" and citation_mark([]) == ""
     assert citation_mark([]) == ""
 
 
+@pytest.mark.slow
 def test_facts_are_printed_literally_never_evaluated(tmp_path):
     text = MINIMAL.read_text(encoding="utf-8")
     text = text.replace("title: {vi: Công ước Mẫu, en: The Model Convention}",
@@ -196,10 +190,9 @@ def test_facts_are_printed_literally_never_evaluated(tmp_path):
     text = text.replace("publisher: Model Conference,", 'publisher: "Text </w:t> &amp; {{ x }}",')
     facts = tmp_path / "evil.yaml"
     facts.write_text(text, encoding="utf-8")
-    _, outputs = render_documents(["handout"], BuildOptions(facts=facts, out=tmp_path / "out"))
-    for output in outputs:
-        document = docx.Document(io.BytesIO(output.data))  # opens: the XML stayed valid
-        title = {"vi": "Mẫu <b> & {{ 7*7 }}", "en": "Model <b> & {{ 7*7 }} {% raw %}"}[output.lang]
+    for record in build(["handout"], BuildOptions(facts=facts, out=tmp_path / "out")):
+        document = docx.Document(str(tmp_path / "out" / record["path"]))  # opens: the XML stayed valid
+        title = {"vi": "Mẫu <b> & {{ 7*7 }}", "en": "Model <b> & {{ 7*7 }} {% raw %}"}[record["lang"]]
         assert document.paragraphs[0].text == title
         assert "Text </w:t> &amp; {{ x }}, " in all_text(document)
         assert document.core_properties.title == title
@@ -267,7 +260,7 @@ def test_language_tagged_in_styles_settings_and_every_run(bundled, lang):
     assert settings.find(f"{W}proofState") is None  # Word spell-checks it afresh, in this language
     other = {"vi": "en-US", "en": "vi-VN"}[lang]
     # A title kept in its source's own language (a Portuguese article, say) carries that tag.
-    source_tags = {source.lang for source in load_facts().facts.sources if source.lang}
+    source_tags = {source.lang for source in load_facts(FROZEN_FACTS).facts.sources if source.lang}
     foreign: list[str] = []
     for name in ("word/document.xml", "word/header1.xml", "word/footer1.xml"):
         for run in part_xml(path, name).iter(f"{W}r"):
@@ -321,11 +314,12 @@ def test_core_properties_come_from_the_fact_file(bundled, loaded, lang):
 
 # ---------------------------------------------------------------- reproducible
 
+@pytest.mark.slow
 def test_two_renders_are_byte_identical_with_fixed_zip_entries(tmp_path):
-    _, first = render_documents(["handout"], BuildOptions(out=tmp_path))
-    _, second = render_documents(["handout"], BuildOptions(out=tmp_path))
-    assert [o.data for o in first] == [o.data for o in second]
-    with zipfile.ZipFile(io.BytesIO(first[0].data)) as archive:
+    first = build(["handout"], BuildOptions(facts=FROZEN_FACTS, out=tmp_path / "a", use_cache=False))
+    second = build(["handout"], BuildOptions(facts=FROZEN_FACTS, out=tmp_path / "b", use_cache=False))
+    assert [(tmp_path / "a" / r["path"]).read_bytes() for r in first] == [(tmp_path / "b" / r["path"]).read_bytes() for r in second]
+    with zipfile.ZipFile(tmp_path / "a" / first[0]["path"]) as archive:
         infos = archive.infolist()
     assert infos[0].filename == "[Content_Types].xml"
     assert {i.date_time for i in infos} == {(2026, 2, 23, 0, 0, 0)}
@@ -343,6 +337,7 @@ def test_committed_template_matches_its_build_script():
 
 # ---------------------------------------------------------------- brand
 
+@pytest.mark.slow
 def test_a_users_brand_restyles_the_handout(tmp_path):
     data = handout_with_brand(tmp_path, 'colours: {primary: "#8B1A1A", accent: "#B8860B"}\n'
                                         "fonts: {body: Liberation Sans, heading: Liberation Sans}\n")
@@ -357,27 +352,30 @@ def test_a_users_brand_restyles_the_handout(tmp_path):
 
 
 def handout_with_brand(directory: Path, settings: str) -> bytes:
-    """The English handout of the minimal facts, built with ``directory`` as the template
-    directory and a brand naming an organization, a logo and ``settings`` (YAML lines)."""
+    """The English handout of the minimal facts, built into ``directory/out`` with ``directory/templates``
+    as the template directory and a brand naming an organization, a logo and ``settings`` (YAML lines)."""
     from PIL import Image
 
-    Image.new("RGB", (60, 30), (139, 26, 26)).save(directory / "logo.png")
-    (directory / "brand.yaml").write_text('organization: {vi: "Bộ Thử nghiệm", en: "Ministry of Tests"}\n'
+    templates = directory / "templates"
+    templates.mkdir(exist_ok=True)
+    Image.new("RGB", (60, 30), (139, 26, 26)).save(templates / "logo.png")
+    (templates / "brand.yaml").write_text('organization: {vi: "Bộ Thử nghiệm", en: "Ministry of Tests"}\n'
                                           + settings + "logo: logo.png\n", encoding="utf-8")
-    _, outputs = render_documents(["handout"], BuildOptions(facts=MINIMAL, out=directory / "out",
-                                                            templates=directory, langs=("en",)))
-    return outputs[0].data
+    [record] = build(["handout"], BuildOptions(facts=MINIMAL, out=directory / "out", templates=templates, langs=("en",)))
+    return (directory / "out" / record["path"]).read_bytes()
 
 
 def restyled_handout(directory: Path) -> None:
-    """An officer's copy of the bundled handout, restyled in Word: purple Heading 1, DejaVu Sans body."""
+    """An officer's copy of the bundled handout in ``directory/templates``, restyled in Word: purple
+    Heading 1, DejaVu Sans body."""
     document = docx.Document(str(REPO / "templates" / "handout" / "handout.docx"))
     document.styles["Heading 1"].font.color.rgb = docx.shared.RGBColor(0x6A, 0x1B, 0x9A)
     document.styles["Normal"].font.name = "DejaVu Sans"
-    (directory / "handout").mkdir(parents=True, exist_ok=True)
-    document.save(str(directory / "handout" / "handout.docx"))
+    (directory / "templates" / "handout").mkdir(parents=True, exist_ok=True)
+    document.save(str(directory / "templates" / "handout" / "handout.docx"))
 
 
+@pytest.mark.slow
 def test_a_logo_only_brand_keeps_the_styles_edited_in_word(tmp_path):
     restyled_handout(tmp_path)
     data = handout_with_brand(tmp_path, "")
@@ -389,19 +387,28 @@ def test_a_logo_only_brand_keeps_the_styles_edited_in_word(tmp_path):
     assert document.core_properties.author == "Ministry of Tests"
 
 
+@pytest.mark.slow
 def test_a_brand_naming_one_colour_changes_only_that_property(tmp_path):
     restyled_handout(tmp_path)
-    (tmp_path / "brand.yaml").write_text('colours: {primary: "#0B5D3B"}\n', encoding="utf-8")
-    _, outputs = render_documents(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out",
-                                                            templates=tmp_path, langs=("en",)))
-    document = docx.Document(io.BytesIO(outputs[0].data))
+    (tmp_path / "templates" / "brand.yaml").write_text('colours: {primary: "#0B5D3B"}\n', encoding="utf-8")
+    [record] = build(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out", templates=tmp_path / "templates",
+                                               langs=("en",)))
+    document = docx.Document(str(tmp_path / "out" / record["path"]))
     assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x0B, 0x5D, 0x3B)
     assert document.styles["Normal"].font.name == "DejaVu Sans"  # fonts: not named, not touched
 
 
-def test_without_a_brand_of_ones_own_the_template_styles_stay(bundled):
-    document = docx.Document(handout(bundled[0], "en"))
-    assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x1F, 0x38, 0x64)
+@pytest.mark.slow
+def test_without_a_brand_of_ones_own_the_template_styles_stay(tmp_path):
+    """The bundled brand.yaml is not the user's: a template restyled in Word keeps its styles.
+    (Purple and DejaVu Sans are in no bundled brand setting, so applying that brand would show.)"""
+    restyled_handout(tmp_path)
+    assert not (tmp_path / "brand.yaml").exists()  # the brand found is the bundled one
+    out = tmp_path.with_name(tmp_path.name + "-out")  # beside the template folder: never inside it
+    [record] = build(["handout"], BuildOptions(facts=MINIMAL, out=out, templates=tmp_path, langs=("en",)))
+    document = docx.Document(out / record["path"])
+    assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x6A, 0x1B, 0x9A)
+    assert document.styles["Normal"].font.name == "DejaVu Sans"
 
 
 # ---------------------------------------------------------------- template lint
@@ -470,28 +477,30 @@ def test_lint_reports_syntax_errors_and_unknown_filters_where_they_are(tmp_path,
     ]
 
 
+@pytest.mark.slow
 def test_generate_check_and_generate_handout_report_template_problems(cli, tmp_path):
     crafted_template(tmp_path / "tpl", lambda d: split_runs(d.add_paragraph(), "{{ facts.adoption.dat", "e|date }}",
                                                               " {{ facts.names.titel }}"))
-    checked = cli("check", "--templates", tmp_path / "tpl")
+    checked = cli("check", "--facts", FROZEN_FACTS, "--templates", tmp_path / "tpl")
     assert checked.exit_code == 1
     assert "handout.docx body paragraph 1: unknown name 'facts.names.titel'" in checked.output
-    rendered = cli("handout", "--templates", tmp_path / "tpl", "--out", tmp_path / "out")
+    rendered = cli("handout", "--facts", FROZEN_FACTS, "--templates", tmp_path / "tpl", "--out", tmp_path / "out")
     assert rendered.exit_code == 1
     assert "body paragraph 1: unknown name 'facts.names.titel'" in rendered.output
     assert "Traceback" not in rendered.output and not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_render_errors_name_the_template_part_and_paragraph(tmp_path):
     def body(document):
         document.add_paragraph("{{ facts.document.title|tr }}")
         document.add_paragraph("Role: {{ facts.country_role.points|length }}")  # the minimal file has none
 
-    crafted_template(tmp_path, body)
+    crafted_template(tmp_path / "templates", body)
     with pytest.raises(GenerateError) as caught:
-        render_documents(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out", templates=tmp_path))
+        build(["handout"], BuildOptions(facts=MINIMAL, out=tmp_path / "out", templates=tmp_path / "templates"))
     message = caught.value.format_message()
-    assert message.startswith(str(tmp_path / "handout" / "handout.docx"))
+    assert message.startswith(str(tmp_path / "templates" / "handout" / "handout.docx"))
     assert "(body, near “Role: {{ facts.country_role.points|length }}”): undefined name:" in message
     assert message.endswith("undefined name: None has no attribute or key 'points' (the facts or labels do not provide it)")
 
@@ -502,8 +511,8 @@ def test_lint_imports_no_office_library():
             "from generator.facts.load import load_facts\n"
             "from generator.renderers.handout import HandoutRenderer\n"
             "from generator.templating.environment import TemplatePath\n"
-            "from generator.pipeline.context import BuildContext\n"
-            "assert HandoutRenderer().lint(BuildContext.load(load_facts(), TemplatePath())) == []\n"
+            "from generator.templating.build_context import BuildContext\n"
+            f"assert HandoutRenderer().lint(BuildContext.load(load_facts({str(FROZEN_FACTS)!r}), TemplatePath())) == []\n"
             "print(sorted(m for m in ('docx', 'docxtpl', 'pptx', 'weasyprint') if m in sys.modules))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.strip() == "[]"
@@ -610,8 +619,9 @@ def test_sources_are_a_numbered_list_offences_bullets_and_cells_padded(bundled, 
     assert all(int(margins.find(qn(f"w:{side}")).get(qn("w:w"))) >= 30 for side in ("top", "bottom", "left", "right"))
 
 
+@pytest.mark.slow
 def test_cli_renders_one_language(cli, tmp_path):
-    result = cli("handout", "--lang", "en", "--out", tmp_path / "out")
+    result = cli("handout", "--facts", FROZEN_FACTS, "--lang", "en", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert re.search(r"wrote .*en/hanoi-convention-handout\.docx +\(en, docx, [\d,]+ bytes\)", result.output)
     assert not (tmp_path / "out" / "vi").exists()

@@ -19,17 +19,16 @@ import pikepdf
 import pytest
 import yaml
 
-from generator.pipeline.build import BuildOptions, BuildReport, build_all, render_documents
+from generator.pipeline.build import BuildOptions, BuildReport, build_all
 from generator.pipeline.cache import cache_dir
 from generator.output.workspace import Workspace
 from generator.commands.cli import main
 from generator.errors import ConfigError, FactFileError, GenerateError, RenderError, ResourceError, TemplateError
 from generator.pipeline.workers import _portable
-from generator.templating.environment import BUNDLED_TEMPLATES
+from generator.templating.paths import BUNDLED_TEMPLATES
 from generator.renderers import kinds
-from tests.conftest import REPO, root
+from tests.conftest import MINIMAL, REPO
 
-MINIMAL = root("minimal") / "facts.yaml"
 KINDS = tuple(kinds())  # every registered kind (brief, card, handout, slides, ...)
 EVERY_DOCUMENT = {(kind, lang) for kind in KINDS for lang in ("vi", "en")}
 # Copied into the user template directory before the first build, so that editing them is a
@@ -90,6 +89,7 @@ def entries(out: Path) -> dict[tuple[str, str], dict]:
     return {tuple(p.stem.split("-", 1)): json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")}
 
 
+@pytest.mark.slow
 def test_first_build_renders_everything_and_keeps_the_cache_outside_out(first):
     assert set(first["report"].rendered) == EVERY_DOCUMENT and first["report"].cached == []
     assert first["report"].published
@@ -98,6 +98,7 @@ def test_first_build_renders_everything_and_keeps_the_cache_outside_out(first):
     assert not any(".cache" in name for name in first["tree"])  # nothing of the cache is published
 
 
+@pytest.mark.slow
 def test_every_document_records_the_facts_and_files_it_read(first):
     recorded = entries(first["base"] / "out")
     assert set(recorded) == EVERY_DOCUMENT
@@ -113,6 +114,7 @@ def test_every_document_records_the_facts_and_files_it_read(first):
     assert "0:slides/outline.md.jinja" in recorded[("slides", "vi")]["files"]
 
 
+@pytest.mark.slow
 def test_second_build_renders_nothing_and_writes_nothing(first, copy):
     before = {p: p.stat().st_ino for p in copy["out"].rglob("*")}
     report = rebuild(copy["options"])
@@ -122,6 +124,7 @@ def test_second_build_renders_nothing_and_writes_nothing(first, copy):
     assert {p: p.stat().st_ino for p in copy["out"].rglob("*")} == before  # not even replaced by equal files
 
 
+@pytest.mark.slow
 def test_a_hand_edited_output_is_published_again_from_the_cache(first, copy):
     edited = copy["out"] / "en" / "facts-handout.docx"
     edited.write_bytes(b"edited by hand")
@@ -141,6 +144,7 @@ print("@@" + json.dumps([code, sorted(m for m in sys.modules if m.split('.')[0] 
 """
 
 
+@pytest.mark.slow
 def test_no_op_rebuild_imports_no_rendering_library_and_reads_no_pdf(copy):
     args = ["all", "--facts", str(copy["facts"]), "--templates", str(copy["templates"]), "--out", str(copy["out"])]
     code = PROBE.format(args=args, heavy={"weasyprint", "docx", "docxtpl", "pptx", "pypdf"})
@@ -164,6 +168,7 @@ def _at(data, path):
     return data
 
 
+@pytest.mark.slow
 def test_a_one_fact_change_rebuilds_exactly_the_documents_that_show_it(copy, tmp_path):
     recorded = entries(copy["out"])
     # A text only some kinds show (which one depends on the templates; the record says).
@@ -189,6 +194,7 @@ def test_a_one_fact_change_rebuilds_exactly_the_documents_that_show_it(copy, tmp
     assert tree(copy["out"]) == clean_build(copy["options"], tmp_path / "clean")
 
 
+@pytest.mark.slow
 def test_a_template_change_rebuilds_only_that_kind(copy):
     outline = copy["templates"] / "slides" / "outline.md.jinja"
     outline.write_text(outline.read_text(encoding="utf-8") + "{# edited #}\n", encoding="utf-8")
@@ -197,6 +203,7 @@ def test_a_template_change_rebuilds_only_that_kind(copy):
     assert set(report.cached) == EVERY_DOCUMENT - set(report.rendered)
 
 
+@pytest.mark.slow
 def test_a_label_change_rebuilds_the_documents_that_read_that_label_file(copy):
     labels = copy["templates"] / "labels" / "vi.yaml"
     labels.write_text(labels.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
@@ -209,13 +216,42 @@ def test_a_label_change_rebuilds_the_documents_that_read_that_label_file(copy):
     assert rendered == {d for d, entry in entries(copy["out"]).items() if "0:labels/vi.yaml" in entry["files"]}
 
 
-def test_a_brand_change_rebuilds_every_kind(copy, tmp_path):
+def primary_colours(out: Path, lang: str) -> dict[str, str]:
+    """Where each format shows the brand's primary colour: the brief's first page (its fill
+    colours), the handout's Heading 1, the deck's theme (dk2), the download page's stylesheet."""
+    import re
+    import zipfile
+
+    import docx
+
+    with pikepdf.open(out / lang / "facts-brief.pdf") as pdf:
+        page = pdf.pages[0].Contents.read_bytes().decode("latin-1")
+    with zipfile.ZipFile(out / lang / "facts-slides.pptx") as deck:
+        theme = deck.read("ppt/theme/theme1.xml").decode("utf-8")
+    css = "".join(p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.css")))
+    return {"pdf": " ".join(sorted(set(re.findall(r"(\d\.\d+ \d\.\d+ \d\.\d+) rg", page)))),
+            "docx": str(docx.Document(str(out / lang / "facts-handout.docx")).styles["Heading 1"].font.color.rgb),
+            "pptx": re.search(r'<a:dk2>\s*<a:srgbClr val="(\w+)"', theme).group(1).upper(),
+            "css": " ".join(re.findall(r"--brand: *([^;]+);", css)).upper()}
+
+
+@pytest.mark.slow
+def test_a_brand_change_rebuilds_every_kind_in_the_new_colour(copy):
+    before = {lang: primary_colours(copy["out"], lang) for lang in ("vi", "en")}
     brand = copy["templates"] / "brand.yaml"
     brand.write_text(brand.read_text(encoding="utf-8").replace('"#1f3864"', '"#7a1f1f"'), encoding="utf-8")
     report = rebuild(copy["options"])
     assert set(report.rendered) == EVERY_DOCUMENT and report.published
+    for lang in ("vi", "en"):
+        after = primary_colours(copy["out"], lang)
+        assert "0.121569 0.219608 0.392157" in before[lang]["pdf"]  # #1f3864, the copied brand's primary
+        assert "0.478431 0.121569 0.121569" in after["pdf"] and "0.121569 0.219608 0.392157" not in after["pdf"]
+        assert (before[lang]["docx"], after["docx"]) == ("1F3864", "7A1F1F")
+        assert (before[lang]["pptx"], after["pptx"]) == ("1F3864", "7A1F1F")
+        assert (before[lang]["css"], after["css"]) == ("#1F3864", "#7A1F1F")
 
 
+@pytest.mark.slow
 def test_an_option_change_rebuilds_only_the_kinds_that_read_it(copy):
     report = rebuild(replace(copy["options"], kind_options={"pdf_variant": "pdf/a-3b"}))
     # the PDF kinds (brief, card) read the variant; the handout and the slides do not
@@ -225,6 +261,7 @@ def test_an_option_change_rebuilds_only_the_kinds_that_read_it(copy):
             assert pdf.open_metadata().get("pdfaid:part") == "3"  # the archival variant was rendered
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_is_a_miss_never_a_wrong_document(first, copy):
     entry = entries(copy["out"])[("handout", "en")]
     blob = cache_dir(copy["out"]) / "blobs" / entry["outputs"][0]["sha256"]
@@ -235,20 +272,21 @@ def test_a_damaged_cache_is_a_miss_never_a_wrong_document(first, copy):
     assert tree(copy["out"]) == first["tree"]
 
 
+@pytest.mark.slow
 def test_no_cache_renders_everything_again(copy):
     report = rebuild(replace(copy["options"], use_cache=False, jobs=2))
     assert set(report.rendered) == EVERY_DOCUMENT and not report.published  # same bytes: OUT left alone
 
 
-def test_output_is_byte_identical_whatever_the_number_of_jobs(first):
-    same = options(first["base"] / "facts.yaml", first["base"] / "templates", first["base"] / "unused")
-    _, serial = render_documents(list(KINDS), replace(same, jobs=1))
-    _, parallel = render_documents(list(KINDS), replace(same, jobs=3))
-    assert [(o.path, o.data) for o in serial] == [(o.path, o.data) for o in parallel]
-    assert {o.path: o.data for o in serial} == {path: data for path, data in first["tree"].items()
-                                                 if path.count("/") == 1 and not path.startswith("assets/")}
+@pytest.mark.slow
+def test_output_is_byte_identical_whatever_the_number_of_jobs(first, tmp_path):
+    same = options(first["base"] / "facts.yaml", first["base"] / "templates", tmp_path / "unused")
+    serial = clean_build(replace(same, jobs=1), tmp_path / "serial")
+    parallel = clean_build(replace(same, jobs=3), tmp_path / "parallel")
+    assert serial == parallel == first["tree"]
 
 
+@pytest.mark.slow
 def test_an_error_in_a_worker_is_the_same_one_line_error(tmp_path, runner, monkeypatch):
     templates = tmp_path / "templates"
     (templates / "slides").mkdir(parents=True)
@@ -277,13 +315,42 @@ def test_errors_cross_the_process_boundary_as_user_errors():
     assert isinstance(carried, GenerateError) and carried.format_message() == unpicklable.format_message()
 
 
-def test_jobs_must_be_positive(cli):
-    result = cli("all", "--jobs", "0")
-    assert result.exit_code == 2 and "--jobs" in result.output
+def test_jobs_sets_how_many_processes_render(cli, tmp_path, monkeypatch, synthetic_rendering):
+    """--jobs N renders in a pool of N processes (never more than there are documents), --jobs 1
+    in this process, and generate.toml's `jobs` is the default; 0 is refused before anything is
+    rendered or written."""
+    import generator.pipeline.workers as workers
+
+    pools = []
+
+    def pool(setup, tasks, count, done, started=None):  # records the pool, renders here (made-up documents)
+        pools.append((count, len(tasks)))
+        return workers.render_all(setup, tasks, 1, done, started)
+
+    monkeypatch.setattr(workers, "_render_in_pool", pool)
+
+    def slides(*args):
+        result = cli("slides", "--facts", MINIMAL, "--no-cache", *args)
+        assert result.exit_code == 0, result.output
+        found, pools[:] = list(pools), []
+        return found
+
+    monkeypatch.setattr(workers, "default_jobs", lambda: 4)  # as on a 4-CPU machine
+    assert slides("--out", "default") == [(2, 2)]  # two documents: two processes
+    assert slides("--jobs", "1", "--out", "one") == []
+    assert slides("--jobs", "2", "--out", "two") == [(2, 2)]
+    (tmp_path / "generate.toml").write_text("jobs = 1\n", encoding="utf-8")
+    assert slides("--out", "configured") == []
+    assert slides("--jobs", "2", "--out", "overridden") == [(2, 2)]
+    assert len(synthetic_rendering) == 10
+    refused = cli("all", "--facts", MINIMAL, "--jobs", "0", "--out", "zero")
+    assert refused.exit_code == 2 and "--jobs" in refused.stderr
+    assert pools == [] and not (tmp_path / "zero").exists() and len(synthetic_rendering) == 10
 
 
 @pytest.mark.parametrize("expression", ["facts.sources[1]", "facts.sources[1] | string", "facts.sources[1] | pprint",
                                         "facts.sources[1] | list"])
+@pytest.mark.slow
 def test_a_template_that_prints_a_whole_fact_object_is_rebuilt_when_any_field_of_it_changes(copy, tmp_path, expression):
     # Printing an object reads every field at once (str, repr, iteration, comparison), not one
     # attribute at a time: the record must cover the whole object, or the old text is published.

@@ -83,7 +83,7 @@ def test_a_list_setting_checks_its_items():
 
 
 def test_verify_looks_only_for_the_key_facts_a_kind_declares(extra_kind):
-    from generator.facts.keyfacts import KeyFact
+    from generator.output.keyfacts import KeyFact
     from generator.output.verify import _shown_by
 
     assert _shown_by("poster", KeyFact("common name", "x"))

@@ -42,7 +42,8 @@ def test_compiled_templates_are_kept_apart_by_environment_settings(tmp_path, mon
     """The outline's overlay escapes every value for Markdown: it must never run code compiled without that."""
     from generator.templating import bytecode
     from generator.renderers.slides.markdown import outline_environment
-    from generator.templating.environment import TemplatePath, create_environment
+    from generator.templating.environment import create_environment
+    from generator.templating.paths import TemplatePath
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     bytecode.bytecode_cache.cache_clear()

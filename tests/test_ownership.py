@@ -178,7 +178,8 @@ def test_a_cloned_config_pointing_at_a_sibling_with_files_is_refused(cli, tmp_pa
 
 def test_the_config_file_is_refused(tmp_path, monkeypatch):
     """Found in the working directory, so refused as that already; the rule names it wherever it is."""
-    from generator.output.outdir import OutputFolderError, check_location
+    from generator.errors import OutputFolderError
+    from generator.output.outdir import check_location
 
     project = tmp_path / "project"
     project.mkdir()
@@ -337,6 +338,7 @@ def test_a_planted_lock_link_is_not_followed(tmp_path):
     assert victim.read_text() == "precious\n" and not out.exists()
 
 
+@pytest.mark.slow
 def test_a_planted_build_folder_is_neither_used_nor_deleted(tmp_path):
     out = tmp_path / "site"
     planted = tmp_path / ".site.generate"
@@ -434,6 +436,7 @@ def test_a_build_killed_while_renaming_beside_the_users_files_is_completed_by_th
 
 # --- end to end -------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_real_incremental_build_beside_a_link_a_fifo_and_a_private_folder(cli, tmp_path):
     assert cli("brief", "--facts", MINIMAL, "--lang", "en", "--out", "site", "--jobs", "1").exit_code == 0
     out = user_folder(tmp_path / "site")
@@ -447,6 +450,7 @@ def test_a_real_incremental_build_beside_a_link_a_fifo_and_a_private_folder(cli,
                                                    "en/facts-slides.md", "en/facts-slides.pptx", "index.html"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not have("git"), reason="needs git")
 def test_a_default_build_in_a_clone_leaves_git_status_clean(tmp_path):
     clone = tmp_path / "clone"

@@ -3,7 +3,7 @@ every document exactly (after NFC) or is refused at load time with a positioned 
 
 "Exactly" means what a reader compares: NFC, whitespace runs folded (layout decides where
 lines break), invisible marks dropped (joiners, variation selectors, the isolates the brief
-adds around right-to-left text). Two PDF-only allowances, both documented in the README:
+adds around right-to-left text). Two PDF-only allowances, both documented in docs/reliability.md:
 a PDF stores a line broken inside a word without telling, so PDF text is compared with
 spaces removed; and a PDF stores right-to-left text in visual order, so the text may read
 back either through a reader that restores logical order (poppler) or run by run. Scripts whose shaping reorders glyphs
@@ -11,7 +11,8 @@ back either through a reader that restores logical order (poppler) or run by run
 them (see test_hostile.py's xfail); for those only the other formats are compared.
 
 The examples are fixed (derandomized) so that a test run never fails on a new draw; to look for
-new failures, run with GENERATE_PROPERTY_EXPLORE=1 GENERATE_PROPERTY_EXAMPLES=300 (the README's figures).
+new failures, run with GENERATE_PROPERTY_EXPLORE=1 GENERATE_PROPERTY_EXAMPLES=300
+(the figures in docs/performance.md, "Reliability trials").
 """
 
 from __future__ import annotations
@@ -23,16 +24,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.templating.glyphs import first_undrawable
-from generator.pipeline.context import BuildContext
-from tests.conftest import root
-from tests.test_hostile import document_texts, shown
+from generator.templating.build_context import BuildContext
+from tests.helpers import document_texts, minimal_facts, shown
 
-MINIMAL = root("minimal") / "facts.yaml"
 EXAMPLES = int(os.environ.get("GENERATE_PROPERTY_EXAMPLES", "20"))
 LOADER_EXAMPLES = max(EXAMPLES * 15, 300)
 
@@ -57,7 +55,7 @@ def mostly_drawable(drawable_share: int) -> st.SearchStrategy[str]:
 fact_text = mostly_drawable(3)
 # Four texts per document: mostly drawable ones, so that most examples get as far as rendering.
 document_text = mostly_drawable(16)
-# What the rendered examples contained (hypothesis statistics; the README quotes them).
+# What the rendered examples contained (hypothesis statistics; docs/performance.md quotes them).
 FEATURES = {
     "markup or template characters": r"[<>&{}\[\]#*|`\\]",
     "right-to-left letters": r"[\u0590-\u08ff]",
@@ -87,14 +85,15 @@ _DIRECTION = {"R": "rtl", "AL": "rtl", "L": "ltr", "EN": "num", "AN": "num"}
 
 
 def with_texts(texts: dict[str, str], path: Path) -> Path:
-    data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
-    for name, text in texts.items():
-        target = data
-        for part in FIELDS[name]:
-            target = target[part]
-        target["en"] = text
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
-    return path
+    """The minimal fact file with the English text of each field of ``texts`` replaced, written as ``path``."""
+    def edit(data):
+        for name, text in texts.items():
+            target = data
+            for part in FIELDS[name]:
+                target = target[part]
+            target["en"] = text
+
+    return minimal_facts(path.parent, edit, name=path.name)
 
 
 def refusal_is_clean(problems, path: Path) -> None:
@@ -156,6 +155,7 @@ def poppler_text(path: Path) -> str:
     return shown(re.sub("[\u202a-\u202e]", "", text))
 
 
+@pytest.mark.slow  # 300 examples: about 20 s
 @settings(max_examples=LOADER_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=fact_text)
 def test_any_text_loads_as_its_nfc_form_or_is_refused_with_a_position(text, tmp_path_factory):
@@ -175,9 +175,10 @@ def test_any_text_loads_as_its_nfc_form_or_is_refused_with_a_position(text, tmp_
 
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
 @given(texts=st.fixed_dictionaries({name: document_text for name in FIELDS}))
 def test_any_text_renders_and_reads_back_in_every_format_or_is_refused(texts, tmp_path_factory, capsys):
-    from generator.pipeline.build import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, build
     from generator.errors import GenerateError
     from generator.facts.load import read_facts
 
@@ -194,18 +195,15 @@ def test_any_text_renders_and_reads_back_in_every_format_or_is_refused(texts, tm
     for feature, pattern in FEATURES.items():
         if re.search(pattern, joined):
             event(f"rendered, with {feature}")
+    out = directory / "out"
     try:
-        _, outputs = render_documents(["brief", "handout", "slides"], BuildOptions(facts=path, langs=("en",), jobs=1),
-                                      loaded=loaded)
+        build(["brief", "handout", "slides"], BuildOptions(facts=path, langs=("en",), out=out, jobs=1))
     except GenerateError as error:  # a valid fact must never fail to render
         pytest.fail(f"valid facts failed to render: {error.format_message()}")
     assert "WeasyPrint" not in capsys.readouterr().err  # no missing glyph, no broken markup
-    for output in outputs:
-        (directory / output.path).parent.mkdir(parents=True, exist_ok=True)
-        (directory / output.path).write_bytes(output.data)
-    formats = {fmt: shown(text) for fmt, text in document_texts(directory, "en").items()}
+    formats = {fmt: shown(text) for fmt, text in document_texts(out, "en").items()}
     formats["page"] = page_text(loaded)
-    pdf_readings = [formats["pdf"]] + ([poppler_text(directory / "en" / "facts-brief.pdf")] if shutil.which("pdftotext") else [])
+    pdf_readings = [formats["pdf"]] + ([poppler_text(out / "en" / "facts-brief.pdf")] if shutil.which("pdftotext") else [])
     for name in FIELDS:
         expected = shown(_value(loaded.facts, FIELDS[name]))
         for fmt, text in formats.items():
@@ -231,7 +229,8 @@ def page_text(loaded) -> str:
 
     from generator.templating.brand import load_brand
     from generator.output.site import site_files
-    from generator.templating.environment import TemplatePath, create_environment
+    from generator.templating.environment import create_environment
+    from generator.templating.paths import TemplatePath
 
     templates = TemplatePath()
     files = site_files(BuildContext.load(loaded, templates), [])

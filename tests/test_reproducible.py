@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUNDLED_FACTS, REPO, root
+from tests.conftest import FROZEN_FACTS, REPO, root
+
+pytestmark = pytest.mark.slow  # every test here builds, serves or renders (tests/README.md)
 
 VARIANTS = {
     "a": {"PYTHONHASHSEED": "1", "TZ": "UTC", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "jobs": "1"},
@@ -42,7 +44,7 @@ def run_build(facts: Path, out: Path, variant: dict, cwd: Path, templates: Path 
 
 
 @pytest.mark.parametrize("facts, templates", [
-    (BUNDLED_FACTS, None),
+    (FROZEN_FACTS, None),
     (root("minimal") / "facts.yaml", None),
     (root("three-languages") / "facts.yaml", root("three-languages") / "templates"),
 ], ids=["bundled", "minimal", "three-languages"])

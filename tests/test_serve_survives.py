@@ -24,6 +24,8 @@ from generator.commands.serve import BuildState, run_server
 from generator.output.writer import publish_changes
 from tests.conftest import REPO, root
 
+pytestmark = pytest.mark.slow  # every test here builds, serves or renders (tests/README.md)
+
 MINIMAL = root("minimal") / "facts.yaml"
 
 

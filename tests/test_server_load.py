@@ -4,7 +4,7 @@ names refused, idle connections closed, never a traceback, and a bounded load te
 (3,000 requests over 30 concurrent connections; also while OUT is being rebuilt) with zero errors.
 
 The load figures (requests, connections, errors, requests per second) are printed with
-``pytest -s`` and quoted in the README ("Reliability").
+``pytest -s`` and quoted in docs/performance.md ("Reliability trials").
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ import pytest
 from generator.pipeline.build import BuildOptions, build_all
 from generator.commands.serve import run_server
 from tests.conftest import REPO, root
+from tests.helpers import minimal_facts
+
+pytestmark = pytest.mark.slow  # every test here builds, serves or renders (tests/README.md)
 
 MINIMAL = root("minimal") / "facts.yaml"
 REQUESTS, CONNECTIONS = 3_000, 30
@@ -282,9 +285,8 @@ def test_load_while_out_is_rebuilt_never_serves_a_partial_or_mixed_file(site, tm
     out = tmp_path / "out"
     shutil.copytree(site, out, symlinks=True)
     (tmp_path / "changed").mkdir()
-    changed = tmp_path / "changed" / "facts.yaml"  # same stem: same document paths as the site's
-    changed.write_text(MINIMAL.read_text(encoding="utf-8").replace("en: The Model Convention}", "en: A Changed Convention}"),
-                       encoding="utf-8")
+    # Same stem: same document paths as the site's.
+    changed = minimal_facts(tmp_path / "changed", lambda data: data["document"]["title"].update(en="A Changed Convention"))
     other = tmp_path / "other"
     build_all(BuildOptions(facts=changed, out=other))
     known = {d["sha256"] for o in (site, other) for d in json.loads((o / "manifest.json").read_text())["documents"]}

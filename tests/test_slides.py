@@ -21,26 +21,29 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
 
-from generator.pipeline.build import BuildOptions, build, render_documents
+from generator.pipeline.build import BuildOptions, build
 from generator.errors import TemplateError
 from generator.facts.load import load_facts
 from generator.renderers import get_renderer
 from generator.renderers.slides.fit import fit_size, line_count, TextLine
 from generator.templating.context import compress_numbers
 from generator.renderers.slides.markdown import escape_markdown, escape_note
-from generator.renderers.slides.outline import MAX_BULLET_CHARS, OutlineError, parse_inline, parse_outline
-from generator.templating.environment import TemplatePath, to_roman
-from generator.pipeline.context import BuildContext
-from tests.conftest import BUNDLED_FACTS, REPO, have, root
+from generator.errors import OutlineError
+from generator.renderers.slides.outline import MAX_BULLET_CHARS, parse_inline, parse_outline
+from generator.templating.environment import to_roman
+from generator.templating.paths import TemplatePath
+from generator.templating.build_context import BuildContext
+from tests.conftest import FROZEN_FACTS, MINIMAL, REPO, have, records
+from tests.helpers import minimal_facts
 
-MINIMAL = root("minimal") / "facts.yaml"
 LANGS = ("vi", "en")
 TAGS = {"vi": "vi-VN", "en": "en-US"}
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 EMU_PER_INCH = 914400
-# What each language's deck must say, exactly as typed here (NFC).
-KEY_FACTS = {
+# What LibreOffice must show of each language's deck (the text as the deck stores it is compared
+# in full with its golden copy: tests/test_golden.py).
+LIBREOFFICE_READS = {
     "vi": ["Công ước của Liên hợp quốc về chống tội phạm mạng (Công ước Hà Nội)", "Thông tin chính", "ngày 24 tháng 12 năm 2024",
            "Đại hội đồng Liên hợp quốc", "68 điều, chia thành 9 chương", "Các tội phạm theo Chương II",
            "Vai trò của Việt Nam", "Đặng Hoàng Giang", "Truy cập trái phép"],
@@ -55,17 +58,15 @@ def deck_path(out: Path, lang: str, stem: str = "hanoi-convention", suffix: str 
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory) -> tuple[Path, list[dict]]:
-    """The bundled fact file's decks, both languages, built once."""
-    out = tmp_path_factory.mktemp("slides")
-    return out, build(["slides"], BuildOptions(out=out))
+def bundled(built) -> tuple[Path, list[dict]]:
+    """The decks of the frozen copy of the bundled facts, both languages, built once per session."""
+    out = built("bundled")
+    return out, records(out, "slides")
 
 
 @pytest.fixture(scope="module")
-def minimal(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("slides-minimal")
-    build(["slides"], BuildOptions(facts=MINIMAL, out=out))
-    return out
+def minimal(built) -> Path:
+    return built("minimal")
 
 
 def titles(prs) -> list[str]:
@@ -123,7 +124,7 @@ def test_slides_are_16_by_9(bundled, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_speaker_notes_on_every_slide_list_that_slides_sources(bundled, lang):
     prs = Presentation(deck_path(bundled[0], lang))
-    facts = load_facts().facts
+    facts = load_facts(FROZEN_FACTS).facts
     # A title as published is plain text; a descriptive one is written per language.
     source_titles = {source.title if isinstance(source.title, str) else source.title.get(lang) for source in facts.sources}
     for number, slide in enumerate(prs.slides, start=1):
@@ -148,7 +149,7 @@ def test_chapter_chart_is_native_and_matches_the_fact_file(bundled, lang):
     slide, frame = charts[0]
     chart = frame.chart
     assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
-    chapters = load_facts().facts.structure.chapters
+    chapters = load_facts(FROZEN_FACTS).facts.structure.chapters
     assert list(chart.plots[0].categories) == [to_roman(c.number) for c in chapters]
     assert list(chart.plots[0].series[0].values) == [float(c.article_count) for c in chapters]
     assert chart.has_title and chart.chart_title.text_frame.text
@@ -177,7 +178,7 @@ def test_language_is_set_on_every_run(bundled, lang):
 def test_core_properties_come_from_the_fact_file(bundled, lang):
     path = deck_path(bundled[0], lang)
     core = Presentation(path).core_properties
-    document = load_facts().facts.document
+    document = load_facts(FROZEN_FACTS).facts.document
     midnight = dt.datetime(document.as_of.year, document.as_of.month, document.as_of.day)
     assert core.title == document.title.get(lang)
     assert core.subject == document.subject.get(lang)
@@ -197,15 +198,14 @@ def test_core_properties_come_from_the_fact_file(bundled, lang):
 
 
 def test_output_is_byte_identical_across_runs(bundled, tmp_path):
-    _, again = render_documents(["slides"], BuildOptions(out=tmp_path))
-    for output in again:
-        assert output.data == (bundled[0] / output.path).read_bytes(), output.path
+    for record in build(["slides"], BuildOptions(facts=FROZEN_FACTS, out=tmp_path)):
+        assert (tmp_path / record["path"]).read_bytes() == (bundled[0] / record["path"]).read_bytes(), record["path"]
 
 
 def test_text_fits_and_limits_hold_for_both_fact_files():
     templates = TemplatePath()
     renderer = get_renderer("slides")
-    for facts in (BUNDLED_FACTS, MINIMAL):
+    for facts in (FROZEN_FACTS, MINIMAL):
         assert renderer.lint(BuildContext.load(facts, templates)) == []
 
 
@@ -213,7 +213,7 @@ def test_text_fits_and_limits_hold_for_both_fact_files():
 def test_long_statements_show_their_short_version_and_the_notes_keep_the_full_text(bundled, lang):
     """Safeguards, criticisms (with who holds them), the country's role and next steps are too long
     for a bullet: the slide shows their `short` version, the speaker notes the full statement."""
-    facts = load_facts().facts
+    facts = load_facts(FROZEN_FACTS).facts
     prs = Presentation(deck_path(bundled[0], lang))
     shown = [unicodedata.normalize("NFC", " ".join(shape_texts(slide.shapes))) for slide in prs.slides]
     notes = [slide.notes_slide.notes_text_frame.text for slide in prs.slides]
@@ -233,7 +233,7 @@ def test_long_statements_show_their_short_version_and_the_notes_keep_the_full_te
 def test_signing_ceremony_has_its_slide_and_institutions_go_to_the_next_steps_notes(bundled, lang):
     """The deck stays within 10 slides plus the editions slide: the ceremony gets a slide, the
     institutions' roles are talking points of the next-steps slide."""
-    facts = load_facts().facts
+    facts = load_facts(FROZEN_FACTS).facts
     prs = Presentation(deck_path(bundled[0], lang))
     labels = yaml.safe_load((REPO / "templates" / "labels" / f"{lang}.yaml").read_text(encoding="utf-8"))["text"]
     names = titles(prs)
@@ -250,7 +250,7 @@ def test_signing_ceremony_has_its_slide_and_institutions_go_to_the_next_steps_no
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_sources_described_per_language_follow_the_deck_and_files_stay_internal(bundled, lang):
-    facts = load_facts().facts
+    facts = load_facts(FROZEN_FACTS).facts
     seed = facts.source("seed-000")
     other = "en" if lang == "vi" else "vi"
     outline = deck_path(bundled[0], lang, suffix="md").read_text(encoding="utf-8")
@@ -271,7 +271,7 @@ def test_outline_is_marp_markdown_with_the_decks_titles_and_notes(bundled, lang)
     front_matter = yaml.safe_load(text.split("\n---\n", 1)[0][4:])
     assert front_matter["marp"] is True and front_matter["paginate"] is True
     assert front_matter["lang"] == TAGS[lang]
-    assert front_matter["title"] == load_facts().facts.document.title.get(lang)
+    assert front_matter["title"] == load_facts(FROZEN_FACTS).facts.document.title.get(lang)
     body = text.split("\n---\n", 1)[1]
     slides = body.split("\n\n---\n\n")
     prs = Presentation(deck_path(bundled[0], lang))
@@ -299,7 +299,7 @@ def test_libreoffice_opens_both_decks_with_correct_text(bundled, tmp_path):
         pages = text.split("\f")[:-1]
         assert len(pages) == len(Presentation(deck_path(bundled[0], lang)).slides)
         flat = unicodedata.normalize("NFC", re.sub(r"\s+", " ", text))
-        for phrase in KEY_FACTS[lang]:
+        for phrase in LIBREOFFICE_READS[lang]:
             assert phrase in flat, (lang, phrase)
 
 
@@ -319,15 +319,14 @@ def test_fictional_treaty_deck(minimal, lang):
 
 
 def test_hostile_fact_text_does_not_change_the_structure(minimal, tmp_path):
-    facts = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
-    hostile = "# heading\n\n---\n\n- {{ 7*7 }} <!-- x --> | a | **b** [1]"
-    facts["offences"][0]["title"]["en"] = hostile
-    facts["safeguards"][0]["text"]["en"] = "--> ## not a title\n---"
-    facts["document"]["subtitle"]["en"] = "---\n# Injected slide"
-    facts["names"]["full_title"]["text"]["en"] = "-->\n---\n## after notes"
-    facts["timeline"][0]["title"]["en"] = 'Start --> "quoted"\n---'  # also in the figure's alt text
-    path = tmp_path / "facts.yaml"
-    path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
+    def hostile(facts):
+        facts["offences"][0]["title"]["en"] = "# heading\n\n---\n\n- {{ 7*7 }} <!-- x --> | a | **b** [1]"
+        facts["safeguards"][0]["text"]["en"] = "--> ## not a title\n---"
+        facts["document"]["subtitle"]["en"] = "---\n# Injected slide"
+        facts["names"]["full_title"]["text"]["en"] = "-->\n---\n## after notes"
+        facts["timeline"][0]["title"]["en"] = 'Start --> "quoted"\n---'  # also in the figure's alt text
+
+    path = minimal_facts(tmp_path, hostile)
     build(["slides"], BuildOptions(facts=path, out=tmp_path / "out", langs=("en",)))
     plain = Presentation(deck_path(minimal, "en", stem="facts"))
     attacked = Presentation(deck_path(tmp_path / "out", "en", stem="facts"))
@@ -338,6 +337,7 @@ def test_hostile_fact_text_does_not_change_the_structure(minimal, tmp_path):
     assert any('Start --> "quoted" ---' in text for text in shown)
 
 
+@pytest.mark.slow
 def test_a_corporate_master_with_the_same_layout_names_is_used_as_is(tmp_path):
     """python-pptx's own default deck (4:3, Calibri, centred titles) stands in for a ministry's master."""
     import pptx
@@ -357,6 +357,7 @@ def test_a_corporate_master_with_the_same_layout_names_is_used_as_is(tmp_path):
     assert b"Calibri" in theme
 
 
+@pytest.mark.slow
 def test_a_users_brand_file_recolours_the_theme_and_adds_the_logo(tmp_path):
     """--brand FILE: theme colours and fonts from the brand, its logo and organization on the title slide."""
     from PIL import Image
@@ -381,6 +382,7 @@ def test_a_users_brand_file_recolours_the_theme_and_adds_the_logo(tmp_path):
         assert organization in " ".join(shape_texts(first.shapes))
 
 
+@pytest.mark.slow
 def test_a_logo_only_brand_keeps_the_masters_colours_and_fonts(tmp_path):
     """A brand naming only a logo adds the logo; the theme (as edited in PowerPoint) stays."""
     from PIL import Image
@@ -437,19 +439,20 @@ def test_check_reports_a_slide_over_the_limits(cli, tmp_path):
     assert not (tmp_path / "strict").exists()
 
 
+@pytest.mark.slow
 def test_unknown_layout_is_a_clear_error(cli, tmp_path):
     templates = write_override(tmp_path / "override", "<!-- _class: Comparison -->\n\n# Title\n")
     result = cli("check", "--facts", MINIMAL, "--templates", templates)
     assert result.exit_code == 1
     assert 'layout "Comparison" is not in the slide master; available layouts: "Title Slide", ' in result.output
     with pytest.raises(TemplateError, match='available layouts: "Title Slide"'):
-        render_documents(["slides"], BuildOptions(facts=MINIMAL, templates=templates, out=tmp_path))
+        build(["slides"], BuildOptions(facts=MINIMAL, templates=templates, out=tmp_path / "out"))
 
 
 def test_lint_does_not_import_python_pptx():
-    code = ("import sys; from generator.facts.load import load_facts; from generator.templating.environment import TemplatePath; "
-            "from generator.renderers import get_renderer; from generator.pipeline.context import BuildContext; "
-            "assert get_renderer('slides').lint(BuildContext.load(load_facts(), TemplatePath())) == []; "
+    code = ("import sys; from generator.facts.load import load_facts; from generator.templating.paths import TemplatePath; "
+            "from generator.renderers import get_renderer; from generator.templating.build_context import BuildContext; "
+            f"assert get_renderer('slides').lint(BuildContext.load(load_facts({str(FROZEN_FACTS)!r}), TemplatePath())) == []; "
             "print(sorted(m for m in ('pptx', 'docx', 'docxtpl', 'weasyprint') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.strip() == "[]"
@@ -521,12 +524,32 @@ def test_escape_examples():
 
 
 def test_fit_estimate_wraps_and_shrinks():
-    assert line_count("word " * 10, width=1000, size=20) == 1
-    assert line_count("word " * 40, width=200, size=20) > 5
-    lines = [TextLine("a fairly long bullet of text that needs several lines " * 3)] * 6
+    assert line_count("word " * 10, width=1000, size=20, family="Arial") == 1
+    assert line_count("word " * 40, width=200, size=20, family="Arial") > 5
+    lines = [TextLine("a fairly long bullet of text that needs several lines " * 3, "Arial")] * 6
     size, fits = fit_size(lines, width=400, height=300, start=24, minimum=12)
     assert fits and 12 <= size < 24
     assert fit_size(lines, width=100, height=50, start=24, minimum=16) == (16.0, False)
+
+
+def test_text_is_fitted_in_the_font_the_deck_is_set_in():
+    """The master's theme fonts (Arial) are measured, or the brand's when it names others: a
+    font wider than Arial gets the same text smaller, so it still fits when the deck is opened."""
+    from generator.renderers.metrics import text_width
+    from generator.renderers.slides.master import ThemeFonts, read_master
+    from generator.renderers.slides.plan import plan_outline
+
+    master = read_master(REPO / "templates" / "slides" / "master.pptx")
+    assert {layout.fonts for layout in master.layouts.values()} == {ThemeFonts("Arial", "Arial")}
+    layout = master.layout("Title and Content")
+    assert layout.title.levels[0].font == "+mj-lt" and layout.content[0].levels[0].font == "+mn-lt"
+    bullet = "Viet Nam hosted the signing ceremony in Hanoi on 25 and 26 October"  # one line in Arial at 26 pt
+    outline = parse_outline(OUTLINE_HEAD + "# Wide\n\n" + f"- {bullet}\n" * 6, "outline")
+    wide = master.with_fonts(heading="DejaVu Sans", body="DejaVu Sans")
+    assert text_width(bullet, 20, family="DejaVu Sans") > 1.1 * text_width(bullet, 20, family="Arial")
+    arial_scale = plan_outline(outline, master).slides[0].texts[0].scale
+    assert plan_outline(outline, wide).slides[0].texts[0].scale < arial_scale
+    assert master.with_fonts(heading="DejaVu Sans").layout("Title and Content").fonts == ThemeFonts("DejaVu Sans", "Arial")
 
 
 def test_master_build_script_reproduces_the_committed_master(tmp_path):
@@ -587,7 +610,7 @@ def test_every_shape_is_described_or_decorative_and_read_in_visual_order(bundled
 def test_no_slide_points_to_more_in_the_notes_and_sources_slide_lists_references(bundled, lang):
     from generator.facts.load import load_facts
 
-    facts = load_facts(BUNDLED_FACTS).facts
+    facts = load_facts(FROZEN_FACTS).facts
     prs = Presentation(str(deck_path(bundled[0], lang)))
     outline = deck_path(bundled[0], lang, suffix="md").read_text(encoding="utf-8")
     for slide in prs.slides:

@@ -10,15 +10,16 @@ import pytest
 from generator.templating.context import template_context
 from generator.errors import TemplateError
 from generator.facts.load import load_facts
-from generator.templating.environment import TemplatePath, create_environment, render_template
-from tests.conftest import BUNDLED_FACTS, root
+from generator.templating.environment import create_environment, render_template
+from generator.templating.paths import TemplatePath
+from tests.conftest import FROZEN_FACTS, root
 
 ADOPTED = dt.date(2024, 12, 24)
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    return load_facts(BUNDLED_FACTS)
+    return load_facts(FROZEN_FACTS)
 
 
 def context(loaded, lang, templates=None):
@@ -46,6 +47,17 @@ def test_date_ranges_read_as_formal_text(loaded, lang, same_month, same_year, ac
     assert i18n.date_range(dt.date(2025, 10, 25), dt.date(2025, 10, 26)) == same_month
     assert i18n.date_range(dt.date(2022, 2, 28), dt.date(2022, 3, 11)) == same_year
     assert i18n.date_range(dt.date(2024, 12, 30), dt.date(2025, 1, 2)) == across_years
+
+
+@pytest.mark.parametrize("lang, same_month, same_year", [
+    ("vi", "25–26/10/2025", "28/02–11/03/2022"),
+    ("en", "25–26 Oct 2025", "28 Feb – 11 Mar 2022"),
+])
+def test_short_date_ranges_write_the_shared_tail_once(loaded, lang, same_month, same_year):
+    i18n = context(loaded, lang)["i18n"]
+    assert i18n.date_range(dt.date(2025, 10, 25), dt.date(2025, 10, 26), "short") == same_month
+    assert i18n.date_range(dt.date(2022, 2, 28), dt.date(2022, 3, 11), "short") == same_year
+    assert i18n.date_range(dt.date(2025, 10, 25), None, "short") == i18n.date(dt.date(2025, 10, 25), "short")
 
 
 def test_third_language_formats_through_babel_from_labels_alone():

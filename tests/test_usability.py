@@ -59,6 +59,35 @@ def test_the_readme_quick_start_shows_how_to_run_generate():
     assert 'bash "$root/scripts/link-generate.sh" "$venv"' in (REPO / "scripts" / "setup.sh").read_text()
 
 
+MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def relative_links(page: Path) -> list[str]:
+    """The relative link targets of a Markdown page, outside its code blocks, without #fragments."""
+    text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.S | re.M)
+    targets = [target.split("#", 1)[0] for target in MARKDOWN_LINK.findall(text)]
+    return [t for t in targets if t and not re.match(r"^[a-z][a-z0-9+.-]*:", t)]
+
+
+def test_every_relative_link_of_the_readme_and_docs_points_to_a_file():
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), *sorted((REPO / "templates").glob("*/README.md"))]
+    checked = {page.relative_to(REPO).as_posix(): relative_links(page) for page in pages}
+    assert len(checked["README.md"]) >= 10 and checked["docs/architecture.md"]  # the parser finds links at all
+    broken = [f"{name}: {target}" for name, targets in checked.items() for target in targets
+              if not ((REPO / name).parent / target).exists()]
+    assert broken == []
+
+
+def test_the_architecture_picture_is_an_accessible_svg():
+    from xml.etree import ElementTree
+
+    svg = ElementTree.parse(REPO / "docs" / "architecture.svg").getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert svg.tag == f"{ns}svg" and svg.get("role") == "img"
+    assert svg.find(f"{ns}title").text and len(svg.find(f"{ns}desc").text) > 100
+    assert "architecture.svg" in (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+
+
 def test_building_the_project_gives_no_packaging_warning():
     """pyproject.toml is read by setuptools without a deprecation warning (the license is an SPDX string)."""
     result = subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-W", "error", "-c",
@@ -71,6 +100,7 @@ def test_building_the_project_gives_no_packaging_warning():
 
 # ---------------------------------------------------------------- page, manifest and files agree
 
+@pytest.mark.slow
 def test_every_build_command_leaves_page_and_manifest_listing_what_is_in_out(cli, tmp_path):
     out = tmp_path / "out"
     assert cli("handout", "--facts", MINIMAL, "--out", out).exit_code == 0
@@ -87,6 +117,7 @@ def test_every_build_command_leaves_page_and_manifest_listing_what_is_in_out(cli
     assert verified.exit_code == 0, verified.output
 
 
+@pytest.mark.slow
 def test_a_single_kind_build_after_a_full_one_changes_nothing(cli, tmp_path):
     """The page lists documents in one order whichever command built them last."""
     out = tmp_path / "out"
@@ -101,6 +132,7 @@ def test_a_single_kind_build_after_a_full_one_changes_nothing(cli, tmp_path):
     assert page.index("facts-handout.docx") < page.index("facts-slides.pptx") < page.index("facts-slides.md")
 
 
+@pytest.mark.slow
 def test_verify_fails_when_page_manifest_and_files_disagree(cli, tmp_path):
     out = tmp_path / "out"
     assert cli("handout", "--facts", MINIMAL, "--out", out).exit_code == 0
@@ -144,6 +176,7 @@ def test_a_missing_translation_fails_the_build_with_its_field_path(cli, untransl
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_allow_missing_publishes_with_a_mark_in_the_documents_language(cli, untranslated, tmp_path):
     out = tmp_path / "out"
     result = cli("handout", "--facts", untranslated, "--out", out, "--allow-missing")
@@ -173,6 +206,7 @@ def mistaken(tmp_path) -> Path:
     return directory
 
 
+@pytest.mark.slow
 def test_customizations_that_do_nothing_are_warnings_with_did_you_mean(cli, mistaken):
     from generator.templating.glyphs import font_substitute
 
@@ -201,6 +235,7 @@ def test_customizations_that_do_nothing_are_warnings_with_did_you_mean(cli, mist
     assert cli("check", "--facts", MINIMAL, "--templates", mistaken, "--strict").exit_code == 1
 
 
+@pytest.mark.slow
 def test_with_strict_a_build_refuses_on_those_warnings_and_writes_nothing(cli, mistaken, tmp_path):
     result = cli("handout", "--facts", MINIMAL, "--templates", mistaken, "--out", tmp_path / "out", "--strict")
     assert result.exit_code == 1
@@ -210,6 +245,7 @@ def test_with_strict_a_build_refuses_on_those_warnings_and_writes_nothing(cli, m
     assert plain.exit_code == 0 and plain.stderr.count("warning: ") == 7
 
 
+@pytest.mark.slow
 def test_a_used_label_and_an_installed_font_are_no_warning(cli, tmp_path):
     directory = tmp_path / "mine"
     (directory / "labels").mkdir(parents=True)
@@ -237,6 +273,7 @@ def slide_titles(markdown: str) -> list[str]:
     return re.findall(r"^#{1,2} (.+)$", markdown.split("\n---\n", 1)[1], re.M)
 
 
+@pytest.mark.slow
 def test_the_slides_setting_drops_reorders_and_adds_slides(cli, tmp_path):
     mine = tmp_path / "mine" / "slides"
     mine.mkdir(parents=True)
@@ -271,14 +308,16 @@ def test_an_unknown_slide_id_is_an_error_with_did_you_mean(cli, tmp_path):
         "unknown slide 'timline' (did you mean 'timeline'?)")
 
 
+@pytest.mark.slow
 def test_an_empty_block_drops_one_slide(tmp_path):
-    from generator.pipeline.build import BuildOptions, render_documents
+    from generator.pipeline.build import BuildOptions, build
 
-    (tmp_path / "slides").mkdir()
-    (tmp_path / "slides" / "outline.md.jinja").write_text(
+    templates, out = tmp_path / "templates", tmp_path / "out"
+    (templates / "slides").mkdir(parents=True)
+    (templates / "slides" / "outline.md.jinja").write_text(
         '{% extends "builtin:slides/outline.md.jinja" %}\n{% block slide_timeline %}{% endblock %}\n', encoding="utf-8")
-    _, outputs = render_documents(["slides"], BuildOptions(facts=MINIMAL, templates=tmp_path, langs=("en",)))
-    markdown = next(o for o in outputs if o.format == "md").data.decode()
+    records = build(["slides"], BuildOptions(facts=MINIMAL, templates=templates, langs=("en",), out=out))
+    markdown = next((out / r["path"]).read_text(encoding="utf-8") for r in records if r["format"] == "md")
     assert "Timeline" not in slide_titles(markdown) and "At a glance" in slide_titles(markdown)
 
 
@@ -293,6 +332,7 @@ def test_an_unclosed_tag_is_reported_where_it_was_opened(cli, tmp_path):
             "{% if %} opened here is never closed (expected {% endif %} before line 5)") in lines(result.stderr)
 
 
+@pytest.mark.slow
 def test_the_download_page_has_blocks(tmp_path):
     from generator.pipeline.build import BuildOptions, build
 
@@ -330,6 +370,7 @@ def test_a_day_first_date_gets_its_own_line_field_and_a_hint(cli, tmp_path):
 
 # ---------------------------------------------------------------- feedback and settings
 
+@pytest.mark.slow
 def test_progress_shows_each_document_as_it_starts_with_the_elapsed_time(cli, tmp_path):
     result = cli("handout", "--facts", MINIMAL, "--out", tmp_path / "out", "--jobs", "1", "--no-cache")
     assert result.exit_code == 0
@@ -342,6 +383,7 @@ def test_progress_shows_each_document_as_it_starts_with_the_elapsed_time(cli, tm
         assert re.fullmatch(pattern, line), line
 
 
+@pytest.mark.slow
 def test_quiet_prints_nothing_on_success_and_verbose_names_the_configuration(cli, tmp_path):
     quiet = cli("handout", "--facts", MINIMAL, "--out", tmp_path / "out", "-q")
     assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
@@ -357,6 +399,7 @@ def test_check_prints_its_verdict_first_and_discrepancies_only_when_verbose(cli)
     assert "  article-count (contradicted about structure.article_count)" in cli("check", "--facts", MINIMAL, "-v").stdout
 
 
+@pytest.mark.slow
 def test_configuration_is_found_in_a_parent_directory_with_every_setting(cli, tmp_path):
     (tmp_path / "generate.toml").write_text(
         f'facts = "{MINIMAL}"\nlanguages = "en"\njobs = 1\npdf_variant = "pdf/a-3b"\nname = "model"\n',
@@ -383,6 +426,7 @@ def test_a_bad_setting_is_one_line_with_an_example(cli, tmp_path):
         "such as \"treaty-x\", found 'a b'"]
 
 
+@pytest.mark.slow
 def test_lang_takes_a_comma_separated_list(cli, tmp_path):
     result = cli("handout", "--facts", MINIMAL, "--out", tmp_path / "out", "--lang", "en,vi", "-q")
     assert result.exit_code == 0
@@ -400,7 +444,7 @@ def test_eject_copies_one_file_or_the_brand_and_never_overwrites(cli, tmp_path):
     assert lines(again.stderr) == [
         "error: refusing to copy into templates-custom: templates-custom/brand.yaml exists (nothing was copied)"]
     typo = cli("templates", "eject", "brnd")
-    assert lines(typo.stderr) == ["error: unknown template 'brnd' (did you mean brand?); expected a kind (brief, "
+    assert lines(typo.stderr) == ["error: unknown template 'brnd' (did you mean brand?); expected a kind (brief, card, "
                                   "handout, labels, site, slides), brand, or a file that `generate templates list` shows"]
 
 
@@ -430,6 +474,7 @@ def test_new_refuses_to_overwrite(cli, tmp_path):
     assert (tmp_path / "t" / "generate.toml").read_text() == "# mine\n" and not (tmp_path / "t" / "facts").exists()
 
 
+@pytest.mark.slow
 def test_the_readme_walkthrough_for_your_own_treaty(runner, tmp_path, monkeypatch):
     """`generate new`, then check, build and verify, exactly as README "Your own treaty" says."""
     commands = readme_treaty_commands()
@@ -445,7 +490,8 @@ def test_the_readme_walkthrough_for_your_own_treaty(runner, tmp_path, monkeypatc
     project = tmp_path / "mekong-treaty"
     output = project / "output"
     assert sorted(p.name for p in (output / "vi").iterdir()) == [
-        "mekong-treaty-brief.pdf", "mekong-treaty-handout.docx", "mekong-treaty-slides.md", "mekong-treaty-slides.pptx"]
+        "mekong-treaty-brief.pdf", "mekong-treaty-card.pdf", "mekong-treaty-handout.docx", "mekong-treaty-slides.md",
+        "mekong-treaty-slides.pptx"]
     assert "[Tên ngắn của điều ước]" in extract_text(output / "vi" / "mekong-treaty-brief.pdf", "pdf")
     assert "[Short name of the treaty]" in (output / "en.html").read_text(encoding="utf-8")
     skeleton = (project / "facts" / "mekong-treaty.yaml").read_text(encoding="utf-8")
@@ -453,6 +499,7 @@ def test_the_readme_walkthrough_for_your_own_treaty(runner, tmp_path, monkeypatc
     assert (project / "facts" / "fact-file.schema.json").is_file()
 
 
+@pytest.mark.slow
 def test_open_opens_the_download_page_when_the_build_is_done(cli, tmp_path, monkeypatch):
     import click
 
@@ -463,6 +510,7 @@ def test_open_opens_the_download_page_when_the_build_is_done(cli, tmp_path, monk
     assert opened == [str((tmp_path / "out" / "index.html").resolve())]
 
 
+@pytest.mark.slow
 def test_watch_builds_again_after_a_change(tmp_path):
     facts = tmp_path / "facts.yaml"
     shutil.copy(MINIMAL, facts)

@@ -159,7 +159,7 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
                      brand_file: Path | None = None,
                      time_budget: float | None = DEFAULT_TIME_BUDGET) -> list[Problem]:
     """Labels of every language, customizations that would do nothing, then each kind's own template lint."""
-    from generator.pipeline.context import BuildContext
+    from generator.templating.build_context import BuildContext
     from generator.pipeline.build import BuildOptions, select_languages
     from generator.commands.config import load_config
     from generator.templating.brand import load_brand

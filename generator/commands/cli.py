@@ -113,10 +113,11 @@ def _options(facts, langs, out, templates, brand=None, jobs=None, no_cache=False
     from generator.pipeline.build import BuildOptions
     from generator.commands.config import load_config
 
-    slides = load_config().get("slides") or ()
+    config = load_config()
     return BuildOptions(facts=facts, langs=tuple(langs), out=out, templates=templates, brand=brand,
                         kind_options=kind_options, jobs=jobs, use_cache=not no_cache, time_budget=time_budget or None,
-                        name=name, allow_missing=allow_missing, strict=strict, slides=tuple(slides))
+                        name=name, allow_missing=allow_missing, strict=strict, slides=tuple(config.get("slides") or ()),
+                        config_file=config.file)
 
 
 class Run:
@@ -182,7 +183,7 @@ class Run:
 def _watched(facts, templates, brand) -> list[Path]:
     """What a build reads that a user edits (settings are read once: change them, start again)."""
     from generator.facts.load import BUNDLED_FACTS
-    from generator.templating.environment import BUNDLED_TEMPLATES
+    from generator.templating.paths import BUNDLED_TEMPLATES
 
     return [Path(facts or BUNDLED_FACTS), BUNDLED_TEMPLATES, templates and Path(templates), brand and Path(brand)]
 
@@ -331,8 +332,8 @@ def verify(out, facts, templates):
     """Check a published OUT: every file in manifest.json exists with its sha256, opens,
     and states every key fact (dates, numbers, names) in its own language.
 
-    Without --facts, against the fact file OUT was built from (recorded in its manifest.json)."""
-    from generator.pipeline.context import BuildContext
+    Without --facts, against the fact file OUT was last built from (recorded beside OUT)."""
+    from generator.templating.build_context import BuildContext
     from generator.pipeline.build import BuildOptions
     from generator.output.verify import facts_of, require_verified
 
@@ -354,7 +355,7 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
     from generator.commands.config import find_config
     from generator.facts.load import BUNDLED_FACTS
     from generator.commands.serve import is_loopback, listening_address, run_server
-    from generator.templating.environment import BUNDLED_TEMPLATES
+    from generator.templating.paths import BUNDLED_TEMPLATES
 
     options = _options(facts, langs, out, templates, brand)
     listening_address(host, port)  # an address this machine does not have: one line, before any build
@@ -549,7 +550,7 @@ def templates_eject(kind, target):
     """
     from generator.commands.config import load_config
     from generator.templating.customize import eject
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
     target = target or load_config().get("templates") or Path("templates-custom")
     for path in eject(TemplatePath(), kind, target):

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import ConfigError
-from generator.limits import MAX_CONFIG_BYTES, InputRefused, read_or_reason, read_regular_file
+from generator.errors import InputRefused
+from generator.limits import MAX_CONFIG_BYTES, read_or_reason, read_regular_file
 
 CONFIG_FILE = "generate.toml"
 
@@ -110,7 +111,8 @@ def load_config(directory: Path | None = None) -> ProjectConfig:
     config = ProjectConfig(file)
     problems = []
     for key, value in data.items():
-        where = f"{file}:{_line_of(text, key)}"
+        line = _line_of(text, key, table)
+        where = f"{file}:{line}"
         known = settings()
         if key not in known:
             close = difflib.get_close_matches(key, list(known), n=1)
@@ -118,7 +120,7 @@ def load_config(directory: Path | None = None) -> ProjectConfig:
             problems.append(f"{where}: {key}: expected one of the settings {', '.join(known)}, found unknown setting {key!r}{hint}")
             continue
         try:
-            config.settings[key] = Setting(_convert(key, value, file.parent), f"{file.name}:{_line_of(text, key)}")
+            config.settings[key] = Setting(_convert(key, value, file.parent), f"{file.name}:{line}")
         except ValueError as exc:
             problems.append(f"{where}: {key}: {exc}")
     if problems:
@@ -173,8 +175,16 @@ def _convert(key: str, value: object, base: Path) -> object:
     raise ValueError(f"unsupported setting {key!r}")  # pragma: no cover - settings() and here agree
 
 
-def _line_of(text: str, key: str) -> int:
-    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+def _line_of(text: str, key: str, table: str = "") -> int:
+    """The line of ``key = …`` inside ``table`` (after its ``[header]``: pyproject.toml's
+    ``[project]`` has a ``name`` of its own), counted in the whole file."""
+    start = 0
+    if table:
+        dotted = r"\s*\.\s*".join(re.escape(part) for part in table.split("."))
+        header = re.search(rf"^[ \t]*\[\s*{dotted}\s*\]", text, re.MULTILINE)
+        start = header.end() if header else 0
+    # [ \t]*, not \s*: a blank line before the key must not count as its line
+    match = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(text, start)
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 

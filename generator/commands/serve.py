@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote, unquote, urlsplit
 
-from generator.errors import GenerateError
-from generator.output.manifest import ManifestError, read_manifest
+from generator.errors import GenerateError, ManifestError, ServeError
+from generator.output.manifest import read_manifest
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -236,10 +236,6 @@ def download_disposition(root: Path, file: Path) -> str | None:
             fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", file.name)
             return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
     return None
-
-
-class ServeError(GenerateError):
-    """The server cannot listen as asked (an address that is not this machine's, a port in use)."""
 
 
 def listening_address(host: str, port: int) -> tuple[socket.AddressFamily, tuple]:

@@ -144,29 +144,30 @@ def _allowed_keys(model: type, loc: tuple) -> list[str]:
         current = _step(current, part)
         if current is None:
             return []
-    current = _unwrap(current)
+    current = unwrap_annotation(current)
     if isinstance(current, type) and issubclass(current, BaseModel) and not issubclass(current, RootModel):
         return list(current.model_fields)
     return []
 
 
-def _unwrap(annotation: object) -> object:
-    """Strip Annotated/Optional/list wrappers down to the class that holds fields."""
+def unwrap_annotation(annotation: object) -> object:
+    """Strip ``Annotated[...]`` and ``X | None`` down to the type that matters (a union of
+    several types is kept as it is)."""
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
         elif origin in (typing.Union, types.UnionType):
             options = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = options[0] if len(options) == 1 else annotation
             if len(options) != 1:
                 return annotation
+            annotation = options[0]
         else:
             return annotation
 
 
 def _step(current: object, part: object) -> object:
-    current = _unwrap(current)
+    current = unwrap_annotation(current)
     if isinstance(part, int):
         if typing.get_origin(current) is list:
             return typing.get_args(current)[0]

@@ -17,7 +17,7 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from generator import __version__
-from generator.errors import GenerateError
+from generator.errors import ManifestError
 from generator.facts.load import LoadedFacts
 from generator.renderers import Output
 
@@ -26,10 +26,6 @@ MANIFEST_VERSION = 1
 #: A manifest is a few kB per document; anything far larger was not written by a build.
 MAX_MANIFEST_BYTES = 16_000_000
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-class ManifestError(GenerateError):
-    """``manifest.json`` exists but is not one that ``generate`` wrote."""
 
 
 def document_record(output: Output) -> dict:

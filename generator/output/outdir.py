@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import PACKAGE_DIR
-from generator.errors import GenerateError
+from generator.errors import OutputFolderError
 from generator.output.manifest import MANIFEST, owned_files, read_manifest
 
 #: Folders of the system that are never an output folder (nor is anything containing them).
@@ -25,10 +25,6 @@ SYSTEM_FOLDERS = ("/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32
                   "/Library", "/Applications", "/private")
 #: How many foreign entries a refusal names.
 SHOWN = 3
-
-
-class OutputFolderError(GenerateError):
-    """OUT is a folder a build must not write to."""
 
 
 def refuse(out: Path, reason: str) -> OutputFolderError:

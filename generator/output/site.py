@@ -9,7 +9,7 @@ from babel.units import format_unit
 from generator.templating.environment import render_template
 
 if TYPE_CHECKING:
-    from generator.pipeline.context import BuildContext
+    from generator.templating.build_context import BuildContext
 
 PAGE_TEMPLATE = "site/index.html.jinja"
 STYLESHEET = "site/style.css.jinja"

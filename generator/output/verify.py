@@ -9,21 +9,17 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from generator.errors import GenerateError
+from generator.errors import VerificationError
 from generator.output.extract import extract_text, language_tags, normalize_space
-from generator.facts.keyfacts import key_facts
+from generator.output.keyfacts import key_facts
 from generator.output.writer import read_manifest
 
 if TYPE_CHECKING:
-    from generator.pipeline.context import BuildContext
+    from generator.templating.build_context import BuildContext
     from generator.facts.load import LoadedFacts
     from generator.pipeline.cache import VerifiedMemo
 
 READABLE_FORMATS = {"pdf", "docx", "pptx", "md"}
-
-
-class VerificationError(GenerateError):
-    """Raised when published documents are missing, altered, or disagree with the facts."""
 
 
 def facts_of(out_dir: Path) -> Path:

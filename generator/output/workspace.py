@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from generator.errors import GenerateError
+from generator.errors import GenerateError, OutputBusyError, WorkspaceError
 from generator.output.outdir import real_path
 
 SUFFIX = ".generate"
@@ -47,14 +47,6 @@ def workspace_dir(out: Path) -> Path:
     """``.OUT.generate`` beside OUT (beside its target, when OUT is a symbolic link)."""
     real = real_path(out)
     return real.parent / f".{real.name}{SUFFIX}"
-
-
-class WorkspaceError(GenerateError):
-    """The folder beside OUT is not one this tool made, or holds something planted."""
-
-
-class OutputBusyError(GenerateError):
-    """Another build holds OUT's lock."""
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,11 @@ from generator.facts.load import LoadedFacts
 from generator.output.manifest import MANIFEST, MANIFEST_VERSION, document_record, manifest_bytes, read_manifest
 from generator.output.outdir import OutputFolder, inspect, real_path, refuse
 from generator.renderers import Output
-from generator.output.workspace import OutputBusyError, Workspace, workspace_dir
+from generator.errors import OutputBusyError
+from generator.output.workspace import Workspace, workspace_dir
 
 __all__ = ["MANIFEST", "MANIFEST_VERSION", "document_record", "manifest_bytes", "read_manifest", "output_lock",
-           "publish", "publish_changes", "recover"]
+           "publish_changes", "recover"]
 
 
 @contextmanager
@@ -51,31 +52,19 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         yield
 
 
-def publish(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *,
-            extra_files: Callable[[Path, list[dict]], dict[str, bytes]] | None = None,
-            check: Callable[[Path], None] | None = None, replace_all: bool = False) -> list[dict]:
-    """Make ``out_dir`` hold ``outputs`` plus a manifest, atomically.
+def publish_changes(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *,
+                    extra_files: Callable[[Path, list[dict]], dict[str, bytes]] | None = None,
+                    check: Callable[[Path], None] | None = None,
+                    replace_all: bool = False) -> tuple[list[dict], bool]:
+    """Make ``out_dir`` hold ``outputs`` plus a manifest, atomically, unless it holds them already.
 
     Without ``replace_all``, documents of the previous build that this one does not
     replace stay (and stay listed). ``extra_files(staging, documents)`` may add files
     (e.g. the download page) computed from the final document list; ``check(staging)``
-    may reject the staged tree by raising. Returns the records of ``outputs``.
-    """
-    records, _ = publish_changes(out_dir, outputs, loaded, extra_files=extra_files, check=check,
-                                 replace_all=replace_all, keep_unchanged=False)
-    return records
-
-
-def publish_changes(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *,
-                    extra_files: Callable[[Path, list[dict]], dict[str, bytes]] | None = None,
-                    check: Callable[[Path], None] | None = None, replace_all: bool = False,
-                    keep_unchanged: bool = True) -> tuple[list[dict], bool]:
-    """:func:`publish`, except that an OUT already identical to the staged tree is left alone.
-
-    The tree is staged and checked as always; with ``keep_unchanged``, when every staged
-    file already exists in OUT with the same bytes and OUT has no other file of ours, the
-    staging is discarded instead of published, so a rebuild that changed nothing changes
-    nothing (not even modification times). Returns the records and whether OUT was replaced.
+    may reject the staged tree by raising. When every staged file already exists in OUT
+    with the same bytes and OUT has no other file of ours, the staging is discarded
+    instead of published, so a rebuild that changed nothing changes nothing (not even
+    modification times). Returns the records of ``outputs`` and whether OUT was replaced.
     """
     out_dir = Path(out_dir)
     space = Workspace.beside(out_dir)
@@ -99,7 +88,7 @@ def publish_changes(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *
                 _write_new(staging / rel, data)
             if check:
                 check(staging)
-            replaced = not (keep_unchanged and _same_files(staging, target))
+            replaced = not _same_files(staging, target)
             if replaced:
                 if not (_swappable(target) and _swap(staging, target, space)):
                     _publish_in_place(staging, target, space)

@@ -16,14 +16,7 @@ import threading
 import traceback
 from types import TracebackType
 
-from generator.errors import TemplateError
-
-
-class OverBudget(BaseException):
-    """Raised inside the rendering thread when its time is up.
-
-    A BaseException, so that no ``except Exception`` in a library on the way swallows it.
-    """
+from generator.errors import OverBudget, TemplateError
 
 
 def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:

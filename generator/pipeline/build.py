@@ -12,8 +12,8 @@ from generator.errors import ConfigError
 from generator.facts.load import LoadedFacts, load_facts
 from generator.limits import DEFAULT_TIME_BUDGET
 from generator.renderers import Output, kinds as all_kinds, renderer_type
-from generator.pipeline.context import BuildContext
-from generator.templating.environment import TemplatePath
+from generator.templating.build_context import BuildContext
+from generator.templating.paths import TemplatePath
 
 
 @dataclass
@@ -46,6 +46,8 @@ class BuildOptions:
     """Slide ids of the deck in order; empty means every slide of the outline."""
     time_budget: float | None = DEFAULT_TIME_BUDGET
     """Seconds one document may take to render (None or 0: no limit)."""
+    config_file: Path | None = None
+    """The configuration file the settings came from (``generate.toml``), an input no build may overwrite."""
 
     def template_path(self) -> TemplatePath:
         if self.templates is not None and not Path(self.templates).is_dir():
@@ -55,8 +57,6 @@ class BuildOptions:
     def job_count(self) -> int:
         from generator.pipeline.workers import default_jobs
 
-        if self.jobs is not None and self.jobs < 1:
-            raise ConfigError(f"--jobs: expected a number of processes of at least 1, found {self.jobs}")
         return self.jobs or default_jobs()
 
 
@@ -114,15 +114,6 @@ class BuildReport:
         self.warnings.append(text)
         if self.on_warning is not None:
             self.on_warning(text)
-
-
-def render_documents(kinds: list[str], options: BuildOptions, loaded: LoadedFacts | None = None,
-                     progress: Progress | None = None) -> tuple[LoadedFacts, list[Output]]:
-    """Render ``kinds`` in every selected language, ignoring the cache; nothing is written."""
-    report = BuildReport()
-    plan = _Plan.make(kinds, options, report, loaded)
-    outputs = _render(plan, options, cache=None, progress=progress, report=report)
-    return plan.loaded, outputs
 
 
 def build(kinds: list[str], options: BuildOptions, progress: Progress | None = None,
@@ -187,17 +178,15 @@ def check_output(options: BuildOptions, plan: "_Plan | None" = None):
     of the build, the home folder or a system folder, and must be new, empty, or hold a
     manifest of ours. Returns the :class:`generator.output.outdir.OutputFolder` found.
     """
-    from generator.commands.config import find_config
     from generator.facts.load import BUNDLED_FACTS
     from generator.output.outdir import check_location, inspect
     from generator.output.writer import recover_if_idle
 
-    config = find_config()
     inputs = {
         "the fact file": plan.loaded.path if plan else Path(options.facts or BUNDLED_FACTS),
         "the brand file": plan.brand.source if plan else options.brand,
         "the logo": plan.brand.logo_path if plan else None,
-        "the configuration file": config[0] if config else None,
+        "the configuration file": options.config_file,
     }
     templates = plan.templates if plan else options.template_path()
     check_location(options.out, inputs=inputs, template_dirs=templates.dirs)
@@ -228,13 +217,12 @@ class _Plan:
         return self.build.brand
 
     @classmethod
-    def make(cls, kinds: list[str], options: BuildOptions, report: BuildReport,
-             loaded: LoadedFacts | None = None) -> "_Plan":
+    def make(cls, kinds: list[str], options: BuildOptions, report: BuildReport) -> "_Plan":
         for kind in kinds:
             renderer_type(kind)  # an unknown kind: the error lists the valid ones
         from generator.facts.rules import translation_gaps
 
-        loaded = loaded or load_facts(options.facts)
+        loaded = load_facts(options.facts)
         langs = select_languages(options.langs, loaded)
         gaps = translation_gaps(loaded.facts, loaded.document, langs)
         if gaps and not options.allow_missing:

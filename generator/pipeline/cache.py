@@ -38,8 +38,9 @@ from typing import Iterable
 from generator import PACKAGE_DIR, __version__
 from generator.pipeline.recording import dependencies_hold
 from generator.renderers import Output
-from generator.limits import MAX_PACKAGE_BYTES, InputRefused, read_regular_file
-from generator.templating.environment import TemplatePath
+from generator.errors import InputRefused
+from generator.limits import MAX_PACKAGE_BYTES, read_regular_file
+from generator.templating.paths import TemplatePath
 
 CACHE_FORMAT = 2
 ENTRIES = "entries"

@@ -30,14 +30,14 @@ from generator.pipeline.recording import RecordedOptions, fact_dependencies, ins
 from generator.renderers import Output, RenderJob, get_renderer, renderer_type
 
 if TYPE_CHECKING:
-    from generator.pipeline.context import BuildContext
+    from generator.templating.build_context import BuildContext
 
 @dataclass(frozen=True)
 class RenderSetup:
     """What every document of a build shares; sent once to each worker."""
 
     build: "BuildContext"
-    """The facts, templates, brand, options and labels, loaded once (see :mod:`generator.pipeline.context`)."""
+    """The facts, templates, brand, options and labels, loaded once (see :mod:`generator.templating.build_context`)."""
     verify: bool = False
     """Also check each document's key facts where it was rendered (see :func:`verify_ahead`)."""
     time_budget: float | None = DEFAULT_TIME_BUDGET

@@ -23,11 +23,11 @@ from generator.errors import ConfigError
 if TYPE_CHECKING:
     import jinja2
 
-    from generator.pipeline.context import BuildContext
+    from generator.templating.build_context import BuildContext
     from generator.facts.load import LoadedFacts
     from generator.facts.yamlsource import Problem
     from generator.templating.brand import LoadedBrand
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ class Renderer:
     heavy_imports: ClassVar[tuple[str, ...]] = ()
     """Modules its rendering imports; a worker process imports them before its first document."""
     shows: ClassVar[frozenset[str] | None] = None
-    """Names of the key facts every document of this kind states (:data:`generator.facts.keyfacts.KEY_FACTS`),
+    """Names of the key facts every document of this kind states (:data:`generator.output.keyfacts.KEY_FACTS`),
     which ``verify`` looks for; None: all of them."""
 
     def render(self, job: RenderJob) -> list[Output]:

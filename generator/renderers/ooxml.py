@@ -26,7 +26,11 @@ _W3CDTF = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)"
 
 @dataclass(frozen=True)
 class DocumentProperties:
-    """What Word shows under File > Info > Properties; every field is written, none is inherited."""
+    """What Word and PowerPoint show under File > Info > Properties (docProps/core.xml).
+
+    Every field is written, none is inherited from a library's template; the optional ones are
+    left out when None (an empty string writes an empty element).
+    """
 
     title: str
     subject: str
@@ -34,8 +38,13 @@ class DocumentProperties:
     keywords: list[str]
     description: str
     category: str
-    language: str
     created: dt.datetime
+    """Also the modification date; timezone-aware (written in UTC)."""
+    language: str | None = None
+    identifier: str | None = None
+    version: str | None = None
+    content_status: str | None = None
+    """A draft's mark ("content status"), for the documents that state one."""
     revision: int = 1
 
 
@@ -180,19 +189,37 @@ def core_properties_xml(props: DocumentProperties) -> bytes:
     for name in ("created", "modified"):
         add("dcterms", name, stamp).set(f"{{{_CORE_NS['xsi']}}}type", "dcterms:W3CDTF")
     add("cp", "category", props.category)
-    add("dc", "language", props.language)
+    for prefix, name, value in (("dc", "language", props.language), ("dc", "identifier", props.identifier),
+                                ("cp", "version", props.version), ("cp", "contentStatus", props.content_status)):
+        if value is not None:
+            add(prefix, name, value)
     return serialize_xml(root)
 
 
-def app_properties_xml(application: str) -> bytes:
-    """docProps/app.xml naming the toolkit, without stale page or word counts or a company."""
+def app_properties_xml(application: str, statistics: tuple[tuple[str, str], ...] = ()) -> bytes:
+    """docProps/app.xml naming the toolkit, without stale page or word counts or a company.
+
+    ``statistics``: ``(element, value)`` pairs that are true of this package, such as a deck's
+    ``("Slides", "11")``, written after the application's name.
+    """
     ns = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
     root = etree.Element(f"{{{ns}}}Properties", nsmap={
         None: ns, "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"})
-    for name, value in (("Application", application), ("DocSecurity", "0"), ("ScaleCrop", "false"),
+    for name, value in (("Application", application), *statistics, ("DocSecurity", "0"), ("ScaleCrop", "false"),
                         ("LinksUpToDate", "false"), ("SharedDoc", "false"), ("HyperlinksChanged", "false")):
         etree.SubElement(root, f"{{{ns}}}{name}").text = value
     return serialize_xml(root)
+
+
+def finished_package(parts: dict[str, bytes], properties: DocumentProperties, application: str,
+                     statistics: tuple[tuple[str, str], ...] = ()) -> bytes:
+    """The reproducible package of ``parts`` with its own properties: the template's thumbnail
+    dropped, core.xml from ``properties``, app.xml from ``application`` and ``statistics``
+    (see :func:`app_properties_xml`), every date set to ``properties.created``."""
+    drop_thumbnail(parts)
+    parts["docProps/core.xml"] = core_properties_xml(properties)
+    parts["docProps/app.xml"] = app_properties_xml(application, statistics)
+    return write_package(parts, properties.created)
 
 
 def drop_thumbnail(parts: dict[str, bytes]) -> None:

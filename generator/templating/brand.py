@@ -18,7 +18,7 @@ from generator.templating.css import css_colour, css_font_stack
 from generator.errors import TemplateError
 from generator.limits import MAX_LOGO_BYTES, MAX_LOGO_PIXELS, read_or_reason, read_regular_file
 from generator.facts.models import Text
-from generator.templating.environment import TemplatePath
+from generator.templating.paths import TemplatePath
 from generator.facts.validation import validate
 from generator.facts.yamlsource import load_yaml
 

@@ -11,7 +11,7 @@ from generator import __version__
 from generator.facts.load import LoadedFacts
 from generator.templating.i18n import Labels, Localizer, load_labels
 from generator.facts.models import Discrepancy, FactFile, Source, Sourced
-from generator.templating.environment import TemplatePath
+from generator.templating.paths import TemplatePath
 
 
 @dataclass
@@ -79,11 +79,6 @@ class Citations:
         """Discrepancies whose ``concerns`` is the path of ``fact``."""
         return list(self._disputes.get(id(fact), []))
 
-    def cite_all(self, facts: list[Sourced]) -> None:
-        """Number the sources of ``facts`` in order (for documents that list notes up front)."""
-        for fact in facts:
-            self.numbers(fact)
-
 
 def source_ids(fact: object) -> list[str]:
     """The source ids of a sourced fact, a list of facts, or a list of source ids."""
@@ -111,6 +106,11 @@ def compress_numbers(numbers: list[int], separator: str = ", ") -> str:
     """``[11, 21, 38, 39]`` -> ``"11, 21, 38–39"``: how every format prints a set of note numbers
     (Word's superscript marks use ``separator=","``, so that a mark never wraps)."""
     return separator.join(str(first) if first == last else f"{first}–{last}" for first, last in number_runs(numbers))
+
+
+def citation_mark(numbers: list[int], separator: str = ", ") -> str:
+    """``[1, 4, 5]`` -> ``"[1, 4–5]"``, the plain-text citation mark of every format; no numbers, no mark."""
+    return f"[{compress_numbers(numbers, separator)}]" if numbers else ""
 
 
 _STEP = re.compile(r"(?:^|\.)([A-Za-z_]\w*)|\[(\d+)\]")

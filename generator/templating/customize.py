@@ -7,7 +7,7 @@ from pathlib import Path
 
 from generator.errors import ConfigError
 from generator.limits import describe_os_error
-from generator.templating.environment import TemplatePath
+from generator.templating.paths import TemplatePath
 
 _IGNORED = {"__pycache__", ".DS_Store"}
 

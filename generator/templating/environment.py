@@ -1,8 +1,6 @@
-"""The one Jinja environment every document kind uses, and the template search path.
-
-Templates are looked up in the user's override directories first, then in the bundled
-``templates/`` directory; ``builtin:NAME`` always means the bundled file, so an override
-can ``{% extends "builtin:brief/base.html.jinja" %}`` and replace only some blocks.
+"""The one Jinja environment every document kind uses, over the template search path
+(:mod:`generator.templating.paths`: overrides first, ``builtin:NAME`` for the bundled file, so an
+override can ``{% extends "builtin:brief/base.html.jinja" %}`` and replace only some blocks).
 Facts reach templates as data: they are never compiled, so ``{{ 7*7 }}`` in a fact prints as is.
 """
 
@@ -11,7 +9,6 @@ from __future__ import annotations
 import re
 import traceback
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -19,57 +16,13 @@ from jinja2 import pass_context
 import jinja2.sandbox
 from markupsafe import Markup
 
-from generator import PROJECT_DIR
 from generator.templating.bytecode import bytecode_cache
 from generator.templating.css import css_colour, css_string
 from generator.errors import TemplateError
-from generator.templating.sandbox import (
-    BOUNDED_FILTERS, BUILTIN_PREFIX, BoundedSandbox, StrictUndefined, TemplateLoader, bounded_range,
-)
+from generator.templating.paths import BUNDLED_TEMPLATES, TemplatePath  # noqa: F401 - the names callers import from here
+from generator.templating.sandbox import BOUNDED_FILTERS, BoundedSandbox, StrictUndefined, TemplateLoader, bounded_range
 
-#: Templates and assets shipped with the project.
-BUNDLED_TEMPLATES = PROJECT_DIR / "templates"
 _ESCAPED_SUFFIXES = {".html", ".htm", ".xml", ".svg"}
-
-
-@dataclass(frozen=True)
-class TemplatePath:
-    """Where templates and assets are looked up: user overrides first, the bundled set last."""
-
-    overrides: tuple[Path, ...] = ()
-    bundled: Path = BUNDLED_TEMPLATES
-    dirs: tuple[Path, ...] = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "dirs", tuple(p.resolve() for p in (*self.overrides, self.bundled)))
-
-    def find(self, name: str) -> Path:
-        """The file ``name`` (relative, ``/``-separated) from the first directory that has it."""
-        if name.startswith(BUILTIN_PREFIX + ":"):
-            return self._inside(self.bundled.resolve(), name.split(":", 1)[1], name)
-        for directory in self.dirs:
-            candidate = self._inside(directory, name, name, must_exist=False)
-            if candidate.is_file():
-                return candidate
-        raise TemplateError(f"template file not found: {name} (looked in {', '.join(map(str, self.dirs))})")
-
-    def origin(self, name: str) -> str:
-        """``bundled`` or ``overridden (DIR)`` for the file that ``find`` returns."""
-        found = self.find(name)
-        bundled = self.bundled.resolve()
-        return "bundled" if found.is_relative_to(bundled) else f"overridden ({found.parent})"
-
-    @staticmethod
-    def _inside(directory: Path, name: str, shown: str, must_exist: bool = True) -> Path:
-        candidate = (directory / name).resolve()
-        if not candidate.is_relative_to(directory):
-            if (directory / name).is_symlink() and ".." not in Path(name).parts and not Path(name).is_absolute():
-                raise TemplateError(f"refused to read the template {shown}: it is a link to {candidate}, "
-                                    f"outside the template directory {directory}")
-            raise TemplateError(f"template name {shown!r} points outside the template directory {directory}")
-        if must_exist and not candidate.is_file():
-            raise TemplateError(f"template file not found: {shown} (in {directory})")
-        return candidate
 
 
 def _autoescape(name: str | None) -> bool:
@@ -212,9 +165,9 @@ def _date(ctx, value, style: str = "formal") -> str:
 
 
 @pass_context
-def _daterange(ctx, start, end=None) -> str:
-    """``{{ s.start | daterange(s.end) }}`` -> "25–26 October 2025"."""
-    return ctx["i18n"].date_range(start, end)
+def _daterange(ctx, start, end=None, style: str = "formal") -> str:
+    """``{{ s.start | daterange(s.end) }}`` -> "25–26 October 2025"; ``daterange(s.end, "short")`` -> "25–26/10/2025"."""
+    return ctx["i18n"].date_range(start, end, style)
 
 
 @pass_context
@@ -226,10 +179,9 @@ def _number(ctx, value) -> str:
 @pass_context
 def _cite(ctx, fact) -> str:
     """``{{ fact | cite }}`` -> "[1, 4–5]": plain citation marks (HTML templates use ``cite_numbers``)."""
-    from generator.templating.context import compress_numbers
+    from generator.templating.context import citation_mark
 
-    numbers = ctx["citations"].numbers(fact)
-    return f"[{compress_numbers(numbers)}]" if numbers else ""
+    return citation_mark(ctx["citations"].numbers(fact))
 
 
 @pass_context
@@ -374,8 +326,3 @@ def _shown(filename: str) -> str:
     from generator.facts.yamlsource import display_path
 
     return display_path(Path(filename)) if not filename.startswith("<") else filename
-
-
-def mark_safe(text: str) -> Markup:
-    """Mark markup produced by our own code (never by facts) as safe for HTML templates."""
-    return Markup(text)

@@ -68,6 +68,24 @@ class Labels(BaseModel):
     """UI labels by key, used in templates as ``L.key``."""
 
 
+def compact_range(start: str, end: str) -> str:
+    """``25/10/2025`` + ``26/10/2025`` -> ``25–26/10/2025``: drop what both dates share at the end.
+
+    Works on formatted dates of any pattern: the shared tail must begin at a separator,
+    otherwise the two dates are joined whole.
+    """
+    if start == end:
+        return start
+    shared = 0
+    while shared < min(len(start), len(end)) and start[-1 - shared] == end[-1 - shared]:
+        shared += 1
+    while shared and start[-shared].isalnum():
+        shared -= 1
+    head = start[:len(start) - shared] if shared else start
+    tight = bool(shared) and not any(char.isalpha() or char.isspace() for char in head)  # "25–26/10/2025"
+    return f"{head}{'–' if tight else ' – '}{end}"
+
+
 @dataclass
 class Localizer:
     """Formats values for one language and picks that language out of bilingual texts."""
@@ -91,11 +109,19 @@ class Localizer:
             raise TemplateError(f"unknown date style {style!r}; expected one of formal, short, month_year, year")
         return format_date(value, pattern, locale=self.locale)
 
-    def date_range(self, start: dt.date, end: dt.date | None) -> str:
-        """``25–26 October 2025``; a single date when ``end`` is missing or equal."""
+    def date_range(self, start: dt.date, end: dt.date | None, style: str = "formal") -> str:
+        """``25–26 October 2025``; a single date when ``end`` is missing or equal.
+
+        The formal style uses the label file's range patterns (the administrative Vietnamese
+        "ngày 25–26 tháng 10 năm 2025", which Babel's ``format_interval`` does not give); another
+        style joins the two dates with what they share at the end written once
+        (:func:`compact_range`: ``25–26/10/2025``).
+        """
         formats = self.labels.date_formats
         if end is None or end == start:
-            return self.date(start)
+            return self.date(start, style)
+        if style != "formal":
+            return compact_range(self.date(start, style), self.date(end, style))
         if (start.year, start.month) == (end.year, end.month):
             first, last = formats.range_same_month
             sep = formats.range_separator_tight

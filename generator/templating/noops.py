@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 from generator.templating.customize import template_files
-from generator.templating.environment import TemplatePath
+from generator.templating.paths import TemplatePath
 from generator.facts.yamlsource import Problem, display_path, load_yaml
 
 _TEXT_SUFFIXES = {".jinja", ".yaml", ".yml", ".css", ".html", ".md", ".svg", ".txt"}

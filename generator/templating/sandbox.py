@@ -23,10 +23,12 @@ import jinja2.filters
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
-from generator.limits import MAX_TEMPLATE_BYTES, InputRefused, read_regular_file
+from generator.errors import InputRefused
+from generator.templating.paths import BUILTIN_PREFIX
+from generator.limits import MAX_TEMPLATE_BYTES, read_regular_file
 
 if TYPE_CHECKING:
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
 #: Numbers one ``range()`` may produce (Jinja's own sandbox limit).
 MAX_RANGE = 100_000
@@ -193,10 +195,6 @@ def _fact_fields(kind: type) -> frozenset[str]:
 #: :mod:`generator.pipeline.recording`): the build's environment compiles a template once and serves
 #: it to every document from memory, so an opened file would be seen by the first document only.
 template_used: ContextVar[Callable[[str], None] | None] = ContextVar("template_used", default=None)
-
-
-#: ``{% extends "builtin:brief/brief.html.jinja" %}``: the bundled template, not an override of it.
-BUILTIN_PREFIX = "builtin"
 
 
 class BoundedSandbox(SandboxedEnvironment):

@@ -14,7 +14,7 @@ from typing import Sequence
 from generator.renderers.brief.graphics import (BarChartLayout, TimelineEntry, TimelineLayout, bar_chart_layout,
                                       timeline_layout)
 from generator.templating.context import Citations, number_runs
-from generator.templating.css import css_font_stack, css_string
+from generator.templating.css import css_string
 from generator.errors import TemplateError
 from generator.templating.i18n import Localizer
 from generator.facts.models import Chapter, Discrepancy, Event
@@ -32,24 +32,6 @@ def css_page_counter(label: str) -> str:
         elif piece:
             parts.append(css_string(piece))
     return " ".join(parts) or '""'
-
-
-def compact_range(start: str, end: str) -> str:
-    """``25/10/2025`` + ``26/10/2025`` -> ``25–26/10/2025``: drop what both dates share at the end.
-
-    Works on formatted dates of any pattern: the shared tail must begin at a separator,
-    otherwise the two dates are joined whole.
-    """
-    if start == end:
-        return start
-    shared = 0
-    while shared < min(len(start), len(end)) and start[-1 - shared] == end[-1 - shared]:
-        shared += 1
-    while shared and start[-shared].isalnum():
-        shared -= 1
-    head = start[:len(start) - shared] if shared else start
-    tight = bool(shared) and not any(char.isalpha() or char.isspace() for char in head)  # "25–26/10/2025"
-    return f"{head}{'–' if tight else ' – '}{end}"
 
 
 def row_groups(rows: Sequence[object], edge: int = 3) -> list[list[object]]:
@@ -127,12 +109,8 @@ class BriefHelpers:
         source = self.context["citations"].notes()[number - 1][1]
         return self.label("source_link").format(number=number, title=self.i18n.text(source.title))
 
-    def font_stack(self, first: str) -> str:
-        return css_font_stack([first, *self.fonts.fallbacks])
-
-    def short_range(self, start: dt.date, end: dt.date | None) -> str:
-        first = self.i18n.date(start, "short")
-        return first if end is None or end == start else compact_range(first, self.i18n.date(end, "short"))
+    def short_range(self, start: dt.date, end: dt.date | None = None) -> str:
+        return self.i18n.date_range(start, end, "short")
 
     def timeline(self, events: Sequence[Event], width: float, font_size: float = 10.5,
                  show_as_of: bool = True) -> TimelineLayout:
@@ -165,7 +143,7 @@ def brief_helpers(context: dict) -> dict:
     return {
         "css_string": css_string,
         "css_page_counter": css_page_counter,
-        "font_stack": helpers.font_stack,
+        "font_stack": context["brand"].css_font_stack,
         "short_range": helpers.short_range,
         "row_groups": row_groups,
         "timeline_layout": helpers.timeline,

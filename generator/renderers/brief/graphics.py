@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Sequence
 
-from generator.renderers.brief.metrics import GRAPHICS_FONT, baseline_drop, text_width as _text_width, wrap
+from generator.renderers.metrics import baseline_drop, text_width as _text_width, wrap
+
+#: Font family the graphics use unless the brand names another; the stylesheet names the same one.
+GRAPHICS_FONT = "Times New Roman"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     import jinja2
 
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
 #: The document template; override it (or extend it) in your --templates directory.
 TEMPLATE = "brief/brief.html.jinja"

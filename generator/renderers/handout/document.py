@@ -23,8 +23,7 @@ from generator.errors import RenderError, TemplateError
 from generator.renderers.handout.styles import apply_brand
 from generator.renderers.handout.lint import context_types, lint_docx_template, part_label
 from generator.renderers.ooxml import (
-    DocumentProperties, app_properties_xml, core_properties_xml, drop_thumbnail, read_package, read_template_package,
-    write_package,
+    DocumentProperties, finished_package, read_package, read_template_package, write_package,
 )
 from generator.renderers.handout.package import strip_run_languages, tag_language
 from generator.renderers import Output, RenderJob
@@ -32,9 +31,9 @@ from generator.templating.environment import raised_by_template, template_exhaus
 from generator.facts.yamlsource import Problem, display_path
 
 if TYPE_CHECKING:
-    from generator.pipeline.context import BuildContext
+    from generator.templating.build_context import BuildContext
     from generator.facts.load import LoadedFacts
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
 KIND = "handout"
 #: The template, found on the template search path (your --templates directory first).
@@ -59,14 +58,11 @@ def render(job: RenderJob) -> list[Output]:
     document, context = _render_docx(write_package(template, as_of), shown, job, brand,
                                      brand.logo_path if own_brand else None)
     parts = read_package(document)
-    drop_thumbnail(parts)
     if own_brand:
         apply_brand(parts, brand)
     tag_language(parts, context["language_tag"])
     properties = document_properties(context)
-    parts["docProps/core.xml"] = core_properties_xml(properties)
-    parts["docProps/app.xml"] = app_properties_xml(f"generate {__version__}")
-    data = write_package(parts, as_of)
+    data = finished_package(parts, properties, f"generate {__version__}")
     # Pages: a .docx has no fixed page count (Word lays it out on the reader's machine), so
     # none is claimed; see templates/handout/README.md.
     return [Output(KIND, job.lang, "docx", job.filename(KIND, "docx"), data, properties.title)]
@@ -105,13 +101,6 @@ def document_properties(context: dict) -> DocumentProperties:
     )
 
 
-def citation_mark(numbers: list[int]) -> str:
-    """``[6, 12, 24, 25, 26]`` -> ``[6,12,24–26]``: no spaces, so a mark never wraps across lines."""
-    from generator.templating.context import compress_numbers
-
-    return f"[{compress_numbers(numbers, separator=',')}]" if numbers else ""
-
-
 def shorten(text: str | None, width: int) -> str:
     """``text`` cut at the last word boundary within ``width`` characters, ending in "…" (no
     stray punctuation before it); shorter text unchanged. For the handout's source list."""
@@ -137,6 +126,8 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
     """Fill the template with docxtpl; returns the .docx bytes and the context used."""
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage, RichText
+
+    from generator.templating.context import citation_mark
 
     document = DocxTemplate(io.BytesIO(template))
     language_tags = _language_tags(job)
@@ -165,7 +156,8 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
     # docxtpl puts the picture into the part being rendered (the header) with its relationship.
     picture = InlineImage(document, str(logo), height=Mm(9)) if logo else ""
     context = job.context(brand=brand, logo=picture, link=link, in_language=in_language, host=host, shorten=shorten)
-    context["cite_mark"] = lambda fact: citation_mark(context["citations"].numbers(fact))
+    # "[6,12,24–26]": no spaces, so that a superscript mark never wraps across lines.
+    context["cite_mark"] = lambda fact: citation_mark(context["citations"].numbers(fact), separator=",")
     # An overlay shares the project's filters, globals and loader; docxtpl sets autoescape on
     # the environment it is given, which must not leak into the other document kinds.
     env = job.env.overlay(autoescape=True)

@@ -21,6 +21,7 @@ from jinja2 import nodes
 from lxml import etree
 from pydantic import BaseModel
 
+from generator.facts.validation import unwrap_annotation
 from generator.facts.yamlsource import Problem
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -312,7 +313,7 @@ class Checker:
 
     def element_type(self, kind: object) -> object:
         """What iterating over a value of ``kind`` yields."""
-        kind = _unwrap(kind)
+        kind = unwrap_annotation(kind)
         if isinstance(kind, Method):
             return ANY
         origin = typing.get_origin(kind)
@@ -326,7 +327,7 @@ class Checker:
 
 
 def _tuple_items(kind: object, count: int) -> list[object]:
-    kind = _unwrap(kind)
+    kind = unwrap_annotation(kind)
     if typing.get_origin(kind) is tuple:
         args = typing.get_args(kind)
         if len(args) == count:
@@ -334,24 +335,9 @@ def _tuple_items(kind: object, count: int) -> list[object]:
     return [ANY] * count
 
 
-def _unwrap(kind: object) -> object:
-    """Strip ``Annotated[...]`` and ``X | None`` down to the type that matters."""
-    while True:
-        origin = typing.get_origin(kind)
-        if origin is typing.Annotated:
-            kind = typing.get_args(kind)[0]
-            continue
-        if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-            args = [a for a in typing.get_args(kind) if a is not type(None)]
-            if len(args) == 1:
-                kind = args[0]
-                continue
-        return kind
-
-
 def _class_of(kind: object) -> type | None:
     """The class whose members we check: pydantic models and dataclasses only."""
-    kind = _unwrap(kind)
+    kind = unwrap_annotation(kind)
     if isinstance(kind, type) and (issubclass(kind, BaseModel) or dataclasses.is_dataclass(kind)):
         return kind
     return None

@@ -6,23 +6,20 @@ imported inside functions: ``generate --help`` and ``generate check`` must not p
 
 from __future__ import annotations
 
-import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from typing import TYPE_CHECKING
 
 from generator.errors import ConfigError, ResourceError, TemplateError
 from generator.renderers import KindOption
-from generator.renderers.pdf.tagging import finish_structure, recording_elements
 
 if TYPE_CHECKING:
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
 #: The setting every PDF kind takes: tagged and accessible, or archival (tagged as well).
 PDF_VARIANT = KindOption("pdf_variant", "variant of the PDFs (brief, card)", choices=("pdf/ua-1", "pdf/a-3b"),
@@ -49,6 +46,8 @@ def resolve_resource(url: str, templates: "TemplatePath", kind: str) -> Path:
 
     Raises :class:`ResourceError` for anything outside the template directories.
     """
+    from urllib.request import url2pathname  # imports http and email: not at start-up
+
     parts = urlsplit(url)
     if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
         raise ResourceError(f"refused to load {url}: a {kind} may only use files in the template "
@@ -103,6 +102,8 @@ def html_to_pdf(html: str, templates: "TemplatePath", kind: str, variant: str = 
         raise ConfigError(f"unknown PDF variant {variant!r}; expected one of {', '.join(VARIANTS)}")
     import weasyprint
 
+    from generator.renderers.pdf.tagging import finish_structure, recording_elements
+
     refused, fetcher_type = _fetcher_types()
     base_url = resource_base(templates, kind)
     options = {"pdf_variant": variant, "pdf_tags": True}
@@ -121,6 +122,8 @@ def html_to_pdf(html: str, templates: "TemplatePath", kind: str, variant: str = 
 @contextmanager
 def _weasyprint_log() -> Iterator[list[str]]:
     """Collect WeasyPrint's warnings instead of letting them reach the console unformatted."""
+    import logging
+
     records: list[str] = []
 
     class Collect(logging.Handler):

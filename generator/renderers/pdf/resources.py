@@ -1,40 +1,141 @@
-"""Which files and URLs a document's HTML would make WeasyPrint (or a browser) fetch, and refusing those
-outside the template directories before anything is laid out."""
+"""What a document's HTML would make WeasyPrint (or a browser) fetch, parsed, not pattern-matched,
+and refusing what lies outside the template directories before anything is laid out.
+
+The HTML is parsed with tinyhtml5 exactly as WeasyPrint parses it, and stylesheets and style
+attributes with tinycss2, WeasyPrint's own CSS parser, so a reference counts where it is one
+and only there: a URL attribute of an element that loads something, a ``url()`` or an
+``@import`` in CSS. Facts are escaped, so they are text, never an element, and in CSS never
+more than a string. A ``data:`` URL holding SVG or CSS is decoded and scanned in turn: WeasyPrint
+loads what it refers to.
+"""
+
 
 from __future__ import annotations
 
-import html as html_module
-import re
-from typing import TYPE_CHECKING, Callable
+import urllib.request
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from urllib.parse import urljoin
 
 if TYPE_CHECKING:
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
 
-# Resource references WeasyPrint would (or a browser might) fetch: URL attributes of the elements that
-# load something, and url()/@import in stylesheets. Facts are escaped, so they never form a tag; in
-# CSS a fact can only be a string literal, which the scanner steps over as a whole.
-_FETCHING_TAG = re.compile(r"<(?:img|link|image|use|object|embed|iframe|source|video|audio|input|track)\b[^>]*>"
-                           r"""|<a\b[^>]*\brel\s*=\s*["'][^"']*\battachment\b[^>]*>""", re.IGNORECASE)
-_URL_ATTRIBUTE = re.compile(r"""\b(?:src|href|xlink:href|data|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-_STYLE = re.compile(r"""<style\b[^>]*>(.*?)</style\s*>|\bstyle\s*=\s*(?:"([^"]*)"|'([^']*)')""",
-                    re.IGNORECASE | re.DOTALL)
-_CSS_REFERENCE = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@import\s*(?:"([^"]*)"|'([^']*)')"""
-                            r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""", re.IGNORECASE)
+#: Elements whose URL attributes are loaded (an ``<a>`` only as a PDF attachment, see below).
+_LOADING = frozenset({"img", "link", "image", "use", "object", "embed", "iframe", "source", "video", "audio",
+                      "input", "track"})
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_URL_ATTRIBUTES = ("src", "href", _XLINK_HREF, "data", "poster")
+#: CSS functions whose string arguments are URLs (``url("x")``, CSS Values 4's ``src("x")``, ``image-set("x" 1x)``).
+_URL_FUNCTIONS = frozenset({"url", "src", "image-set", "-webkit-image-set"})
+_SCANNED_DATA = {"image/svg+xml": "markup", "text/html": "markup", "text/css": "css"}
 
 
 def resource_refs(html: str) -> list[str]:
-    """Files and URLs the HTML would make WeasyPrint fetch (``data:`` URLs and fragments excluded).
+    """Files and URLs the HTML would make WeasyPrint fetch, in document order, each once
+    (``data:`` URLs and fragments excluded, but what an SVG or CSS ``data:`` URL refers to included).
 
-    Only markup and stylesheets count: a fact that mentions ``url(http://…)`` is text.
+    Relative references are resolved against the document's ``<base href>`` when it has one,
+    as WeasyPrint does; the caller resolves what stays relative against the template directory.
     """
-    refs = [value for tag in _FETCHING_TAG.findall(html)
-            for match in _URL_ATTRIBUTE.findall(tag) for value in match if value]
-    for match in _STYLE.findall(html):
-        css = html_module.unescape(match[1] or match[2]) if not match[0] else match[0]
-        refs += [value for groups in _CSS_REFERENCE.findall(css) for value in groups if value]
-    refs = (html_module.unescape(ref).strip() for ref in refs)
-    return [ref for ref in dict.fromkeys(refs) if ref and not ref.startswith(("data:", "#"))]
+    found: list[str] = []
+    pending = [("markup", html)]
+    while pending:  # each data: URL found is shorter than the text that holds it: this ends
+        kind, text = pending.pop(0)
+        refs = _markup_refs(text) if kind == "markup" else _css_refs(_stylesheet(text))
+        for ref in (ref.strip() for ref in refs):
+            if ref.lower().startswith("data:"):
+                decoded = _data_url(ref)
+                if decoded is not None:
+                    pending.append(decoded)
+            elif ref and not ref.startswith("#"):
+                found.append(ref)
+    return list(dict.fromkeys(found))
+
+
+def _markup_refs(html: str) -> Iterator[str]:
+    import tinyhtml5
+
+    root = tinyhtml5.parse(html, namespace_html_elements=False)  # WeasyPrint's own call
+    base = next((element.get("href") for element in root.iter("base") if element.get("href")), None)
+    if base:  # first: where it points is the reason every relative reference goes there too
+        yield base
+    for ref in _element_refs(root):
+        yield urljoin(base, ref) if base and not ref.lower().startswith("data:") else ref
+
+
+def _element_refs(root) -> Iterator[str]:
+    for element in root.iter():
+        if not isinstance(element.tag, str):  # a comment or a processing instruction
+            continue
+        name = element.tag.rpartition("}")[2]
+        if name in _LOADING or (name == "a" and "attachment" in element.get("rel", "").lower().split()):
+            yield from (element.get(attribute) for attribute in _URL_ATTRIBUTES if element.get(attribute))
+            yield from _srcset_urls(element.get("srcset", ""))
+        if element.get("style"):
+            yield from _css_refs(_declarations(element.get("style")))
+        if name == "style":
+            yield from _css_refs(_stylesheet("".join(element.itertext())))
+
+
+def _srcset_urls(srcset: str) -> Iterator[str]:
+    """``a.png 1x, b.png 2x`` -> ``a.png``, ``b.png`` (what a browser picks from; WeasyPrint ignores it)."""
+    for candidate in srcset.split(","):
+        words = candidate.split()
+        if words:
+            yield words[0]
+
+
+def _stylesheet(css: str) -> list:
+    import tinycss2
+
+    return tinycss2.parse_stylesheet(css)
+
+
+def _declarations(css: str) -> list:
+    import tinycss2
+
+    return tinycss2.parse_blocks_contents(css)
+
+
+def _css_refs(nodes: Iterable) -> Iterator[str]:
+    """URLs in parsed CSS, in order: ``url()`` tokens and functions, and ``@import "…"``."""
+    stack = list(reversed(list(nodes)))  # a stack, not recursion: nesting depth costs nothing
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        children: list = []
+        if kind == "url":
+            yield node.value
+        elif kind == "function":
+            if node.lower_name in _URL_FUNCTIONS:
+                yield from (token.value for token in node.arguments if token.type == "string")
+            children = node.arguments
+        elif kind == "at-rule":
+            if node.lower_at_keyword == "import":
+                first = next((token for token in node.prelude if token.type not in ("whitespace", "comment")), None)
+                if first is not None and first.type == "string":
+                    yield first.value
+            children = node.prelude + (node.content or [])
+        elif kind == "qualified-rule":
+            children = node.prelude + node.content
+        elif kind == "declaration":
+            children = node.value
+        elif kind in ("() block", "[] block", "{} block"):
+            children = node.content
+        stack.extend(reversed(children))
+
+
+def _data_url(url: str) -> tuple[str, str] | None:
+    """``(kind, text)`` to scan from a ``data:`` URL of SVG, HTML or CSS; None for anything else
+    (an image, a font: nothing in it is fetched) or a URL that does not decode."""
+    try:
+        with urllib.request.DataHandler().data_open(urllib.request.Request(url)) as response:
+            kind = _SCANNED_DATA.get(response.headers.get_content_type())
+            if kind is None:
+                return None
+            charset = response.headers.get_content_charset() or "utf-8"
+            return kind, response.read().decode(charset, errors="replace")
+    except (ValueError, LookupError, OSError):  # not base64, an unknown charset
+        return None
 
 
 def refuse_outside_resources(html: str, templates: "TemplatePath", kind: str) -> None:

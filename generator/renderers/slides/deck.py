@@ -16,6 +16,7 @@ from generator.renderers.slides.markdown import OUTLINE_TEMPLATE, outline_contex
 from generator.renderers.slides.master import read_master
 from generator.renderers.slides.outline import Outline, parse_outline
 from generator.renderers.slides.plan import DeckPlan, plan_outline
+from generator.renderers.slides.theme import brand_fonts
 from generator.facts.yamlsource import Problem
 
 MASTER = "slides/master.pptx"
@@ -93,12 +94,13 @@ def _prepare(env, context: dict, lang: str, templates) -> tuple[str, Outline, De
     """The outline text (NFC), its parse and its plan on the master."""
     text = unicodedata.normalize("NFC", render_outline(env, context))
     outline = parse_outline(text, outline_name(lang))
-    return text, outline, plan_outline(outline, read_master(templates.find(MASTER)))
+    master = read_master(templates.find(MASTER)).with_fonts(*brand_fonts(context["brand"]))  # as build_pptx restyles it
+    return text, outline, plan_outline(outline, master)
 
 
 def deck_info(job: RenderJob, context: dict):
     """Core properties from the fact file (nothing from the library's template)."""
-    from generator.renderers.slides.pptx import DeckInfo
+    from generator.renderers.ooxml import DocumentProperties
 
     facts = job.loaded.facts
     document = facts.document
@@ -106,16 +108,16 @@ def deck_info(job: RenderJob, context: dict):
     keywords = document.keywords.get(job.lang) or document.keywords.get(facts.primary_language) or []
     as_of = document.as_of
     issuer = context["brand"].organization or document.issuer  # no issuer unless one is given
-    return DeckInfo(
+    return DocumentProperties(
         title=i18n.text(document.title),
         subject=i18n.text(document.subject),
-        author=i18n.text(issuer) if issuer else "",
-        keywords="; ".join(keywords),
-        language_tag=context["language_tag"],
+        creator=i18n.text(issuer) if issuer else "",
+        keywords=list(keywords),
+        language=context["language_tag"],
         category=i18n.text(document.marking) if document.marking else "",
         content_status=context["L"]["draft_mark"] if context["draft"] else "",
-        comments=context["L"].get("generated_with", "").format(version=__version__, date=i18n.date(as_of)),
+        description=context["L"].get("generated_with", "").format(version=__version__, date=i18n.date(as_of)),
         identifier=f"{job.loaded.path.stem}-{KIND}-{job.lang}",
         version=as_of.isoformat(),
-        created=dt.datetime(as_of.year, as_of.month, as_of.day),
+        created=dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.timezone.utc),
     )

@@ -18,11 +18,12 @@ import jinja2
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from generator.templating.context import Citations, template_context, compress_numbers
+from generator.templating.context import Citations, citation_mark
 from generator.errors import TemplateError
 from generator.facts.models import Source
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS, MAX_TIMELINE_EVENTS
-from generator.templating.environment import TemplatePath, render_template
+from generator.templating.environment import render_template
+from generator.templating.paths import TemplatePath
 
 OUTLINE_TEMPLATE = "slides/outline.md.jinja"
 
@@ -84,8 +85,7 @@ class SlideCitations(Citations):
 @pass_context
 def _cite(ctx, fact) -> MarkdownText:
     """``{{ fact | cite }}`` -> ``[3–5, 9]``, a citation mark the parser recognizes."""
-    numbers = ctx["citations"].numbers(fact)
-    return MarkdownText(f"[{compress_numbers(numbers)}]" if numbers else "")
+    return MarkdownText(citation_mark(ctx["citations"].numbers(fact)))
 
 
 @pass_context

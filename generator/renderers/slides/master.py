@@ -1,13 +1,16 @@
-"""Read a slide master's named layouts, placeholder boxes and text styles (lxml only, no python-pptx).
+"""Read a slide master's named layouts, placeholder boxes, text styles and theme fonts (lxml only,
+no python-pptx).
 
 `generate check` and the renderer both need to know, for a layout name, where its title and
-content placeholders are and at what size their text starts, so that text can be fitted
-before any slide is written. Values follow PowerPoint's inheritance: layout placeholder,
-then the master placeholder of the same kind, then the master's text styles.
+content placeholders are and in what font and at what size their text starts, so that text can
+be fitted before any slide is written. Values follow PowerPoint's inheritance: layout
+placeholder, then the master placeholder of the same kind, then the master's text styles; a
+typeface of ``+mj-lt`` or ``+mn-lt`` is the heading or body font of the master's theme.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import posixpath
 import zipfile
@@ -26,6 +29,9 @@ NS = {
 }
 _REL_MASTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/slideMaster"
 _REL_LAYOUT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/slideLayout"
+_REL_THEME = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+#: What a master without a readable theme font leaves to the viewer: its default sans-serif font.
+_NO_THEME_FONT = "sans-serif"
 _TITLE_KINDS = {"title", "ctrTitle"}
 _NON_CONTENT_KINDS = _TITLE_KINDS | {"dt", "ftr", "sldNum", "hdr", "sldImg"}
 _DEFAULT_INSETS = (91440, 45720, 91440, 45720)
@@ -42,12 +48,30 @@ class Box:
 
 
 @dataclass(frozen=True)
+class ThemeFonts:
+    """The Latin heading and body fonts of a master's theme (``majorFont``, ``minorFont``)."""
+
+    heading: str = _NO_THEME_FONT
+    body: str = _NO_THEME_FONT
+
+    def family(self, typeface: str) -> str:
+        """The family a run's ``typeface`` stands for: ``+mj-lt`` the heading font, ``+mn-lt`` the body font."""
+        if typeface.startswith("+mj"):
+            return self.heading
+        if typeface.startswith("+mn"):
+            return self.body
+        return typeface
+
+
+@dataclass(frozen=True)
 class LevelStyle:
     """How paragraphs of one outline level look inside a placeholder."""
 
     size: float = 18.0
     """Font size in points."""
     bold: bool = False
+    font: str = "+mn-lt"
+    """Typeface as the master writes it: a family, or ``+mj-lt``/``+mn-lt`` for the theme's (see :class:`ThemeFonts`)."""
     margin_left: int = 0
     """Left margin of the text (EMU); a hanging bullet sits left of it."""
     bullet: bool = False
@@ -88,6 +112,8 @@ class Layout:
 
     name: str
     placeholders: tuple[Placeholder, ...]
+    fonts: ThemeFonts = ThemeFonts()
+    """The theme fonts of its master."""
 
     @property
     def title(self) -> Placeholder | None:
@@ -115,6 +141,17 @@ class Master:
 
     def describe_layouts(self) -> str:
         return ", ".join(f'"{name}"' for name in self.layouts)
+
+    def with_fonts(self, heading: str | None = None, body: str | None = None) -> "Master":
+        """This master with its themes' heading and/or body font replaced, as a brand does."""
+        if heading is None and body is None:
+            return self
+
+        def restyled(fonts: ThemeFonts) -> ThemeFonts:
+            return ThemeFonts(heading or fonts.heading, body or fonts.body)
+
+        return dataclasses.replace(self, layouts={name: dataclasses.replace(layout, fonts=restyled(layout.fonts))
+                                                  for name, layout in self.layouts.items()})
 
 
 def read_master(path: Path) -> Master:
@@ -156,12 +193,20 @@ class _Reader:
         layouts: dict[str, Layout] = {}
         for master_part in self.related("ppt/presentation.xml", _REL_MASTER):
             master = self.xml(master_part)
+            fonts = self.theme_fonts(master_part)
             for layout_part in self.related(master_part, _REL_LAYOUT):
-                layout = self.layout(self.xml(layout_part), master)
+                layout = self.layout(self.xml(layout_part), master, fonts)
                 layouts.setdefault(layout.name, layout)
         return Master(int(size.get("cx")), int(size.get("cy")), layouts)
 
-    def layout(self, layout, master) -> Layout:
+    def theme_fonts(self, master_part: str) -> ThemeFonts:
+        for theme_part in self.related(master_part, _REL_THEME)[:1]:
+            scheme = self.xml(theme_part).find("a:themeElements/a:fontScheme", NS)
+            if scheme is not None:
+                return ThemeFonts(_typeface(scheme, "majorFont"), _typeface(scheme, "minorFont"))
+        return ThemeFonts()
+
+    def layout(self, layout, master, fonts: ThemeFonts) -> Layout:
         name = layout.find("p:cSld", NS).get("name", "")
         shapes = []
         for sp in layout.iterfind("p:cSld/p:spTree/p:sp", NS):
@@ -176,9 +221,14 @@ class _Reader:
                 kind=kind, idx=int(ph.get("idx", "0")),
                 name=sp.find("p:nvSpPr/p:cNvPr", NS).get("name", ""),
                 box=_box(chain), insets=_insets(chain),
-                levels=tuple(_level(chain, styles, n) for n in range(1, 10)),
+                levels=tuple(_level(chain, styles, n, kind) for n in range(1, 10)),
             ))
-        return Layout(name, tuple(shapes))
+        return Layout(name, tuple(shapes), fonts)
+
+
+def _typeface(scheme, group: str) -> str:
+    latin = scheme.find(f"a:{group}/a:latin", NS)
+    return (latin.get("typeface") if latin is not None else None) or _NO_THEME_FONT
 
 
 def _master_placeholder(master, kind: str):
@@ -215,7 +265,7 @@ def _insets(chain) -> tuple[int, int, int, int]:
     return tuple(values)
 
 
-def _level(chain, styles, n: int) -> LevelStyle:
+def _level(chain, styles, n: int, kind: str) -> LevelStyle:
     """Resolve level ``n``: each property from the first of layout, master placeholder, text styles."""
     sources = [sp.find(f"p:txBody/a:lstStyle/a:lvl{n}pPr", NS) for sp in chain]
     if styles is not None:
@@ -247,11 +297,13 @@ def _level(chain, styles, n: int) -> LevelStyle:
         return None, None
 
     size, bold = first("a:defRPr", "sz"), first("a:defRPr", "b")
+    font = first("a:defRPr/a:latin", "typeface") or ("+mj-lt" if kind in _TITLE_KINDS else "+mn-lt")
     line_pct, _ = spacing("a:lnSpc")
     before_pct, before_pts = spacing("a:spcBef")
     return LevelStyle(
         size=int(size) / 100 if size else 18.0,
         bold=bold in ("1", "true"),
+        font=font,
         margin_left=int(first(".", "marL") or 0),
         bullet=bullet,
         line_spacing=line_pct or 1.0,

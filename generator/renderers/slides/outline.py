@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from generator.errors import TemplateError
+from generator.errors import OutlineError
 
 DEFAULT_LAYOUT = "Title and Content"
 MAX_BULLETS = 6
@@ -39,10 +39,6 @@ _INLINE = re.compile(
     r"|(?P<text>[^\\*\[]+|.)",
     re.S,
 )
-
-
-class OutlineError(TemplateError):
-    """Raised when the rendered outline is not in the outline format."""
 
 
 @dataclass

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from generator.renderers.slides.fit import EMU_PER_POINT, TextLine, fit_size, text_height
-from generator.renderers.slides.master import Box, Layout, Master, Placeholder
+from generator.renderers.slides.master import Box, Layout, Master, Placeholder, ThemeFonts
 from generator.renderers.slides.outline import MAX_BULLET_CHARS, MAX_BULLETS, MAX_TIMELINE_EVENTS, Block, Outline, Paragraph, Slide
 
 MIN_BODY_SIZE = 16.0
@@ -148,13 +148,14 @@ def _check_fit(plan: SlidePlan) -> list[str]:
     """Choose sizes (one scale for all text columns of a slide) and report what cannot fit."""
     slide = plan.slide
     problems = []
-    scale, fits = fit_placeholder(plan.title, MIN_TITLE_SIZE)
+    fonts = plan.layout.fonts
+    scale, fits = fit_placeholder(plan.title, fonts, MIN_TITLE_SIZE)
     plan.title.scale = scale
     if not fits:
         problems.append(f"{slide.label}: the title does not fit its placeholder even at {MIN_TITLE_SIZE:g} pt; shorten it")
     scales = []
     for text in plan.texts:
-        scale, fits = fit_placeholder(text, MIN_BODY_SIZE, grow=MAX_BODY_GROWTH)
+        scale, fits = fit_placeholder(text, fonts, MIN_BODY_SIZE, grow=MAX_BODY_GROWTH)
         scales.append(scale)
         if not fits:
             problems.append(f'{slide.label}: the text of placeholder "{text.placeholder.name}" does not fit even at '
@@ -162,27 +163,28 @@ def _check_fit(plan: SlidePlan) -> list[str]:
     for text in plan.texts:  # the same size in every column looks deliberate
         text.scale = min(scales)
     if plan.figure is not None:
-        problems += _plan_figure(plan.figure, slide)
+        problems += _plan_figure(plan.figure, slide, fonts.body)
     return problems
 
 
-def fit_placeholder(text: TextPlan, minimum: float, grow: float = 1.0) -> tuple[float, bool]:
+def fit_placeholder(text: TextPlan, fonts: ThemeFonts, minimum: float, grow: float = 1.0) -> tuple[float, bool]:
     """``(scale, fits)`` for ``text`` in its placeholder, starting at ``grow`` times the master's
     sizes (whole points), so that a slide with little text fills its room instead of leaving
-    its lower third empty."""
+    its lower third empty. ``fonts``: the theme fonts its typefaces refer to."""
     placeholder = text.placeholder
     base = placeholder.levels[0].size
-    lines = [_text_line(p, placeholder, base) for p in text.paragraphs]
+    lines = [_text_line(p, placeholder, base, fonts) for p in text.paragraphs]
     width, height = _inner_size(placeholder.box, placeholder.insets)
     size, fits = fit_size(lines, width, height, int(base * grow), min(minimum, base))
     return size / base, fits
 
 
-def _text_line(paragraph: Paragraph, placeholder: Placeholder, base: float) -> TextLine:
+def _text_line(paragraph: Paragraph, placeholder: Placeholder, base: float, fonts: ThemeFonts) -> TextLine:
     style = placeholder.levels[min(paragraph.level, 8)]
     bulleted = paragraph.kind == "bullet" and style.bullet
     return TextLine(
         text=paragraph.text,
+        family=fonts.family(style.font),
         bold=style.bold or paragraph.kind == "heading" or any(r.bold for r in paragraph.runs),
         scale=style.size / base,
         indent=style.margin_left / EMU_PER_POINT if bulleted else 0.0,
@@ -198,7 +200,8 @@ def _inner_size(box: Box, insets: tuple[int, int, int, int]) -> tuple[float, flo
     return (box.width - left - right) / EMU_PER_POINT, (box.height - top - bottom) / EMU_PER_POINT
 
 
-def _plan_figure(figure: FigurePlan, slide: Slide) -> list[str]:
+def _plan_figure(figure: FigurePlan, slide: Slide, family: str) -> list[str]:
+    """Check a figure's limits and lay it out; its labels are set in ``family`` (the body font)."""
     block, box = figure.block, figure.placeholder.box
     if figure.kind == "column-chart":
         rows = len(block.table.rows)
@@ -208,7 +211,7 @@ def _plan_figure(figure: FigurePlan, slide: Slide) -> list[str]:
         rows = block.table.rows
         if len(rows) > MAX_TIMELINE_EVENTS:
             return [f"{slide.label}: timeline of {len(rows)} events, expected at most {MAX_TIMELINE_EVENTS}"]
-        figure.geometry = timeline_geometry(box, rows)
+        figure.geometry = timeline_geometry(box, rows, family)
         return [] if figure.geometry.size >= MIN_FIGURE_SIZE else [
             f"{slide.label}: timeline labels do not fit even at {MIN_FIGURE_SIZE:g} pt; shorten the event titles"]
     items = [p for p in block.paragraphs if p.kind == "bullet"]
@@ -216,7 +219,7 @@ def _plan_figure(figure: FigurePlan, slide: Slide) -> list[str]:
         return [f"{slide.label}: {len(items)} tiles, expected at most {MAX_TILES}"]
     problems = [f"{slide.label} tile {n}: {len(p.words)} characters, expected at most {MAX_BULLET_CHARS}"
                 for n, p in enumerate(items, start=1) if len(p.words) > MAX_BULLET_CHARS]
-    figure.geometry = tiles_geometry(box, [p.text for p in items])
+    figure.geometry = tiles_geometry(box, [p.text for p in items], family)
     if figure.geometry.size < MIN_FIGURE_SIZE:
         problems.append(f"{slide.label}: tile texts do not fit even at {MIN_FIGURE_SIZE:g} pt")
     return problems
@@ -246,7 +249,7 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def timeline_geometry(box: Box, rows: list[list[str]]) -> TimelineGeometry:
+def timeline_geometry(box: Box, rows: list[list[str]], family: str) -> TimelineGeometry:
     """Markers evenly spaced on a horizontal axis; labels alternate above and below it.
 
     Every label is centred on its marker and equally wide. Labels on the same side are two
@@ -272,26 +275,26 @@ def timeline_geometry(box: Box, rows: list[list[str]]) -> TimelineGeometry:
         labels.append((Box(centre - width // 2, top, width, label_height), above))
     size = FIGURE_START_SIZE
     while size > MIN_FIGURE_SIZE - 1:
-        if all(_label_fits(row, label, size) for row, (label, _) in zip(rows, labels)):
+        if all(_label_fits(row, label, size, family) for row, (label, _) in zip(rows, labels)):
             break
         size -= 1
     return TimelineGeometry(axis_y, markers, labels, size)
 
 
-def timeline_lines(row: list[str]) -> list[TextLine]:
+def timeline_lines(row: list[str], family: str) -> list[TextLine]:
     """A timeline label: the date in bold, the event, and an optional status line."""
-    lines = [TextLine(row[0], bold=True), TextLine(row[1] if len(row) > 1 else "")]
+    lines = [TextLine(row[0], family, bold=True), TextLine(row[1] if len(row) > 1 else "", family)]
     if len(row) > 2 and row[2]:
-        lines.append(TextLine(row[2], scale=0.85))
+        lines.append(TextLine(row[2], family, scale=0.85))
     return lines
 
 
-def _label_fits(row: list[str], label: Box, size: float) -> bool:
+def _label_fits(row: list[str], label: Box, size: float, family: str) -> bool:
     width, height = _inner_size(label, FIGURE_INSETS)
-    return text_height(timeline_lines(row), width, size) <= height
+    return text_height(timeline_lines(row, family), width, size) <= height
 
 
-def tiles_geometry(box: Box, texts: list[str]) -> TilesGeometry:
+def tiles_geometry(box: Box, texts: list[str], family: str) -> TilesGeometry:
     """A grid of equal tiles, at most four across, filling the box from the top."""
     count = max(len(texts), 1)
     columns = count if count <= 4 else 3 if count <= 6 else 4
@@ -302,6 +305,6 @@ def tiles_geometry(box: Box, texts: list[str]) -> TilesGeometry:
     tiles = [Box(box.x + (i % columns) * (width + gap), box.y + (i // columns) * (height + gap), width, height)
              for i in range(len(texts))]
     inner_width, inner_height = _inner_size(Box(0, 0, width, height), TILE_INSETS)
-    size = min((fit_size([TextLine(text)], inner_width, inner_height, FIGURE_START_SIZE, MIN_FIGURE_SIZE - 1)[0]
+    size = min((fit_size([TextLine(text, family)], inner_width, inner_height, FIGURE_START_SIZE, MIN_FIGURE_SIZE - 1)[0]
                 for text in texts), default=FIGURE_START_SIZE)
     return TilesGeometry(tiles, size)

@@ -5,13 +5,9 @@ Imported only when a deck is rendered (python-pptx is slow to import).
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import zipfile
 from copy import deepcopy
-from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from lxml import etree
 from pptx import Presentation
@@ -25,34 +21,16 @@ from pptx.util import Emu, Pt
 
 from generator.renderers.slides.figures import add_column_chart, add_tiles, add_timeline
 from generator.renderers.slides.outline import Outline
-from generator.renderers.ooxml import normalize_package
+from generator.renderers.ooxml import DocumentProperties, finished_package, read_package
 from generator.renderers.slides.plan import DeckPlan, SlidePlan, TextPlan
 from generator.renderers.slides.runs import add_runs, no_bullet, tag_language
-from generator.renderers.slides.theme import brand_colours, restyle_theme
+from generator.renderers.slides.theme import brand_colours, brand_fonts, restyle_theme
 
 _SLIDE_NUMBER_FIELD = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"  # fixed: a random GUID would change the bytes
 
 
-@dataclass
-class DeckInfo:
-    """Document properties, all set explicitly so nothing leaks from python-pptx's template."""
-
-    title: str
-    subject: str
-    author: str
-    keywords: str
-    language_tag: str
-    category: str
-    comments: str
-    content_status: str
-    """The draft mark for a draft (core property "content status"), else empty."""
-    identifier: str
-    version: str
-    created: dt.datetime
-
-
-def build_pptx(plan: DeckPlan, outline: Outline, master_path: Path, info: DeckInfo, brand=None) -> bytes:
-    """The .pptx bytes of ``plan`` on the master at ``master_path``.
+def build_pptx(plan: DeckPlan, outline: Outline, master_path: Path, info: DocumentProperties, brand=None) -> bytes:
+    """The .pptx bytes of ``plan`` on the master at ``master_path``, with ``info`` as its properties.
 
     ``brand`` (a user's ``LoadedBrand``, or None to keep the master's look) recolours the
     theme, sets its fonts and puts the logo on the first slide.
@@ -66,15 +44,15 @@ def build_pptx(plan: DeckPlan, outline: Outline, master_path: Path, info: DeckIn
         for layout in master.slide_layouts:
             layouts.setdefault(layout.name, layout)
     for slide_plan in plan.slides:
-        _add_slide(prs, layouts[slide_plan.layout.name], slide_plan, outline, info.language_tag)
+        _add_slide(prs, layouts[slide_plan.layout.name], slide_plan, outline, info.language)
     if brand is not None and brand.logo_path is not None and len(prs.slides):
-        _add_logo(prs, prs.slides[0], brand.logo_path, info.author)
-    _tag_shared_parts(prs, info.language_tag)
-    _set_core_properties(prs, info)
+        _add_logo(prs, prs.slides[0], brand.logo_path, info.creator)
+    _tag_shared_parts(prs, info.language)
+    prs.core_properties  # adds the part (and its relationship) to a master without one; written below
     buffer = io.BytesIO()
     prs.save(buffer)
-    package = _with_app_properties(buffer.getvalue(), len(plan.slides), prs.slide_width / prs.slide_height)
-    return normalize_package(package, info.created)
+    return finished_package(read_package(buffer.getvalue()), info, "generate",
+                            deck_statistics(len(plan.slides), prs.slide_width / prs.slide_height))
 
 
 def _apply_brand(prs, brand) -> None:
@@ -82,9 +60,7 @@ def _apply_brand(prs, brand) -> None:
     masters = list(prs.slide_masters) + [prs.notes_master]
     for master in masters:
         theme = master.part.part_related_by(RT.THEME)
-        theme._blob = restyle_theme(theme.blob, brand_colours(brand),
-                                    brand.fonts.heading if brand.sets_font("heading") else None,
-                                    brand.fonts.body if brand.sets_font("body") else None)
+        theme._blob = restyle_theme(theme.blob, brand_colours(brand), *brand_fonts(brand))
 
 
 def _add_logo(prs, slide, logo: Path, owner: str) -> None:
@@ -296,34 +272,8 @@ def _tag_shared_parts(prs, language_tag: str) -> None:
         tag_language(default_style, language_tag)
 
 
-def _set_core_properties(prs, info: DeckInfo) -> None:
-    core = prs.core_properties
-    core.title, core.subject, core.author = info.title, info.subject, info.author
-    core.keywords, core.language, core.category = info.keywords, info.language_tag, info.category
-    core.comments, core.identifier, core.version = info.comments, info.identifier, info.version
-    core.last_modified_by = info.author
-    core.content_status = info.content_status
-    core.created = core.modified = info.created
-    core.revision = 1
-
-
-def _with_app_properties(package: bytes, slides: int, ratio: float) -> bytes:
-    """Replace docProps/app.xml (the template's says "0 slides" and names another application)."""
+def deck_statistics(slides: int, ratio: float) -> tuple[tuple[str, str], ...]:
+    """What docProps/app.xml says of a deck of ``slides`` slides, each with notes, at width/height ``ratio``
+    (the master's says "0 slides")."""
     layout = "Widescreen" if abs(ratio - 16 / 9) < 0.01 else "Custom"
-    app = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-           f'<Application>generate</Application><PresentationFormat>{escape(layout)}</PresentationFormat>'
-           f'<Slides>{slides}</Slides><Notes>{slides}</Notes><HiddenSlides>0</HiddenSlides>'
-           '<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>'
-           '<HyperlinksChanged>false</HyperlinksChanged></Properties>')
-    with zipfile.ZipFile(io.BytesIO(package)) as source:
-        entries = {info.filename: source.read(info) for info in source.infolist()}
-    if "docProps/app.xml" not in entries:  # a master without one: nothing to correct
-        return package
-    entries["docProps/app.xml"] = app.encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, blob in entries.items():
-            target.writestr(name, blob)
-    return out.getvalue()
+    return (("PresentationFormat", layout), ("Slides", str(slides)), ("Notes", str(slides)), ("HiddenSlides", "0"))

@@ -5,8 +5,6 @@ from __future__ import annotations
 from lxml import etree
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-COLOUR_SLOTS = ("dk1", "lt1", "dk2", "lt2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6",
-                "hlink", "folHlink")
 
 
 def restyle_theme(theme_xml: bytes, colours: dict[str, str], heading_font: str | None = None,
@@ -44,6 +42,15 @@ def restyle_theme(theme_xml: bytes, colours: dict[str, str], heading_font: str |
 # highlight colour (accent bar, upcoming events) takes ``accent``; panels take ``light``.
 _SLOT_ROLES = {"dk1": "text", "dk2": "primary", "lt2": "light", "accent1": "primary", "accent2": "accent",
                "hlink": "accent"}
+
+
+def brand_fonts(brand) -> tuple[str | None, str | None]:
+    """``(heading, body)``: the fonts a user's brand file names for the theme, None where it names none
+    (and for no brand, or the bundled one: the master keeps its own)."""
+    if brand is None or not brand.custom:
+        return None, None
+    return (brand.fonts.heading if brand.sets_font("heading") else None,
+            brand.fonts.body if brand.sets_font("body") else None)
 
 
 def brand_colours(brand) -> dict[str, str]:

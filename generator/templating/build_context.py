@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from generator.facts.load import LoadedFacts
     from generator.templating.brand import LoadedBrand
-    from generator.templating.environment import TemplatePath
+    from generator.templating.paths import TemplatePath
     from generator.templating.i18n import Labels, Localizer
 
 
@@ -40,7 +40,7 @@ class BuildContext:
         path (the bundled templates) and the brand (``brand_file``, else ``brand.yaml`` on the path)."""
         from generator.facts.load import LoadedFacts, load_facts
         from generator.templating.brand import load_brand
-        from generator.templating.environment import TemplatePath
+        from generator.templating.paths import TemplatePath
 
         if not isinstance(loaded, LoadedFacts):
             loaded = load_facts(loaded)

@@ -1,38 +1,48 @@
-"""Text measurement and line wrapping for the brief's graphics (no WeasyPrint needed).
+"""Text measurement and line wrapping, with the font each format draws with (no WeasyPrint,
+no python-pptx needed).
 
-Graphic labels do not wrap by themselves, so the graphics code has to know how wide a label will be. We
-measure with the advance widths of the font that fontconfig picks for "Times New Roman"
-(Liberation Serif here), the same font WeasyPrint draws with; without fontconfig or the
-font, a conservative average width keeps labels from overlapping anyway.
+Neither the brief's graphic labels nor a deck's text boxes wrap by themselves where the
+generator can see it: SVG labels do not wrap at all, and PowerPoint wraps only when the deck
+is opened. So both measure text before placing it, here: with fontTools, the advance widths
+of the font that fontconfig matches for the family the document names (the brief's "Times
+New Roman" is Liberation Serif on this machine, the deck's Arial is Liberation Sans, metric-
+compatible), which is the font WeasyPrint and LibreOffice draw with. Without fontconfig or
+the font, and for a character the font lacks (another font will draw it), a conservative
+estimate per character keeps text from overflowing anyway. Fonts are read once per process.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import unicodedata
 from functools import lru_cache
 from typing import Callable
 
-#: Font family the graphics use unless the brand names another; the stylesheet names the same one.
-GRAPHICS_FONT = "Times New Roman"
-#: Average advance of a serif glyph in em, used when the real font cannot be read.
+#: Average advance of a glyph in em, used when the real font cannot be read or lacks the glyph.
 FALLBACK_EM = 0.55
+#: Advance of a wide (East Asian) character in em, likewise.
+WIDE_FALLBACK_EM = 1.0
 
 Measure = Callable[[str], float]
 
 
 #: Ascent and descent (in em) assumed when the real font cannot be read: Times New Roman's.
 FALLBACK_VERTICAL = (0.891, 0.216)
+# Characters with a meaning in a fontconfig pattern ("Family-12:bold"), escaped in a family name.
+_PATTERN_SPECIAL = re.compile(r"([\\\-:,])")
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def _font(family: str, bold: bool, italic: bool):
     """The fontTools font fontconfig matches for ``family`` in that style, or None."""
     fc_match = shutil.which("fc-match")
     if fc_match is None:
         return None
     style = ":".join(s for s in ("bold" if bold else "", "italic" if italic else "") if s)
-    pattern = f"{family}:{style}" if style else family
+    name = _PATTERN_SPECIAL.sub(r"\\\1", family)
+    pattern = f"{name}:{style}" if style else name
     try:
         path = subprocess.run([fc_match, "-f", "%{file}", pattern], capture_output=True,
                               text=True, check=True, timeout=10).stdout.strip()
@@ -43,7 +53,7 @@ def _font(family: str, bold: bool, italic: bool):
         return None
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def _advances(family: str, bold: bool, italic: bool) -> tuple[dict[int, int], int] | None:
     """``(codepoint -> advance, units per em)`` of the font fontconfig matches, or None."""
     font = _font(family, bold, italic)
@@ -55,8 +65,8 @@ def _advances(family: str, bold: bool, italic: bool) -> tuple[dict[int, int], in
         return None
 
 
-@lru_cache(maxsize=8)
-def vertical_metrics(family: str = GRAPHICS_FONT, bold: bool = False, italic: bool = False) -> tuple[float, float]:
+@lru_cache(maxsize=32)
+def vertical_metrics(family: str, bold: bool = False, italic: bool = False) -> tuple[float, float]:
     """``(ascent, descent)`` in em, as Pango reads them: OS/2 typographic values when the font
     asks for them (USE_TYPO_METRICS), else the hhea ones."""
     font = _font(family, bold, italic)
@@ -70,7 +80,7 @@ def vertical_metrics(family: str = GRAPHICS_FONT, bold: bool = False, italic: bo
         return FALLBACK_VERTICAL
 
 
-def baseline_drop(size: float, family: str = GRAPHICS_FONT) -> float:
+def baseline_drop(size: float, family: str) -> float:
     """How far below the top of a ``line-height: 0`` line WeasyPrint puts the baseline.
 
     With no leading, half of (ascent + descent) is taken off above and below, which leaves
@@ -81,15 +91,40 @@ def baseline_drop(size: float, family: str = GRAPHICS_FONT) -> float:
     return (ascent - descent) / 2 * size
 
 
-def text_width(text: str, size: float, *, bold: bool = False, italic: bool = False,
-               family: str = GRAPHICS_FONT) -> float:
+#: Texts up to this long (words, labels) have their widths remembered: fitting a slide measures
+#: the same words at every size it tries. Longer ones are measured each time (memory stays bounded).
+_REMEMBERED_LENGTH = 64
+
+
+def text_width(text: str, size: float, *, family: str, bold: bool = False, italic: bool = False) -> float:
     """Width of ``text`` set in ``family`` at ``size`` (same unit as ``size``)."""
+    if len(text) <= _REMEMBERED_LENGTH:
+        return _remembered_em_width(text, family, bold, italic) * size
+    return _em_width(text, family, bold, italic) * size
+
+
+@lru_cache(maxsize=16384)
+def _remembered_em_width(text: str, family: str, bold: bool, italic: bool) -> float:
+    return _em_width(text, family, bold, italic)
+
+
+def _em_width(text: str, family: str, bold: bool, italic: bool) -> float:
     font = _advances(family, bold, italic)
     if font is None:
-        return len(text) * size * FALLBACK_EM
+        return sum(fallback_em(char) for char in text)
     widths, units = font
-    fallback = units * FALLBACK_EM
-    return sum(widths.get(ord(char), fallback) for char in text) * size / units
+    total = 0.0
+    for char in text:
+        width = widths.get(ord(char))
+        total += width if width is not None else fallback_em(char) * units
+    return total / units
+
+
+@lru_cache(maxsize=4096)
+def fallback_em(char: str) -> float:
+    """The advance assumed for ``char`` (in em) when no font at hand has it: a full em for a
+    wide East Asian character, an average letter's otherwise."""
+    return WIDE_FALLBACK_EM if unicodedata.east_asian_width(char) in ("W", "F") else FALLBACK_EM
 
 
 def wrap(text: str, max_width: float, measure: Measure) -> list[str]:
