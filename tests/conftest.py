@@ -75,6 +75,7 @@ BUILDABLE_ROOTS: dict[str, dict] = {
     "hostile-text": {},
     "three-languages": {"templates": ROOTS / "three-languages" / "templates"},
     "untranslated": {"allow_missing": True},  # published with the missing-translation mark
+    "asean-tip": {},  # a second real treaty, in force, of another shape (issue 17)
 }
 
 
