@@ -403,9 +403,9 @@ def test_without_a_brand_of_ones_own_the_template_styles_stay(tmp_path):
     """The bundled brand.yaml is not the user's: a template restyled in Word keeps its styles.
     (Purple and DejaVu Sans are in no bundled brand setting, so applying that brand would show.)"""
     restyled_handout(tmp_path)
-    assert not (tmp_path / "brand.yaml").exists()  # the brand found is the bundled one
-    out = tmp_path.with_name(tmp_path.name + "-out")  # beside the template folder: never inside it
-    [record] = build(["handout"], BuildOptions(facts=MINIMAL, out=out, templates=tmp_path, langs=("en",)))
+    assert not (tmp_path / "templates" / "brand.yaml").exists()  # the brand found is the bundled one
+    out = tmp_path / "out"  # beside the template folder: never inside it
+    [record] = build(["handout"], BuildOptions(facts=MINIMAL, out=out, templates=tmp_path / "templates", langs=("en",)))
     document = docx.Document(out / record["path"])
     assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x6A, 0x1B, 0x9A)
     assert document.styles["Normal"].font.name == "DejaVu Sans"
