@@ -89,9 +89,6 @@ def render_one(setup: RenderSetup, task: Task) -> Rendered:
     budget = TimeBudget(setup.time_budget, f"{task.kind} ({task.lang})", renderer.template)
     with recording(build.templates.dirs) as reads, budget:
         outputs = renderer.render(job)
-    # Loaded once per build, the labels are not opened by each document: they are inputs of it all the same.
-    for path in build.label_files(task.lang):
-        reads.file_opened(str(path))
     seconds = time.perf_counter() - start
     return Rendered(task.kind, task.lang, outputs, sorted(reads.files), fact_dependencies(build.facts, reads),
                     dict(sorted(options.read.items())), list(job.warnings), seconds,

@@ -31,6 +31,7 @@ class BuildContext:
     options: dict = field(default_factory=dict)
     """Kind options (``pdf_variant``, ``slides``), ``brand`` (the brand file given, or None) and ``name``."""
     _labels: dict[str, "Labels"] = field(default_factory=dict, repr=False)
+    _label_files: dict[str, list[Path]] = field(default_factory=dict, repr=False)
     _environment: "jinja2.Environment | None" = field(default=None, repr=False)
 
     @classmethod
@@ -58,20 +59,36 @@ class BuildContext:
         return self.loaded.facts
 
     def labels(self, lang: str) -> "Labels":
-        """The labels of ``lang``, read and checked once per build."""
+        """The labels of ``lang``, read and checked once per build.
+
+        Every call, from memory or not, tells the document being recorded which label files it
+        depends on (:data:`generator.templating.sandbox.template_used`): a document that reads
+        another language's labels (the handout checks its template against every language)
+        depends on them too, whichever document happened to read them first.
+        """
+        from generator.templating.sandbox import template_used
+
         found = self._labels.get(lang)
         if found is None:
             from generator.templating.i18n import load_labels
 
             found = self._labels[lang] = load_labels(list(self.templates.dirs), lang)
+        listener = template_used.get()
+        if listener is not None:
+            for path in self.label_files(lang):
+                listener(str(path))
         return found
 
     def label_files(self, lang: str) -> list[Path]:
         """The files the labels of ``lang`` come from (and the English reference their placeholders are checked against)."""
-        from generator.templating.i18n import labels_paths
+        files = self._label_files.get(lang)
+        if files is None:
+            from generator.templating.i18n import labels_paths
 
-        reference = self.templates.dirs[-1] / "labels" / "en.yaml"
-        return [*labels_paths(list(self.templates.dirs), lang), *([reference] if reference.is_file() else [])]
+            reference = self.templates.dirs[-1] / "labels" / "en.yaml"
+            files = self._label_files[lang] = [*labels_paths(list(self.templates.dirs), lang),
+                                              *([reference] if reference.is_file() else [])]
+        return files
 
     def localizer(self, lang: str) -> "Localizer":
         from generator.templating.i18n import Localizer
