@@ -98,6 +98,10 @@ def one_fact_variants(facts: Path, out: Path, folder: Path) -> dict[str, tuple[P
     entries = {p.stem: json.loads(p.read_text(encoding="utf-8"))
                for p in (out.parent / f".{out.name}.generate" / "cache" / "entries").glob("*.json")}
     data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    previous = (data.get("document") or {}).get("previous_edition")
+    if previous:  # the variants are written elsewhere: their previous edition goes with them
+        (folder / previous).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(facts.parent / previous, folder / previous)
     readers: dict[str, set[str]] = {}
     for document, entry in entries.items():
         for key in entry["facts"]:

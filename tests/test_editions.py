@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -372,3 +373,25 @@ def test_freshness_date_and_limit_come_from_the_environment_option_and_config(tm
     (tmp_path / "generate.toml").unlink()
     wrong = check(MINIMAL, env={"GENERATE_TODAY": "tomorrow"})
     assert wrong.exit_code == 1 and wrong.stderr == "error: GENERATE_TODAY: expected a date (YYYY-MM-DD), found 'tomorrow'\n"
+
+
+@pytest.mark.slow
+def test_more_changes_than_a_slide_holds_are_counted_on_it_and_listed_in_the_notes(tmp_path):
+    """The edition slide shows what fits and says how many more the speaker notes hold, in the
+    deck's language (the label it needs exists in every bundled language)."""
+    from generator.output.extract import extract_text
+    from generator.pipeline.build import BuildOptions, build
+
+    data = yaml.safe_load((EDITIONS / "facts.yaml").read_text(encoding="utf-8"))
+    extra = [{"text": {"vi": f"Thay đổi thứ {n}.", "en": f"Change number {n}."}, "sources": ["spec"]}
+             for n in range(2, 10)]
+    data["document"]["changes"] += extra
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (tmp_path / "previous.yaml").write_bytes((EDITIONS / "previous.yaml").read_bytes())
+    out = tmp_path / "out"
+    records = build(["slides"], BuildOptions(facts=facts, out=out, jobs=1))
+    outline = {r["lang"]: (out / r["path"]).read_text(encoding="utf-8") for r in records if r["format"] == "md"}
+    assert re.search(r"\*\d+ more in the speaker notes\*", outline["en"])
+    assert re.search(r"\*Còn \d+ nội dung khác trong phần ghi chú của người trình bày\*", outline["vi"])
+    assert "Change number 9." in extract_text(out / "en" / "facts-slides.pptx", "pptx")  # in the notes
