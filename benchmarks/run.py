@@ -232,7 +232,7 @@ def bench_scale(bench: Bench, factors: list[int], runs: int, pandoc: str | None)
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         rows.append({"factor": factor, "statements": info["statements"], "fact_file_bytes": info["bytes"],
                      "ours": measured["full"].as_dict(), "peer": measured["peer"], "ratios": measured["ratios"],
-                     "pages": {d["lang"]: d["pages"] for d in manifest["documents"] if d["format"] == "pdf"},
+                     "pages": {d["lang"]: d["pages"] for d in manifest["documents"] if d["kind"] == "brief" and d["format"] == "pdf"},
                      "output_bytes": sum(d["bytes"] for d in manifest["documents"])})
     return rows
 
