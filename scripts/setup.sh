@@ -20,9 +20,14 @@ esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-# Fonts and text stack for WeasyPrint: see the README, "Quick start".
+# Fonts and text stack for WeasyPrint: see the README, "Quick start". The six UN languages:
+# Latin, Cyrillic and Arabic (Noto Naskh Arabic) come with fonts-liberation2 and fonts-noto-core;
+# Chinese with fonts-wqy-microhei, the smallest Debian font with every GB 2312 character and the
+# CJK punctuation (5 MB installed; fonts-noto-cjk would add 89 MB, fonts-droid-fallback lacks
+# punctuation): docs/languages.md.
 base_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
-               fonts-liberation2 fonts-noto-core fonts-crosextra-carlito poppler-utils qpdf)
+               fonts-liberation2 fonts-noto-core fonts-crosextra-carlito fonts-wqy-microhei
+               poppler-utils qpdf)
 # Tools the tests use to open the outputs as a user would.
 test_packages=(libreoffice-writer-nogui libreoffice-impress-nogui chromium)
 

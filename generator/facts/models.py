@@ -336,6 +336,10 @@ class DocumentInfo(Model):
     The previous file is read as plain data (it may follow an older schema) and never built."""
     changes: list[Statement] = []
     """What changed since the previous edition, in the file's words, each with its sources."""
+    unreviewed_translations: list[LangCode] = []
+    """Languages whose texts in this file a translator has not yet reviewed (machine or draft
+    translations): every document in such a language says so visibly, in that language
+    (the label ``unreviewed_translation``), on its first page, slide or screen."""
 
 
 class Names(Model):

@@ -69,6 +69,10 @@ def _check_languages(facts: FactFile, report) -> None:
                            f"found {lang!r}; add it to 'languages' or remove this text", key=True)
         elif value.lang not in declared:
             report(path + ("lang",), f"expected one of the file's languages ({', '.join(declared)}), found {value.lang!r}")
+    for index, lang in enumerate(facts.document.unreviewed_translations):
+        if lang not in declared:
+            report(("document", "unreviewed_translations", index),
+                   f"expected one of the file's languages ({', '.join(declared)}), found {lang!r}")
 
 
 def _check_sources(facts: FactFile, report) -> None:

@@ -23,6 +23,7 @@ from generator.facts.validation import validate
 from generator.facts.yamlsource import load_yaml
 
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+ScriptCode = Annotated[str, Field(pattern=r"^[A-Z][a-z]{3}$")]
 BRAND_FILE = "brand.yaml"
 _LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 #: What Pillow calls the format each logo suffix promises.
@@ -59,6 +60,16 @@ class Fonts(_Strict):
     """Headings and titles."""
     fallbacks: list[str] = ["Liberation Serif", "Noto Serif", "serif"]
     """Tried in order when a font is missing (HTML and PDF only; Word and PowerPoint substitute themselves)."""
+    scripts: dict[ScriptCode, str] = {"Arab": "Noto Naskh Arabic", "Hans": "WenQuanYi Micro Hei",
+                                      "Hant": "WenQuanYi Micro Hei"}
+    """A font per ISO 15924 script (``Arab``, ``Hans``, ``Cyrl``…) for text the body and heading
+    fonts do not suit: a document in that script's language is set in it, and text in it inside
+    another document (an Arabic name in an English brief) too. Word and PowerPoint get it as their
+    complex-script (Arabic) or East Asian (Chinese) font. A script left out uses ``body``."""
+
+    def for_script(self, script: str, family: str) -> str:
+        """The font a document written in ``script`` sets ``family``'s text in."""
+        return self.scripts.get(script, family)
 
 
 class Brand(_Strict):
@@ -90,9 +101,14 @@ class LoadedBrand:
         self.logo_path = logo_path
         self.source = source
 
-    def css_font_stack(self, family: str) -> str:
-        """``"Times New Roman", "Liberation Serif", serif`` for CSS, every name escaped."""
-        return css_font_stack([family, *self.fonts.fallbacks])
+    def css_font_stack(self, family: str, script: str | None = None) -> str:
+        """``"Times New Roman", "Noto Naskh Arabic", …, "Liberation Serif", serif`` for CSS, every
+        name escaped: the brand's font for ``script`` (the document's) first when it names one, then
+        ``family``, the other scripts' fonts (for text in them inside the document), the fallbacks."""
+        own = self.fonts.scripts.get(script) if script else None
+        families = [own, family, *self.fonts.scripts.values(), *self.fonts.fallbacks] if own else \
+            [family, *self.fonts.scripts.values(), *self.fonts.fallbacks]
+        return css_font_stack(dict.fromkeys(name for name in families if name))
 
     def css_colour(self, role: str) -> str:
         """The colour of ``role`` (``primary``, ``accent``…) for CSS."""

@@ -142,7 +142,8 @@ def template_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, la
     the caller has them loaded already, as a build does once per language).
 
     Keys: ``facts`` (the model), ``lang``, ``languages``, ``primary_language``, ``i18n``
-    (formatting), ``L`` (labels), ``labels``, ``language_tag``, ``citations``, ``as_of``,
+    (formatting), ``L`` (labels), ``labels``, ``language_tag``, ``writing`` (direction, script,
+    digits: :class:`~generator.templating.writing.Writing`), ``dir`` (``ltr``/``rtl``), ``citations``, ``as_of``,
     ``draft`` (True unless ``document.status`` is ``cleared``), ``edition`` (what changed since
     the previous edition, or None), ``generator_version``, plus ``extra``.
     """
@@ -150,15 +151,18 @@ def template_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, la
 
     facts = loaded.facts
     labels = labels if labels is not None else load_labels(list(templates.dirs), lang)
+    localizer = Localizer(lang, facts.primary_language, labels)
     return {
         "facts": facts,
         "lang": lang,
         "languages": facts.languages,
         "primary_language": facts.primary_language,
-        "i18n": Localizer(lang, facts.primary_language, labels),
+        "i18n": localizer,
         "L": labels.text,
         "labels": labels,
         "language_tag": labels.language_tag,
+        "writing": localizer.writing,
+        "dir": localizer.writing.direction,
         "citations": Citations(facts),
         "as_of": facts.document.as_of,
         "draft": facts.document.status != "cleared",

@@ -15,13 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from generator.errors import TemplateError
 from generator.templating.sandbox import format_string_problem
+from generator.templating.writing import parse_locale, writing
 from generator.facts.models import Text, TextList
 from generator.facts.validation import validate
 from generator.facts.yamlsource import Document, Problem, describe, load_yaml
@@ -62,6 +62,9 @@ class Labels(BaseModel):
     """BCP 47 tag written into documents, e.g. ``vi-VN``; it also selects Babel's locale data."""
     language_name: Pattern
     """The language's own name, e.g. ``Tiếng Việt`` (used by language switches)."""
+    numbering_system: Annotated[str, Field(pattern=r"^[a-z]{3,8}$")] | None = None
+    """Digits of numbers and dates as a CLDR numbering system (``latn`` 0–9, ``arab`` ٠–٩); by
+    default the locale's own (``ar`` writes 0–9, ``ar-EG`` ٠–٩)."""
     date_formats: DateFormats
     """Date patterns."""
     text: dict[str, str]
@@ -97,17 +100,17 @@ class Localizer:
 
     def __post_init__(self) -> None:
         try:
-            self.locale = Locale.parse(self.labels.language_tag.replace("-", "_"))
-        except (UnknownLocaleError, ValueError) as exc:
-            raise TemplateError(f"labels for {self.lang!r}: Babel has no locale data for "
-                                f"language_tag {self.labels.language_tag!r} ({exc})") from None
+            self.writing = writing(self.labels.language_tag, self.labels.numbering_system)
+        except TemplateError as exc:
+            raise TemplateError(f"labels for {self.lang!r}: {exc}") from None
+        self.locale = parse_locale(self.labels.language_tag)
 
     def date(self, value: dt.date, style: str = "formal") -> str:
         """Format a date with the named pattern of ``date_formats``."""
         pattern = getattr(self.labels.date_formats, style, None)
         if not isinstance(pattern, str):
             raise TemplateError(f"unknown date style {style!r}; expected one of formal, short, month_year, year")
-        return format_date(value, pattern, locale=self.locale)
+        return self.writing.digits(format_date(value, pattern, locale=self.locale))
 
     def date_range(self, start: dt.date, end: dt.date | None, style: str = "formal") -> str:
         """``25–26 October 2025``; a single date when ``end`` is missing or equal.
@@ -131,11 +134,12 @@ class Localizer:
         else:
             first = last = formats.formal
             sep = formats.range_separator
-        return format_date(start, first, locale=self.locale) + sep + format_date(end, last, locale=self.locale)
+        return self.writing.digits(format_date(start, first, locale=self.locale) + sep
+                                   + format_date(end, last, locale=self.locale))
 
     def number(self, value: int | float) -> str:
-        """Locale-aware number: ``1.234,5`` in Vietnamese, ``1,234.5`` in English."""
-        return format_decimal(value, locale=self.locale)
+        """Locale-aware number: ``1.234,5`` in Vietnamese, ``1,234.5`` in English, ``١٬٢٣٤٫٥`` in ``ar-EG``."""
+        return self.writing.digits(format_decimal(value, locale=self.locale, numbering_system=self.writing.numbering))
 
     @property
     def missing_mark(self) -> str:
