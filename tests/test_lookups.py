@@ -109,13 +109,13 @@ def test_every_right_to_left_character_lies_in_the_blocks_searched_first():
     import sys
     import unicodedata
 
-    from generator.templating.environment import _RIGHT_TO_LEFT_BLOCKS, _has_right_to_left
+    from generator.templating.environment import _RIGHT_TO_LEFT_BLOCKS, has_right_to_left
 
     outside = [hex(code) for code in range(sys.maxunicode + 1)
                if unicodedata.bidirectional(chr(code)) in ("R", "AL") and not _RIGHT_TO_LEFT_BLOCKS.match(chr(code))]
     assert outside == []
-    assert _has_right_to_left("Công ước \u0627\u0644\u0623\u0645\u0645") and _has_right_to_left("\u05e9\u05dc\u05d5\u05dd")
-    assert not _has_right_to_left("Công ước Hà Nội \u0300\u05b0")  # Hebrew points are NSM, not R
+    assert has_right_to_left("Công ước \u0627\u0644\u0623\u0645\u0645") and has_right_to_left("\u05e9\u05dc\u05d5\u05dd")
+    assert not has_right_to_left("Công ước Hà Nội \u0300\u05b0")  # Hebrew points are NSM, not R
 
 
 def test_glyph_lookups_remember_characters_and_still_find_the_first_undrawable():

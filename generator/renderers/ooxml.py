@@ -16,6 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from generator.errors import TemplateError
+from generator.templating.writing import FontSlot, Writing, font_slot
 from generator.limits import (MAX_COMPRESSION_RATIO, MAX_PACKAGE_BYTES, MAX_PACKAGE_CONTENT_BYTES, MAX_PACKAGE_PARTS,
                               RATIO_CHECKED_FROM_BYTES, megabytes, read_or_reason)
 
@@ -233,3 +234,52 @@ def drop_thumbnail(parts: dict[str, bytes]) -> None:
             parts.pop(rel.get("Target", "").lstrip("/"), None)
             root.remove(rel)
     parts["_rels/.rels"] = serialize_xml(root)
+
+
+@dataclass(frozen=True)
+class OfficeScripts:
+    """How Word and PowerPoint are to draw one document's text, slot by slot.
+
+    Both draw each character with one of three font slots chosen by its script: Latin
+    (Latin, Cyrillic, Greek…), complex script (Arabic, Hebrew, Thai…) and East Asian (Han,
+    kana, Hangul), each with its own font, size, weight and language. A document fills the
+    slot of its own script with its language and the brand's font for it; the other two slots
+    get the file's other languages written in them (an Arabic name quoted in an English
+    handout is then Arabic to a screen reader and a spell-checker).
+    """
+
+    tag: str
+    """The document's BCP 47 tag."""
+    rtl: bool
+    """Whether the document's lines run right to left."""
+    slot: FontSlot
+    """The document's own slot."""
+    languages: dict[str, str]
+    """Slot (``latin``, ``complex``, ``east_asian``) -> BCP 47 tag."""
+    fonts: dict[str, str]
+    """``complex`` and ``east_asian`` -> the brand's font for them (absent: the template's stays)."""
+
+
+def office_scripts(own: Writing, others: list[Writing], fonts) -> OfficeScripts:
+    """The slots of a document written as ``own``, in a file whose other languages are written
+    as ``others`` (file order), with the brand's ``fonts`` (:class:`~generator.templating.brand.Fonts`).
+
+    A slot the document does not use gets the first other language written in it, else the
+    document's own tag: text in it is then at least not claimed for a language the file does
+    not have. Its font is the brand's for the first script, the document's own, then the other
+    languages', then the brand's list, that the slot draws.
+    """
+    slots = ("latin", "complex", "east_asian")
+    languages = {}
+    for slot in slots:
+        if own.font_slot == slot:
+            languages[slot] = own.tag
+        else:
+            languages[slot] = next((other.tag for other in others if other.font_slot == slot), own.tag)
+    candidates = [own.script, *(other.script for other in others), *fonts.scripts]
+    chosen = {}
+    for slot in ("complex", "east_asian"):
+        script = next((s for s in candidates if font_slot(s) == slot and s in fonts.scripts), None)
+        if script is not None:
+            chosen[slot] = fonts.scripts[script]
+    return OfficeScripts(own.tag, own.rtl, own.font_slot, languages, chosen)

@@ -113,7 +113,8 @@ _RIGHT_TO_LEFT_MARK, _LEFT_TO_RIGHT_MARK = "\u200f", "\u200e"
 _RIGHT_TO_LEFT_BLOCKS = re.compile("[\u0590-\u08ff\u200f\ufb1d-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
 
 
-def _has_right_to_left(text: str) -> bool:
+def has_right_to_left(text: str) -> bool:
+    """Whether ``text`` holds a letter of a right-to-left script (bidirectional class R or AL)."""
     return any(unicodedata.bidirectional(match.group()) in _RIGHT_TO_LEFT
                for match in _RIGHT_TO_LEFT_BLOCKS.finditer(text))
 
@@ -125,13 +126,15 @@ def close_right_to_left(text: str) -> str:
     stops a following "[1]" or "2024" from joining the right-to-left run (it would be shown
     before the text instead of after it). Other text is returned unchanged.
     """
-    return text + _RIGHT_TO_LEFT_MARK + _LEFT_TO_RIGHT_MARK if _has_right_to_left(text) else text
+    return text + _RIGHT_TO_LEFT_MARK + _LEFT_TO_RIGHT_MARK if has_right_to_left(text) else text
 
 
-def text_direction(text: object) -> str:
-    """``{{ text | direction }}``: ``rtl`` when the first strong letter is Arabic, Hebrew…, else ``ltr``.
+def text_direction(text: object, default: str = "ltr") -> str:
+    """``{{ text | direction }}``: ``rtl`` when the first strong letter is Arabic, Hebrew…, ``ltr``
+    when it is Latin, Cyrillic, Han…, and ``default`` when there is none (digits, punctuation).
 
-    What HTML's ``dir="auto"`` computes, for renderers that ignore ``auto`` (WeasyPrint).
+    What HTML's ``dir="auto"`` computes, for renderers that ignore ``auto`` (WeasyPrint, Word,
+    PowerPoint), ``default`` standing for the direction of the element around it.
     """
     for char in str(text):
         kind = unicodedata.bidirectional(char)
@@ -139,7 +142,7 @@ def text_direction(text: object) -> str:
             return "ltr"
         if kind in _RIGHT_TO_LEFT:
             return "rtl"
-    return "ltr"
+    return default
 
 
 def isolate(text: object) -> str:
@@ -151,7 +154,7 @@ def isolate(text: object) -> str:
     the marks are invisible and PDF text extraction drops them.
     """
     value = text if isinstance(text, Markup) else str(text)
-    if not _has_right_to_left(value):
+    if not has_right_to_left(value):
         return value
     if isinstance(value, Markup):
         return Markup(_FIRST_STRONG_ISOLATE) + value + Markup(_POP_DIRECTIONAL_ISOLATE)

@@ -39,6 +39,15 @@ COMPLEX_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Deva", "Be
 FontSlot = Literal["latin", "complex", "east_asian"]
 
 
+def font_slot(script: str) -> FontSlot:
+    """Which of Office's three font slots draws ``script`` (an ISO 15924 code)."""
+    if script in EAST_ASIAN_SCRIPTS:
+        return "east_asian"
+    if script in COMPLEX_SCRIPTS:
+        return "complex"
+    return "latin"
+
+
 @dataclass(frozen=True)
 class Writing:
     """The direction, script and digits of one language tag."""
@@ -61,11 +70,7 @@ class Writing:
     @property
     def font_slot(self) -> FontSlot:
         """Which of Office's three font slots draws this script."""
-        if self.script in EAST_ASIAN_SCRIPTS:
-            return "east_asian"
-        if self.script in COMPLEX_SCRIPTS:
-            return "complex"
-        return "latin"
+        return font_slot(self.script)
 
     @property
     def align_start(self) -> Literal["left", "right"]:
