@@ -258,6 +258,8 @@ class OfficeScripts:
     """Slot (``latin``, ``complex``, ``east_asian``) -> BCP 47 tag."""
     fonts: dict[str, str]
     """``complex`` and ``east_asian`` -> the brand's font for them (absent: the template's stays)."""
+    script_fonts: dict[str, str]
+    """ISO 15924 script -> the brand's font for it (PowerPoint's theme lists a font per script)."""
 
 
 def office_scripts(own: Writing, others: list[Writing], fonts) -> OfficeScripts:
@@ -282,4 +284,16 @@ def office_scripts(own: Writing, others: list[Writing], fonts) -> OfficeScripts:
         script = next((s for s in candidates if font_slot(s) == slot and s in fonts.scripts), None)
         if script is not None:
             chosen[slot] = fonts.scripts[script]
-    return OfficeScripts(own.tag, own.rtl, own.font_slot, languages, chosen)
+    return OfficeScripts(own.tag, own.rtl, own.font_slot, languages, chosen, dict(fonts.scripts))
+
+
+def document_scripts(build, lang: str, fonts) -> OfficeScripts:
+    """:func:`office_scripts` of the document in ``lang`` of ``build`` (a
+    :class:`~generator.templating.build_context.BuildContext`), the others being the fact file's
+    other languages as their label files tag them."""
+    from generator.templating.writing import writing
+
+    labels = build.labels(lang)
+    own = writing(labels.language_tag, labels.numbering_system)
+    others = [writing(build.labels(other).language_tag) for other in build.facts.languages if other != lang]
+    return office_scripts(own, others, fonts)

@@ -23,7 +23,7 @@ from generator.errors import RenderError, TemplateError
 from generator.renderers.handout.styles import apply_brand
 from generator.renderers.handout.lint import context_types, lint_docx_template, part_label
 from generator.renderers.ooxml import (
-    DocumentProperties, OfficeScripts, finished_package, office_scripts, read_package, read_template_package,
+    DocumentProperties, document_scripts, finished_package, read_package, read_template_package,
     write_package,
 )
 from generator.renderers.handout.package import strip_run_languages, tag_language
@@ -62,7 +62,7 @@ def render(job: RenderJob) -> list[Output]:
     parts = read_package(document)
     if own_brand:
         apply_brand(parts, brand)
-    scripts = _office_scripts(job, context, brand)
+    scripts = document_scripts(job.build, job.lang, brand.fonts)
     tag_language(parts, scripts.languages)
     write_scripts(parts, scripts)
     properties = document_properties(context)
@@ -178,15 +178,6 @@ def _render_docx(template: bytes, shown: str, job: RenderJob, brand, logo: Path 
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue(), context
-
-
-def _office_scripts(job: RenderJob, context: dict, brand) -> OfficeScripts:
-    """The handout's languages and fonts per Office font slot, from its own writing and the file's other languages."""
-    from generator.templating.writing import writing
-
-    tags = _language_tags(job)
-    others = [writing(tags(lang)) for lang in job.loaded.facts.languages if lang != job.lang]
-    return office_scripts(context["writing"], others, brand.fonts)
 
 
 def _language_tags(job: RenderJob) -> Callable[[str], str]:

@@ -12,6 +12,7 @@ import unicodedata
 from generator import __version__
 from generator.errors import GenerateError, TemplateError
 from generator.renderers import Output, RenderJob
+from generator.renderers.ooxml import document_scripts
 from generator.renderers.slides.markdown import OUTLINE_TEMPLATE, outline_context, render_outline
 from generator.renderers.slides.master import read_master
 from generator.renderers.slides.outline import Outline, parse_outline
@@ -40,7 +41,7 @@ def render(job: RenderJob) -> list[Output]:
     for problem in plan.problems:
         job.warn(f"{outline_name(job.lang)}: {problem}")
     data = build_pptx(plan, outline, job.templates.find(MASTER), deck_info(job, context),
-                      brand if brand.custom else None)
+                      document_scripts(job.build, job.lang, brand.fonts), brand if brand.custom else None)
     title = context["i18n"].text(job.loaded.facts.document.title)
     count = len(plan.slides)
     return [

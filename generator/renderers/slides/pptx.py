@@ -21,17 +21,20 @@ from pptx.util import Emu, Pt
 
 from generator.renderers.slides.figures import add_column_chart, add_tiles, add_timeline
 from generator.renderers.slides.outline import Outline
-from generator.renderers.ooxml import DocumentProperties, finished_package, read_package
+from generator.renderers.ooxml import DocumentProperties, OfficeScripts, finished_package, read_package
 from generator.renderers.slides.plan import DeckPlan, SlidePlan, TextPlan
 from generator.renderers.slides.runs import add_runs, no_bullet, tag_language
+from generator.renderers.slides.scripts import direct_paragraphs, mirror_text_styles, theme_script_fonts
 from generator.renderers.slides.theme import brand_colours, brand_fonts, restyle_theme
 
 _SLIDE_NUMBER_FIELD = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"  # fixed: a random GUID would change the bytes
 
 
-def build_pptx(plan: DeckPlan, outline: Outline, master_path: Path, info: DocumentProperties, brand=None) -> bytes:
+def build_pptx(plan: DeckPlan, outline: Outline, master_path: Path, info: DocumentProperties,
+               scripts: OfficeScripts, brand=None) -> bytes:
     """The .pptx bytes of ``plan`` on the master at ``master_path``, with ``info`` as its properties.
 
+    ``scripts``: the deck's direction, languages and per-script fonts (see :mod:`.scripts`).
     ``brand`` (a user's ``LoadedBrand``, or None to keep the master's look) recolours the
     theme, sets its fonts and puts the logo on the first slide.
     """
@@ -39,15 +42,16 @@ def build_pptx(plan: DeckPlan, outline: Outline, master_path: Path, info: Docume
     _drop_existing_slides(prs)
     if brand is not None:
         _apply_brand(prs, brand)
+    _theme_script_fonts(prs, scripts)
     layouts: dict[str, object] = {}
     for master in prs.slide_masters:  # the first layout of a name wins, as in master.py
         for layout in master.slide_layouts:
             layouts.setdefault(layout.name, layout)
     for slide_plan in plan.slides:
-        _add_slide(prs, layouts[slide_plan.layout.name], slide_plan, outline, info.language)
+        _add_slide(prs, layouts[slide_plan.layout.name], slide_plan, outline, scripts)
     if brand is not None and brand.logo_path is not None and len(prs.slides):
         _add_logo(prs, prs.slides[0], brand.logo_path, info.creator)
-    _tag_shared_parts(prs, info.language)
+    _tag_shared_parts(prs, scripts)
     prs.core_properties  # adds the part (and its relationship) to a master without one; written below
     buffer = io.BytesIO()
     prs.save(buffer)
@@ -79,7 +83,15 @@ def _drop_existing_slides(prs) -> None:
         slide_ids.remove(slide_id)
 
 
-def _add_slide(prs, layout, plan: SlidePlan, outline: Outline, language_tag: str) -> None:
+def _theme_script_fonts(prs, scripts: OfficeScripts) -> None:
+    """The brand's complex-script and East Asian fonts into the theme of every master and of the notes master."""
+    for master in list(prs.slide_masters) + [prs.notes_master]:
+        theme = master.part.part_related_by(RT.THEME)
+        theme._blob = theme_script_fonts(theme.blob, scripts)
+
+
+def _add_slide(prs, layout, plan: SlidePlan, outline: Outline, scripts: OfficeScripts) -> None:
+    language_tag = scripts.tag
     slide = prs.slides.add_slide(layout)
     by_idx = {shape.placeholder_format.idx: shape for shape in slide.placeholders}
     _fill(by_idx[plan.title.placeholder.idx], plan.title)
@@ -107,11 +119,21 @@ def _add_slide(prs, layout, plan: SlidePlan, outline: Outline, language_tag: str
         _add_slide_number(slide, layout, len(prs.slides))
     _order_by_position(slide)
     _write_notes(slide, prs, plan.slide.notes)
-    tag_language(slide._element, language_tag)
-    tag_language(slide.notes_slide._element, language_tag)
+    alternative = _alternative_language(scripts)
+    for element in (slide._element, slide.notes_slide._element):
+        tag_language(element, language_tag, alternative)
+        direct_paragraphs(element, scripts.rtl)
     for shape in slide.shapes:
         if shape.has_chart:
-            tag_language(shape.chart._chartSpace, language_tag)
+            tag_language(shape.chart._chartSpace, language_tag, alternative)
+            direct_paragraphs(shape.chart._chartSpace, scripts.rtl)
+
+
+def _alternative_language(scripts: OfficeScripts) -> str | None:
+    """``altLang`` of the runs of a deck not written in Latin letters: the language of the Latin
+    words in it (codes, names), as PowerPoint records it for a Chinese or Arabic deck."""
+    latin = scripts.languages["latin"]
+    return latin if scripts.slot != "latin" and latin != scripts.tag else None
 
 
 #: Shapes whose tops differ by less than this share a row of the reading order.
@@ -260,16 +282,22 @@ def _add_slide_number(slide, layout, number: int) -> None:
         f'<a:fld id="{_SLIDE_NUMBER_FIELD}" type="slidenum"><a:rPr/><a:t>{number}</a:t></a:fld></a:p>'))
 
 
-def _tag_shared_parts(prs, language_tag: str) -> None:
-    """The deck language on masters, layouts and the default text style too."""
+def _tag_shared_parts(prs, scripts: OfficeScripts) -> None:
+    """The deck language on masters, layouts and the default text style too; their text styles
+    right to left in a right-to-left deck."""
+    elements = []
     for master in prs.slide_masters:
-        tag_language(master._element, language_tag)
-        for layout in master.slide_layouts:
-            tag_language(layout._element, language_tag)
-    tag_language(prs.notes_master._element, language_tag)
+        elements.append(master._element)
+        elements += [layout._element for layout in master.slide_layouts]
+    elements.append(prs.notes_master._element)
     default_style = prs.part._element.find(qn("p:defaultTextStyle"))
     if default_style is not None:
-        tag_language(default_style, language_tag)
+        elements.append(default_style)
+    alternative = _alternative_language(scripts)
+    for element in elements:
+        tag_language(element, scripts.tag, alternative)
+        if scripts.rtl:
+            mirror_text_styles(element)
 
 
 def deck_statistics(slides: int, ratio: float) -> tuple[tuple[str, str], ...]:

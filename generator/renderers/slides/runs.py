@@ -63,13 +63,18 @@ def no_bullet(paragraph) -> None:
             break
 
 
-def tag_language(element, language_tag: str) -> None:
-    """Set ``lang`` on every run, field, paragraph end and default run style under ``element``."""
+def tag_language(element, language_tag: str, alternative: str | None = None) -> None:
+    """Set ``lang`` (and ``altLang`` when given) on every run, field, paragraph end and default
+    run style under ``element``."""
+    targets = []
     for run in element.iter(qn("a:r"), qn("a:fld")):
         properties = run.find(qn("a:rPr"))
         if properties is None:
             properties = etree.Element(qn("a:rPr"))
             run.insert(0, properties)
+        targets.append(properties)
+    targets += element.iter(qn("a:endParaRPr"), qn("a:defRPr"))
+    for properties in targets:
         properties.set("lang", language_tag)
-    for properties in element.iter(qn("a:endParaRPr"), qn("a:defRPr")):
-        properties.set("lang", language_tag)
+        if alternative:
+            properties.set("altLang", alternative)
