@@ -155,7 +155,8 @@ def test_the_brief_of_a_right_to_left_language_is_mirrored(tmp_path, arabic_temp
     css = html.split("<style>", 1)[1].split("</style>", 1)[0]
     assert "margin: 20mm 30mm 20mm 15mm" in css  # the binding margin on the right
     assert "@top-right {" in css and "@bottom-right {" in css  # running title and draft mark at the start
-    assert "padding-left" not in css and "border-left" not in css and "margin-left" not in css
+    assert "ul { margin: 0 0 4pt; padding-right: 5.5mm; }" in css  # list markers on the right
+    assert "border-left" not in css and "border-right: 3pt solid" in css  # the boxes' rule at the start
     assert re.search(r"h1, h2, h3 \{[^}]*text-align: right; \}", css)  # headings start on the right
     assert "float: left" in css  # the chapter chart beside its table, at the end of the line
     assert "font-style: italic" not in css and "letter-spacing: 0.08em" not in css
