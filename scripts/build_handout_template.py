@@ -329,7 +329,9 @@ def add_runs(paragraph, runs: list[Run]) -> None:
     for text, style in runs:
         run = paragraph.add_run(text)
         if style:
-            run.style = paragraph.part.document.styles[style]
+            part = paragraph.part
+            styles = (part.document if hasattr(part, "document") else part.package.main_document_part.document).styles
+            run.style = styles[style]
 
 
 def para(container, style: str, *runs: Run | str):
@@ -415,6 +417,7 @@ def header_and_footer(document) -> None:
     header.style = document.styles["Header"]
     add_runs(header, [("{% if logo %}{{ logo }}\u2003{% endif %}{{ facts.names.short|tr }}", None), ("\t", None)])
     header.add_run(HEADER_MARKS).style = document.styles["Header Mark"]
+    unreviewed_notice(section.header, "Header")  # under the short title and the marks
     footer = section.footer.paragraphs[0]
     footer.style = document.styles["Footer"]
     add_runs(footer, [("{% if " + ISSUER + " %}{{ (" + ISSUER + ")|tr }} · {% endif %}{{ L.as_of }} {{ as_of|date }}", None),
@@ -431,6 +434,15 @@ def title_block(document) -> None:
     para(document, "Document Info",
          "{% if facts.document.marking %}{{ facts.document.marking|tr }} · {% endif %}{{ L.as_of }} {{ as_of|date }}"
          "{% if " + ISSUER + " %} · {{ L.issued_by }}: {{ (" + ISSUER + ")|tr }}{% endif %}")
+    unreviewed_notice(document, "Normal")
+
+
+def unreviewed_notice(container, style: str) -> None:
+    """A translation no translator has reviewed says so (document.unreviewed_translations), in
+    the draft mark's bold dark orange, on a line of its own."""
+    para(container, style, "{%p if unreviewed %}")
+    para(container, style, ("{{ L.unreviewed_translation }}", "Header Mark"))
+    para(container, style, "{%p endif %}")
 
 
 def disputed(fact: str) -> list[Paragraph]:
