@@ -63,7 +63,7 @@ def insert_in_order(parent: etree._Element, element: etree._Element, order: list
 
 
 #: w:lang's attribute for the language of each of Word's font slots.
-_LANG_ATTRIBUTES = {"latin": "val", "complex": "bidi", "east_asian": "eastAsia"}
+_LANG_ATTRIBUTES = {"latin": "val", "east_asian": "eastAsia", "complex": "bidi"}  # Word's attribute order
 
 
 def _set_lang(rpr: etree._Element, languages: dict[str, str], *, overwrite: bool = True) -> None:
