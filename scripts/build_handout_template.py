@@ -502,8 +502,11 @@ def key_facts(document) -> None:
         # The chapters and their article ranges are in the briefing; a two-page handout gives the count.
         *only_if("facts.structure",
                  [[cell_text("{{ L.structure }}")],
-                  [cell_text("{{ facts.structure.article_count.value|number }} {{ L.articles }}{% if " + chapters + " %}, "
-                             "{{ " + chapters + "|length|number }} {{ L.chapters }}{% endif %}",
+                  # The label's whole phrase, as every kind writes it (a count and its noun are not two
+                  # phrases in every language: "共9章68条"); `generate verify` looks for it.
+                  [cell_text("{% if " + chapters + " %}{{ L.structure_summary.format(articles=facts.structure."
+                             "article_count.value|number, chapters=" + chapters + "|length|number) }}{% else %}"
+                             "{{ facts.structure.article_count.value|number }} {{ L.articles }}{% endif %}",
                              cite("facts.structure.article_count")),
                    *disputed("facts.structure.article_count")]]),
         *only_if("facts.in_force_since",

@@ -132,10 +132,10 @@ def test_a_fictional_treaty_gets_its_own_handout(minimal):
     assert len(records) == 2
     vi = all_text(docx.Document(handout(out, "vi", "facts")))
     en = all_text(docx.Document(handout(out, "en", "facts")))
-    for expected in ("Công ước Mẫu", "Công ước Đà Lạt", "ngày 5 tháng 3 năm 2024", "5 điều, 2 chương",
+    for expected in ("Công ước Mẫu", "Công ước Đà Lạt", "ngày 5 tháng 3 năm 2024", "5 điều, chia thành 2 chương",
                      "Truy cập trái phép (Điều 2)", "Hết hạn ký (sắp tới)"):
         assert expected in vi, expected
-    for expected in ("The Model Convention", "Da Lat Convention", "5 March 2024", "5 articles, 2 chapters",
+    for expected in ("The Model Convention", "Da Lat Convention", "5 March 2024", "5 articles in 2 chapters",
                      "Illegal access (Art. 2)", "Signature closes (upcoming)"):
         assert expected in en, expected
     # Nothing about the Hanoi Convention leaks in from the template.
@@ -559,10 +559,10 @@ def test_libreoffice_opens_both_handouts_and_they_fit_on_three_pages(bundled, mi
                 assert len(sizes) <= 3, (name, number, sorted(sizes))  # at most three type sizes a page
                 assert min(sizes) >= 9, (name, number, sorted(sizes))
         if name == "bundled-vi":
-            for expected in ("ngày 24 tháng 12 năm 2024", "68 điều, 9 chương", "Hà Nội", f"Trang 1 / {pages}"):
+            for expected in ("ngày 24 tháng 12 năm 2024", "68 điều, chia thành 9 chương", "Hà Nội", f"Trang 1 / {pages}"):
                 assert expected in text, expected
         if name == "bundled-en":
-            for expected in ("24 December 2024", "68 articles, 9 chapters", "Hanoi", f"Page 2 of {pages}"):
+            for expected in ("24 December 2024", "68 articles in 9 chapters", "Hanoi", f"Page 2 of {pages}"):
                 assert expected in text, expected
         if name == "minimal-vi":
             assert len(reader.pages) == 1 and "Công ước Đà Lạt" in text
