@@ -174,10 +174,13 @@ def undrawable(char: str) -> bool:
 
 # Characters no installed font can draw: refused at load time rather than printed as empty boxes.
 GLYPH_MUTATIONS = [
-    pytest.param(Mutation("cjk", SAFEGUARD, 'en: "Rights 中文"}',
-                          "safeguards[0].text.en: expected characters an installed font can draw, found U+4E2D "
-                          "(CJK UNIFIED IDEOGRAPH-4E2D) at character 8; install a font that has it or remove it", '"'),
-                 marks=pytest.mark.skipif(not undrawable("中"), reason="a CJK font is installed"), id="cjk"),
+    # Set-up installs a font for the common Han characters (中文): a rare one of Extension B is
+    # what no installed font has.
+    pytest.param(Mutation("cjk-extension-b", SAFEGUARD, 'en: "Rights 中文 \\U0002070E"}',
+                          "safeguards[0].text.en: expected characters an installed font can draw, found U+2070E "
+                          "(CJK UNIFIED IDEOGRAPH-2070E) at character 11; install a font that has it or remove it", '"'),
+                 marks=pytest.mark.skipif(not undrawable("\U0002070E"), reason="a font covers CJK Extension B"),
+                 id="cjk-extension-b"),
     pytest.param(Mutation("emoji-without-a-font", SUBTITLE, "subtitle: {vi: Tài liệu thử nghiệm, en: Test 👧 briefing}",
                           "document.subtitle.en: expected characters an installed font can draw, found U+1F467 (GIRL) "
                           "at character 6; install a font that has it or remove it", "Test"),
@@ -223,8 +226,8 @@ def test_each_hostile_value_is_one_positioned_line_and_nothing_is_written(mutati
 @pytest.mark.parametrize("scenario", ["hostile-values", "hostile-references"])
 def test_check_reports_every_hostile_value_exactly(scenario, monkeypatch):
     """`generate check` prints expected.txt line for line: file, line, column, field, what was expected and found."""
-    if scenario == "hostile-references" and not (undrawable("人") and undrawable("\ue000")):
-        pytest.skip("the expected report assumes no installed font covers CJK or private use")
+    if scenario == "hostile-references" and not (undrawable("\U0002070E") and undrawable("\ue000")):
+        pytest.skip("the expected report assumes no installed font covers CJK Extension B or private use")
     monkeypatch.chdir(REPO)
     result = run_cli(["check", "--facts", f"tests/roots/{scenario}/facts.yaml"])
     assert result.stderr == (root(scenario) / "expected.txt").read_text(encoding="utf-8")

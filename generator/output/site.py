@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from babel.units import format_unit
 
 from generator.templating.environment import render_template
+from generator.templating.writing import writing
 
 if TYPE_CHECKING:
     from generator.templating.build_context import BuildContext
@@ -65,7 +66,10 @@ def site_files(build: "BuildContext", documents: list[dict]) -> dict[str, bytes]
             files["assets/site.css"] = render_template(env, STYLESHEET, context).encode("utf-8")
         i18n = context["i18n"]
         for page in pages:
-            page["name"] = page.get("name") or build.labels(page["lang"]).language_name
+            if "name" not in page:
+                labels = build.labels(page["lang"])
+                page.update(name=labels.language_name, tag=labels.language_tag,
+                            dir=writing(labels.language_tag).direction)
         entries = [dict(doc, size=human_size(doc["bytes"], i18n.locale)) for doc in documents]
         context.update(
             pages=pages,
@@ -74,6 +78,7 @@ def site_files(build: "BuildContext", documents: list[dict]) -> dict[str, bytes]
             stylesheet="assets/site.css",
             grid_columns=grid_columns,
             language_names={page["lang"]: page["name"] for page in pages},
+            scripts={page["lang"]: writing(page["tag"]).script for page in pages},
         )
         html = render_template(env, PAGE_TEMPLATE, context)
         files[page_name(lang, facts.primary_language)] = html.encode("utf-8")

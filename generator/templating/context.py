@@ -144,7 +144,8 @@ def template_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, la
     Keys: ``facts`` (the model), ``lang``, ``languages``, ``primary_language``, ``i18n``
     (formatting), ``L`` (labels), ``labels``, ``language_tag``, ``writing`` (direction, script,
     digits: :class:`~generator.templating.writing.Writing`), ``dir`` (``ltr``/``rtl``), ``citations``, ``as_of``,
-    ``draft`` (True unless ``document.status`` is ``cleared``), ``edition`` (what changed since
+    ``draft`` (True unless ``document.status`` is ``cleared``), ``unreviewed`` (True when a translator has
+    not yet reviewed this language's texts: ``document.unreviewed_translations``), ``edition`` (what changed since
     the previous edition, or None), ``generator_version``, plus ``extra``.
     """
     from generator.facts.editions import edition_changes
@@ -166,6 +167,7 @@ def template_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, la
         "citations": Citations(facts),
         "as_of": facts.document.as_of,
         "draft": facts.document.status != "cleared",
+        "unreviewed": lang in facts.document.unreviewed_translations,
         "edition": edition_changes(facts, loaded.previous, labels.text),
         "generator_version": __version__,
         **extra,

@@ -17,7 +17,7 @@ import jinja2.sandbox
 from markupsafe import Markup
 
 from generator.templating.bytecode import bytecode_cache
-from generator.templating.css import css_colour, css_string
+from generator.templating.css import css_colour, css_font_stack, css_string
 from generator.errors import TemplateError
 from generator.templating.paths import BUNDLED_TEMPLATES, TemplatePath  # noqa: F401 - the names callers import from here
 from generator.templating.sandbox import BOUNDED_FILTERS, BoundedSandbox, StrictUndefined, TemplateLoader, bounded_range
@@ -57,7 +57,7 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
     env.filters.update(BOUNDED_FILTERS)
     env.globals["range"] = bounded_range
     env.filters.update(
-        css_string=css_string, css_colour=css_colour,
+        css_string=css_string, css_colour=css_colour, css_font_stack=css_font_stack,
         tr=_tr, date=_date, daterange=_daterange, number=_number, cite=_cite, romans=to_roman,
         direction=text_direction, isolate=isolate, instrument=_instrument,
     )

@@ -120,7 +120,7 @@ class BriefHelpers:
             as_of: dt.date = self.context["as_of"]
             entries.append(TimelineEntry(as_of, None, self.i18n.date(as_of, "short"),
                                          self.label("timeline_as_of"), marker=True))
-        return timeline_layout(entries, width=width, font_size=font_size, family=self.fonts.body)
+        return timeline_layout(entries, width=width, font_size=font_size, family=self.label_font)
 
     def _event_title(self, event: Event) -> str:
         text = self.i18n.text(event.title)
@@ -130,7 +130,12 @@ class BriefHelpers:
                       row_height: float | None = None) -> BarChartLayout:
         items = [(to_roman(c.number), c.article_count, c.range_confirmed) for c in chapters]
         return bar_chart_layout(items, self.i18n.number, width=width, font_size=font_size,
-                                row_height=row_height, family=self.fonts.body)
+                                row_height=row_height, family=self.label_font)
+
+    @property
+    def label_font(self) -> str:
+        """The font the graphics' labels are measured in: the brand's font for the document's script."""
+        return self.fonts.for_script(self.i18n.writing.script, self.fonts.body)
 
 
 def brief_helpers(context: dict) -> dict:
