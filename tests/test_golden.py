@@ -34,8 +34,9 @@ SHOWN_DIFF_LINES = 40
 
 
 def languages(name: str) -> list[str]:
-    facts = build_options(name, Path("unused")).facts
-    return yaml.safe_load(Path(facts).read_text(encoding="utf-8"))["languages"]
+    """The languages test root ``name`` is built in: its BUILDABLE_ROOTS ``langs``, else all of its fact file's."""
+    options = build_options(name, Path("unused"))
+    return list(options.langs) or yaml.safe_load(Path(options.facts).read_text(encoding="utf-8"))["languages"]
 
 
 CASES = [(name, lang) for name in BUILDABLE_ROOTS for lang in languages(name)]

@@ -142,6 +142,10 @@ def test_disputes_attach_discrepancies_to_the_fact_they_concern(loaded):
 
 
 def test_missing_labels_for_a_language_is_a_clear_error(tmp_path):
-    loaded = load_facts(root("three-languages") / "facts.yaml")
-    with pytest.raises(TemplateError, match=r"no labels for language 'fr': create labels/fr.yaml"):
-        template_context(loaded, "fr", TemplatePath())
+    """German: no labels for it are bundled (French is, since issue 19), nor given as an override."""
+    text = (root("three-languages") / "facts.yaml").read_text(encoding="utf-8")
+    german = tmp_path / "facts.yaml"
+    german.write_text(text.replace("fr: ", "de: ").replace("[vi, en, fr]", "[vi, en, de]"), encoding="utf-8")
+    loaded = load_facts(german)
+    with pytest.raises(TemplateError, match=r"no labels for language 'de': create labels/de.yaml"):
+        template_context(loaded, "de", TemplatePath())
