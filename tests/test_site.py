@@ -56,7 +56,7 @@ def test_all_builds_every_kind_in_every_language(manifest, site):
 def test_pages_are_static_with_relative_links(site, manifest):
     for page, lang in (("index.html", "vi-VN"), ("en.html", "en-US")):
         html = (site / page).read_text(encoding="utf-8")
-        assert f'<html lang="{lang}">' in html
+        assert f'<html lang="{lang}" dir="ltr" data-script="Latn">' in html
         assert "http://" not in html and "https://" not in html and 'href="/' not in html
         for doc in manifest["documents"]:
             assert f'href="{doc["path"]}"' in html
@@ -259,4 +259,4 @@ def test_a_third_language_builds_every_document_verified(built):
     assert {(r["kind"], r["format"]) for r in records if r["lang"] == "fr"} == {
         ("brief", "pdf"), ("card", "pdf"), ("handout", "docx"), ("slides", "pptx"), ("slides", "md")}
     page = (out / "fr.html").read_text(encoding="utf-8")
-    assert '<html lang="fr-FR">' in page and "Télécharger" in page
+    assert '<html lang="fr-FR" dir="ltr" data-script="Latn">' in page and "Télécharger" in page

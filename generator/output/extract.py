@@ -198,7 +198,10 @@ def language_tags(path: Path, fmt: str) -> set[str]:
     if fmt == "docx":
         with zipfile.ZipFile(path) as archive:
             root = ElementTree.fromstring(archive.read("word/document.xml"))
-        return {node.get(f"{_W}val") for node in root.iter(f"{_W}lang") if node.get(f"{_W}val")}
+        # Word tags each of its three font slots with its own language: an Arabic document's
+        # language is in w:bidi, a Chinese one's in w:eastAsia (handout/scripts.py).
+        return {node.get(f"{_W}{slot}") for node in root.iter(f"{_W}lang") for slot in ("val", "eastAsia", "bidi")
+                if node.get(f"{_W}{slot}")}
     if fmt == "pptx":
         tags: set[str] = set()
         with zipfile.ZipFile(path) as archive:
