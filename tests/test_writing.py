@@ -210,3 +210,26 @@ def test_the_download_page_switches_between_languages_with_their_direction(tmp_p
     assert re.search(r':root\[data-script="Arab"\] \{\s*--font: "Noto Naskh Arabic", ', css)
     assert re.search(r':root\[data-script="Hans"\] \{\s*--font: "WenQuanYi Micro Hei", ', css)
     assert "border-left" not in css and "text-align: left" not in css
+
+
+# --- reading right-to-left text back from a PDF --------------------------------------------
+
+LRE, RLE, PDF = "\u202a", "\u202b", "\u202c"
+
+
+@pytest.mark.parametrize("drawn, read", [
+    # What pdftotext gives for a line of the Arabic brief: numbers drawn left to right inside it,
+    # with the spaces and commas of the Arabic around them.
+    (f"{RLE}{LRE} 24{PDF}ديسمبر {LRE} ،2024{PDF}الجمعية العامة{LRE} ،{PDF}القرار {LRE}4 ,1 79/243{PDF}{PDF}",
+     "24 ديسمبر 2024، الجمعية العامة، القرار 79/243 1, 4"),
+    (f"{RLE}الفصول {LRE}2–1{PDF}{PDF}", "الفصول 1–2"),  # a dash joins two numbers read right to left
+    (f"{RLE}القرار{LRE}A/RES/79/243 {PDF}{PDF}", "القرار A/RES/79/243"),  # the space drawn on its right comes first
+    (f"{RLE}مكتب {LRE}United Nations 2024{PDF}{PDF}", "مكتب United Nations 2024"),
+    (f"{RLE}جرائم ُترتكب{PDF}", "جرائم تُرتكب"),  # a vowel mark read before its letter
+    ("Plain text 1–2", "Plain text 1–2"),
+    (f"Name {RLE}هانوي{PDF} here", "Name هانوي here"),
+])
+def test_pdf_text_is_read_back_in_logical_order(drawn, read):
+    from generator.output.extract import logical_order
+
+    assert logical_order(drawn) == read

@@ -46,6 +46,74 @@ def extract_text(path: Path, fmt: str) -> str:
 
 #: Directional embedding marks pdftotext puts around right-to-left runs: not text a reader sees.
 _EMBEDDING_MARKS = re.compile("[\u202a-\u202e]")
+_LRE, _RLE, _PDF = "\u202a", "\u202b", "\u202c"
+#: A left-to-right island as the bidirectional algorithm forms one inside right-to-left text: from
+#: a Latin letter on, everything up to the last Latin letter or digit (spaces between Latin words
+#: take their direction); or a number: digits joined by single common separators (79/243,
+#: 1,234.5), not by a dash ("1–2" in Arabic text is two numbers read right to left).
+#: Arabic and Hebrew combining marks placed before the letter they sit on: WeasyPrint 70 draws a
+#: mark as a glyph of its own, and poppler, sorting a right-to-left line by position, may read it
+#: first ("ُترتكب" for "تُرتكب"). A combining mark never begins a word, so there it is moved back.
+_MARK_BEFORE_LETTER = re.compile(r"(?<!\w)([\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]+)(\w)")
+_ISLAND = re.compile(r"[^\W\d_](?:.*[\w])?|\d+(?:[.,:/+\-]\d+)*%?", re.S)
+
+
+def logical_order(text: str) -> str:
+    """pdftotext's text with its embedding marks resolved into the order a reader reads.
+
+    poppler writes a right-to-left run in reading order between RLE and PDF marks, but a
+    left-to-right stretch inside it (a date's "24" and "2024", "A/RES/79/243", citation numbers
+    "1, 4") between LRE and PDF in the order it is drawn, spaces and commas of the Arabic text
+    around it included: "‫‪ 24‬ديسمبر‪ ،2024‬‬" for "24 ديسمبر 2024،". Each such stretch is split
+    into its islands, whose order is reversed with the neutrals between them, each island read
+    as drawn. Outside right-to-left runs, text is already in reading order.
+    """
+    if _RLE not in text:
+        return _EMBEDDING_MARKS.sub("", text)
+    out: list[str] = []
+    stack: list[str] = []  # the open embeddings, innermost last
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == _LRE and stack and stack[-1] == _RLE:
+            end = _closing(text, index + 1)
+            out.append(_reverse_islands(_EMBEDDING_MARKS.sub("", text[index + 1:end])))
+            index = end + 1
+            continue
+        if char in (_LRE, _RLE):
+            stack.append(char)
+        elif char == _PDF:
+            if stack:
+                stack.pop()
+        elif not _EMBEDDING_MARKS.match(char):
+            out.append(char)
+        index += 1
+    return _MARK_BEFORE_LETTER.sub(r"\2\1", "".join(out))
+
+
+def _closing(text: str, start: int) -> int:
+    """Index of the PDF mark that closes the embedding opened just before ``start`` (or the end)."""
+    depth = 0
+    for index in range(start, len(text)):
+        if text[index] in (_LRE, _RLE):
+            depth += 1
+        elif text[index] == _PDF:
+            if depth == 0:
+                return index
+            depth -= 1
+    return len(text)
+
+
+def _reverse_islands(drawn: str) -> str:
+    """A left-to-right stretch as drawn inside right-to-left text -> as read: islands kept, their
+    order and the neutrals between them reversed (" ،2024" -> "2024، ", "4 ,1 79/243" -> "79/243 1, 4")."""
+    pieces: list[tuple[str, bool]] = []  # (text, is an island), as drawn
+    position = 0
+    for match in _ISLAND.finditer(drawn):
+        pieces += [(drawn[position:match.start()], False), (match.group(), True)]
+        position = match.end()
+    pieces.append((drawn[position:], False))
+    return "".join(text if island else text[::-1] for text, island in reversed(pieces))
 
 
 def _pdf_text(path: Path) -> str:
@@ -58,7 +126,7 @@ def _pdf_text(path: Path) -> str:
                             stdin=subprocess.DEVNULL, capture_output=True, timeout=300)
     if result.returncode != 0:
         raise ValueError(f"pdftotext could not read it (exit status {result.returncode})")
-    return _EMBEDDING_MARKS.sub("", result.stdout.decode("utf-8", "replace"))
+    return "\n".join(logical_order(line) for line in result.stdout.decode("utf-8", "replace").split("\n"))
 
 
 def _pdf_language(path: Path) -> str | None:

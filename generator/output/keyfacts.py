@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 #: Every key fact by name: a kind declares the ones its documents state (``Renderer.shows``).
 KEY_FACTS = ("draft mark", "marking", "what-changed heading", "common name", "adoption date", "adopting instrument",
-             "article count", "chapter count", "in force since", "parties", "signing place", "signatories",
+             "article count", "in force since", "parties", "signing place", "signatories",
              "signature deadline")
 
 
@@ -53,10 +53,14 @@ def key_facts(facts: FactFile, i18n: Localizer, previous: "PreviousEdition | Non
     if reference:
         state.append(KeyFact("adopting instrument", reference))
     if facts.structure is not None:
-        state.append(KeyFact("article count",
-                             f"{i18n.number(facts.structure.article_count.value)} {labels.get('articles', '')}".strip()))
-    if chapters:
-        state.append(KeyFact("chapter count", f"{i18n.number(chapters)} {labels.get('chapters', '')}".strip()))
+        # The whole phrase, as every kind writes it from the same label: "68 articles in 9 chapters",
+        # "68 статей в 9 главах", "共9章68条" (a count and its noun are not two phrases in every language).
+        articles = i18n.number(facts.structure.article_count.value)
+        if chapters and "structure_summary" in labels:
+            phrase = labels["structure_summary"].format(articles=articles, chapters=i18n.number(chapters))
+        else:
+            phrase = f"{articles} {labels.get('articles', '')}".strip()
+        state.append(KeyFact("article count", phrase))
     # What varies by treaty is looked for only where the file has it: a treaty in force states
     # its date and parties; one open for signature, its deadline.
     if facts.in_force_since is not None:

@@ -25,7 +25,7 @@ class CardRenderer(Renderer):
     heavy_imports = ("weasyprint", "generator.renderers.pdf")
     # A card has no room for the "what changed" box: the brief and the handout carry it.
     shows = frozenset({"draft mark", "marking", "common name", "adoption date", "adopting instrument",
-                       "article count", "chapter count", "in force since", "parties", "signing place", "signatories",
+                       "article count", "in force since", "parties", "signing place", "signatories",
                        "signature deadline"})
 
     def render(self, job):
