@@ -6,7 +6,6 @@ that render documents, so ``--help``, ``check`` and ``schema`` start fast.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
@@ -438,6 +437,8 @@ def diff(old, new, fmt, output):
               help="Write the schema to this file instead of standard output.")
 def schema(output):
     """Print the JSON Schema of fact files (for editor completion and validation)."""
+    import json
+
     from generator.facts.models import FactFile
 
     text = json.dumps(fact_file_schema(FactFile), ensure_ascii=False, indent=2) + "\n"

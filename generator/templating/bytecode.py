@@ -6,18 +6,19 @@ The cache lives in the user's cache directory (``$XDG_CACHE_HOME/generate/jinja`
 is used only for the same template name, file, source text (Jinja compares a checksum), Jinja
 and Python versions, and the same environment settings, since those change the compiled code
 (the slide outline's environment, say, escapes every value for Markdown): a stale or foreign
-entry is never used, just replaced. When the directory cannot be made, nothing is cached.
+entry is never used, just replaced. When the directory cannot be made, nothing is cached
+(:mod:`generator.usercache`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
-from pathlib import Path
 
 import jinja2
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
+
+from generator.usercache import user_cache_folder
 
 
 class _BytecodeCache(FileSystemBytecodeCache):
@@ -62,12 +63,5 @@ def _settings(env: jinja2.Environment) -> str:
 @lru_cache(maxsize=1)
 def bytecode_cache() -> FileSystemBytecodeCache | None:
     """The cache shared by every environment of this process, or None when it cannot be kept."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "generate" / "jinja"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if folder.is_symlink() or not folder.is_dir() or folder.stat().st_uid != os.getuid():
-            return None  # not a folder of this user's own: never load code from it
-    except (OSError, RuntimeError):
-        return None
-    return _BytecodeCache(str(folder))
+    folder = user_cache_folder("jinja")  # None: not a folder of this user's own, never load code from it
+    return None if folder is None else _BytecodeCache(str(folder))

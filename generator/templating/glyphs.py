@@ -11,11 +11,16 @@ strictest format and the one this module guards.
 from __future__ import annotations
 
 import bisect
+import hashlib
+import json
 import shutil
 import subprocess
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+
+from generator.usercache import read_entry, user_cache_folder, write_entry
 
 # Characters that draw nothing by design: joiners, variation selectors, soft hyphen and other
 # format characters (Unicode "Default_Ignorable_Code_Point"). Fonts need no glyph for them.
@@ -39,9 +44,52 @@ class Coverage:
 
 @lru_cache(maxsize=1)
 def installed_coverage() -> Coverage | None:
-    """What the fonts fontconfig knows can draw; None when fontconfig is not available."""
+    """What the fonts fontconfig knows can draw; None when fontconfig is not available.
+
+    Merging the charsets of every installed font costs more than listing them (some 12,000
+    ranges with a CJK font installed), so the merged ranges are kept in the user's cache,
+    keyed by the digest of ``fc-list``'s very listing: any font added, removed or changed, any
+    fontconfig setting that changes what it lists, is another key.
+    """
     listing = _fc_list("%{charset}")
-    return None if listing is None else coverage_from_charsets(listing)
+    if listing is None:
+        return None
+    key = hashlib.sha256(listing.encode("utf-8")).hexdigest()
+    folder = user_cache_folder("fonts")
+    entry = folder / COVERAGE_ENTRY if folder is not None else None
+    cached = _read_coverage(entry, key) if entry is not None else None
+    if cached is not None:
+        return cached
+    coverage = coverage_from_charsets(listing)
+    if entry is not None:
+        write_entry(entry, json.dumps({"format": COVERAGE_FORMAT, "listing": key, "starts": coverage.starts,
+                                       "ends": coverage.ends}, separators=(",", ":")).encode("utf-8"))
+    return coverage
+
+
+#: The one file of merged ranges in the user's cache folder ``fonts`` (replaced when the fonts change).
+COVERAGE_ENTRY = "coverage.json"
+COVERAGE_FORMAT = 1
+
+
+def _read_coverage(entry: Path, key: str) -> Coverage | None:
+    """The cached coverage of the listing ``key``; None for a missing, damaged, foreign or implausible entry."""
+    data = read_entry(entry)
+    try:
+        stored = json.loads(data) if data is not None else None
+    except ValueError:
+        return None
+    if not (isinstance(stored, dict) and stored.get("format") == COVERAGE_FORMAT and stored.get("listing") == key):
+        return None
+    starts, ends = stored.get("starts"), stored.get("ends")
+    if not (isinstance(starts, list) and isinstance(ends, list) and len(starts) == len(ends)):
+        return None
+    previous_end = -2
+    for first, last in zip(starts, ends):  # sorted, disjoint, not touching, within Unicode: as merged
+        if not (type(first) is int and type(last) is int and previous_end + 1 < first <= last <= 0x10FFFF):
+            return None
+        previous_end = last
+    return Coverage(tuple(starts), tuple(ends))
 
 
 def _fc_list(element: str) -> str | None:

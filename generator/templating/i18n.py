@@ -261,6 +261,8 @@ def _placeholder_problems(labels: Labels, doc: Document, reference: Path) -> lis
 
 def _merge(into: Document, doc: Document) -> None:
     """Deep-merge ``doc`` into ``into``, keeping each value's position from the file it came from."""
+    taken: set[tuple] = set()  # the paths whose whole value comes from ``doc``
+
     def merge(target: dict, source: dict, path: tuple) -> None:
         for key, value in source.items():
             key_path = path + (key,)
@@ -268,7 +270,10 @@ def _merge(into: Document, doc: Document) -> None:
                 merge(target[key], value, key_path)
             else:
                 target[key] = value
-                for table, positions in ((into.values, doc.values), (into.keys, doc.keys)):
-                    table.update({p: pos for p, pos in positions.items() if p[:len(key_path)] == key_path})
+                taken.add(key_path)
     into.values.setdefault((), doc.values.get(()))
     merge(into.data, doc.data, ())
+    # One pass over the positions (not one per label: that was quadratic): a position is taken
+    # with the value it lies in.
+    for table, positions in ((into.values, doc.values), (into.keys, doc.keys)):
+        table.update({p: pos for p, pos in positions.items() if any(p[:i] in taken for i in range(1, len(p) + 1))})
