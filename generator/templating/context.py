@@ -142,7 +142,8 @@ def template_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, la
     the caller has them loaded already, as a build does once per language).
 
     Keys: ``facts`` (the model), ``lang``, ``languages``, ``primary_language``, ``i18n``
-    (formatting), ``L`` (labels), ``labels``, ``language_tag``, ``writing`` (direction, script,
+    (formatting), ``L`` (labels), ``P`` (the punctuation that joins pieces of text:
+    :class:`~generator.templating.i18n.Punctuation`), ``labels``, ``language_tag``, ``writing`` (direction, script,
     digits: :class:`~generator.templating.writing.Writing`), ``dir`` (``ltr``/``rtl``), ``citations``, ``as_of``,
     ``draft`` (True unless ``document.status`` is ``cleared``), ``unreviewed`` (True when a translator has
     not yet reviewed this language's texts: ``document.unreviewed_translations``), ``edition`` (what changed since
@@ -160,6 +161,7 @@ def template_context(loaded: LoadedFacts, lang: str, templates: TemplatePath, la
         "primary_language": facts.primary_language,
         "i18n": localizer,
         "L": labels.text,
+        "P": labels.punctuation,
         "labels": labels,
         "language_tag": labels.language_tag,
         "writing": localizer.writing,

@@ -17,7 +17,7 @@ from typing import Annotated
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from generator.errors import TemplateError
 from generator.templating.sandbox import format_string_problem
@@ -53,6 +53,76 @@ class DateFormats(BaseModel):
     """Separator between longer ranges."""
 
 
+Quotes = Annotated[list[Pattern], Field(min_length=4, max_length=4)]
+
+
+class Punctuation(BaseModel):
+    """The marks a template puts between pieces of text it joins, in one language.
+
+    Each mark carries the spaces that go with it, so that a template writes
+    ``{{ place }}{{ P.comma }}{{ date }}`` and gets "Hanoi, 25–26 October 2025" in English,
+    "河内，2025年10月25日至26日" in Chinese and "هانوي، ..." in Arabic. Punctuation inside a
+    label's own text is the label's business; these are for the joins templates make. The
+    defaults are English (and Vietnamese) typography, so a label file may leave the block out.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
+
+    comma: Pattern = ", "
+    """Between items of a list or the parts of one phrase (a place and a date): ``", "``,
+    Chinese ``"，"``, Arabic ``"، "``."""
+    full_stop: Pattern = "."
+    """At the end of a sentence a template builds from facts: ``"."``, Chinese ``"。"``."""
+    colon: Pattern = ": "
+    """After a label that introduces a value (``Depositary: ...``): ``": "``, French
+    ``"\\u00a0: "`` (no-break space before), Chinese ``"："``."""
+    semicolon: Pattern = "; "
+    """Between parts of a sentence that hold commas themselves: ``"; "``, French ``"\\u202f; "``
+    (narrow no-break space before), Arabic ``"؛ "``, Chinese ``"；"``."""
+    open_paren: Pattern = " ("
+    """Opens an aside after a word, the space before it included: ``" ("``, Chinese ``"（"``
+    (full width, no space)."""
+    close_paren: Pattern = ")"
+    """Closes the aside: ``")"``, Chinese ``"）"``."""
+    quotes: Quotes = ["“", "”", "‘", "’"]
+    """Quotation marks: primary open and close, then those of a quotation inside a quotation,
+    spaces inside them included (French ``"«\\u00a0"``, ``"\\u00a0»"``)."""
+    dash: Pattern = " — "
+    """Between a title and who published or said it (``Title — Publisher``), spaces included:
+    ``" — "``, Chinese ``"——"``."""
+    between_sentences: Annotated[str, Field(pattern=r"^\s*$")] = " "
+    """What separates two sentences a template puts side by side: a space, or nothing in
+    Chinese (its full stop 。 carries its own space)."""
+
+    # A label set in bold takes its colon into the bold and leaves the space after it out
+    # ("<strong>Mandate:</strong> text"), an aside in a styled span takes its parentheses but
+    # not the space before them: templates need the mark and its space apart.
+    @computed_field
+    @property
+    def colon_mark(self) -> str:
+        """The colon without the space after it (``":"``, French ``"\u00a0:"``, Chinese ``"："``)."""
+        return self.colon.rstrip()
+
+    @computed_field
+    @property
+    def colon_space(self) -> str:
+        """The space after the colon (``" "``; nothing in Chinese)."""
+        return self.colon[len(self.colon.rstrip()):]
+
+    @computed_field
+    @property
+    def open_paren_space(self) -> str:
+        """The space before the opening parenthesis (``" "``; nothing in Chinese), for an aside
+        whose parentheses are styled with it (``text <span>(aside)</span>``)."""
+        return self.open_paren[:len(self.open_paren) - len(self.open_paren.lstrip())]
+
+    @computed_field
+    @property
+    def open_paren_mark(self) -> str:
+        """The opening parenthesis without the space before it (``"("``, Chinese ``"（"``)."""
+        return self.open_paren.lstrip()
+
+
 class Labels(BaseModel):
     """Everything a template says in one language that is not a fact."""
 
@@ -69,6 +139,9 @@ class Labels(BaseModel):
     """Date patterns."""
     text: dict[str, str]
     """UI labels by key, used in templates as ``L.key``."""
+    punctuation: Punctuation = Field(default_factory=Punctuation)
+    """The marks templates put between the pieces they join, used in templates as ``P.comma``,
+    ``P.colon``...; by default English typography."""
 
 
 def compact_range(start: str, end: str) -> str:
