@@ -433,7 +433,7 @@ def title_block(document) -> None:
     para(document, "Subtitle", "{{ facts.document.subtitle|tr }}")
     para(document, "Document Info",
          "{% if facts.document.marking %}{{ facts.document.marking|tr }} · {% endif %}{{ L.as_of }} {{ as_of|date }}"
-         "{% if " + ISSUER + " %} · {{ L.issued_by }}: {{ (" + ISSUER + ")|tr }}{% endif %}")
+         "{% if " + ISSUER + " %} · {{ L.issued_by }}{{ P.colon }}{{ (" + ISSUER + ")|tr }}{% endif %}")
     unreviewed_notice(document, "Normal")
 
 
@@ -451,14 +451,14 @@ def disputed(fact: str) -> list[Paragraph]:
     # words twice), all in one paragraph: the two-page handout has no line to spare.
     return [cell_note("{%p if disputes(" + fact + ") %}"),
             cell_note("{% for kind in disputes(" + fact + ")|map(attribute='kind')|unique %}"
-                      "{{ L['handout_disputed_' ~ kind] }}{% if not loop.last %} {% endif %}{% endfor %}"),
+                      "{{ L['handout_disputed_' ~ kind] }}{% if not loop.last %}{{ P.between_sentences }}{% endif %}{% endfor %}"),
             cell_note("{%p endif %}")]
 
 
 def differs(item: str) -> Run:
     """After a list item, timeline entry or heading whose facts sources state differently: a
     short note saying so, on its own line (the two-page handout has no line to spare)."""
-    return ("{% if disputes(" + item + ") %} ({{ L.handout_disputed_short }}){% endif %}", None)
+    return ("{% if disputes(" + item + ") %}{{ P.open_paren }}{{ L.handout_disputed_short }}{{ P.close_paren }}{% endif %}", None)
 
 
 def only_if(condition: str, row: list[list[Paragraph]]) -> list[list[list[Paragraph]]]:
@@ -482,8 +482,8 @@ def key_facts(document) -> None:
     pending = "not facts.in_force_since"
 
     def count(fact: str) -> str:
-        return ("{{ " + fact + ".value|number }}{% if " + fact + ".as_of %} ({{ L.as_of|lower }} "
-                "{{ " + fact + ".as_of|date }}){% endif %}")
+        return ("{{ " + fact + ".value|number }}{% if " + fact + ".as_of %}{{ P.open_paren }}{{ L.as_of|lower }} "
+                "{{ " + fact + ".as_of|date }}{{ P.close_paren }}{% endif %}")
 
     rows = [
         *only_if("facts.names.common_name",
@@ -517,8 +517,8 @@ def key_facts(document) -> None:
                   [cell_text(count("facts.parties"), cite("facts.parties")), *disputed("facts.parties")]]),
         *only_if("facts.signature and " + ceremony,
                  [[cell_text("{{ L.signing_ceremony if facts.open_until else L.signing }}")],
-                  [cell_text("{{ " + ceremony + ".place|tr }}{% if " + ceremony + ".venue %}, {{ " + ceremony
-                             + ".venue|tr }}{% endif %}, {{ " + ceremony + ".start|daterange(" + ceremony + ".end) }}",
+                  [cell_text("{{ " + ceremony + ".place|tr }}{% if " + ceremony + ".venue %}{{ P.comma }}{{ " + ceremony
+                             + ".venue|tr }}{% endif %}{{ P.comma }}{{ " + ceremony + ".start|daterange(" + ceremony + ".end) }}",
                              cite(ceremony)), *disputed(ceremony)]]),
         *only_if("facts.in_force_since and not facts.parties and facts.ratifications",
                  [[cell_text("{{ L.ratifications }}")],
@@ -537,7 +537,7 @@ def key_facts(document) -> None:
                              + ")|tr }}{% endif %}", cite(force)),
                    *disputed(force),
                    cell_text("{%p if facts.ratifications %}"),
-                   cell_text("{{ L.ratifications }}: {{ facts.ratifications.value|number }}", cite("facts.ratifications")),
+                   cell_text("{{ L.ratifications }}{{ P.colon }}{{ facts.ratifications.value|number }}", cite("facts.ratifications")),
                    cell_text("{%p endif %}"),
                    cell_note("{%p if " + force + ".status %}"),
                    cell_note("{{ " + force + ".status|tr }}", cite(force + ".status")),
@@ -559,7 +559,7 @@ def timeline(document) -> None:
         [[cell_text("{{ L.handout_date }}")], [cell_text("{{ L.handout_milestone }}")]],
         [[cell_text("{%tr for e in facts.timeline %}")], [cell_text("")]],
         [[cell_text(short_range)],
-         [cell_text("{{ e.title|tr }}{% if e.upcoming %} ({{ L.upcoming }}){% endif %}", differs("e"), cite("e"))]],
+         [cell_text("{{ e.title|tr }}{% if e.upcoming %}{{ P.open_paren }}{{ L.upcoming }}{{ P.close_paren }}{% endif %}", differs("e"), cite("e"))]],
         [[cell_text("{%tr endfor %}")], [cell_text("")]],
     ]
     para(document, "Heading 1", "{%p if facts.timeline %}")
@@ -598,7 +598,7 @@ def provisions(document) -> None:
     # after the last of them.
     in_two_columns(document, start=True)
     para(document, "List Bullet", "{%p for o, mark in citations.shared_marks(facts.offences) %}")
-    para(document, "List Bullet", "{{ o.title|tr }}{% if o.article %} ({{ L.handout_art }} {{ o.article }}){% endif %}",
+    para(document, "List Bullet", "{{ o.title|tr }}{% if o.article %}{{ P.open_paren }}{{ L.handout_art }} {{ o.article }}{{ P.close_paren }}{% endif %}",
          differs("o"), ("{% if mark is not none %}{{ cite_mark(mark) }}{% endif %}", "Citation"))
     para(document, "List Bullet", "{%p endfor %}")
     in_two_columns(document, start=False)
@@ -617,13 +617,13 @@ def edition(document) -> None:
     """A paragraph on what changed since the previous edition, when the fact file names one."""
     para(document, "Edition", "{%p if edition %}")
     para(document, "Edition",
-         ("{{ L.edition_changes.format(date=edition.previous_as_of|date) }}: ", "Strong"),
+         ("{{ L.edition_changes.format(date=edition.previous_as_of|date) }}{{ P.colon }}", "Strong"),
          "{% for item in edition.changes %}{{ item|tr }}", cite("item"),
-         "{% if not loop.last or edition.figures %} {% endif %}{% endfor %}"
+         "{% if not loop.last or edition.figures %}{{ P.between_sentences }}{% endif %}{% endfor %}"
          "{% for f in edition.figures %}{% if f.old is none %}{{ L.edition_figure_new.format(name=f.name, "
          "new=f.fact.value|number) }}{% else %}{{ L.edition_figure.format(name=f.name, old=f.old|number, "
          "new=f.fact.value|number) }}{% endif %}", cite("f.fact"),
-         "{% if not loop.last %}; {% else %}.{% endif %}{% endfor %}")
+         "{% if not loop.last %}{{ P.semicolon }}{% else %}{{ P.full_stop }}{% endif %}{% endfor %}")
     para(document, "Edition", "{%p endif %}")
 
 
@@ -633,11 +633,11 @@ def debate(document) -> None:
     para(document, "Heading 1", "{{ L.handout_debate }}")
     para(document, "Note", "{{ L.balance_note }}")
     para(document, "List Bullet", "{%p for item in facts.criticisms %}")
-    para(document, "List Bullet", ("{% if not item.short %}{{ item.by|tr }}: {% endif %}", "Strong"),
+    para(document, "List Bullet", ("{% if not item.short %}{{ item.by|tr }}{{ P.colon }}{% endif %}", "Strong"),
          "{{ (item.short or item)|tr }}", differs("item"), cite("item"))
     para(document, "List Bullet", "{%p endfor %}")
     para(document, "List Bullet", "{%p for item in facts.responses %}")
-    para(document, "List Bullet", ("{{ L.responses }} – {% if not item.short %}{{ item.by|tr }}: {% endif %}", "Strong"),
+    para(document, "List Bullet", ("{{ L.responses }} – {% if not item.short %}{{ item.by|tr }}{{ P.colon }}{% endif %}", "Strong"),
          "{{ (item.short or item)|tr }}", differs("item"), cite("item"))
     para(document, "List Bullet", "{%p endfor %}")
     para(document, "Normal", "{%p endif %}")

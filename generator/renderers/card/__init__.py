@@ -41,7 +41,7 @@ class CardRenderer(Renderer):
         if pdf.pages != 1:
             job.warn(f"card ({job.lang}): runs to {pdf.pages} pages, not one: shorten the texts it shows "
                      f"(the `short` forms) or the labels, or restyle {self.template}")
-        title = f"{context['i18n'].text(job.loaded.facts.names.common_name)} — {context['L']['kind_card']}"
+        title = context["P"].dash.join((context["i18n"].text(job.loaded.facts.names.common_name), context["L"]["kind_card"]))
         return [Output(self.kind, job.lang, "pdf", job.filename(self.kind, "pdf"), pdf.data, title, pages=pdf.pages)]
 
     def html(self, env, context: dict) -> str:

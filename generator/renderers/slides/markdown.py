@@ -190,10 +190,22 @@ def outline_environment(env: jinja2.Environment) -> jinja2.Environment:
     return overlay
 
 
+def markdown_punctuation(punctuation) -> dict:
+    """The label file's punctuation (``P``) as outline Markdown: escaped like any value, but with
+    its spaces kept (:func:`escape_markdown` folds the space of ", " away)."""
+    def escaped(text: str) -> MarkdownText:
+        return MarkdownText(_INLINE_SPECIAL.sub(r"\\\1", text))
+
+    return {name: [escaped(mark) for mark in value] if isinstance(value, list) else escaped(value)
+            for name, value in punctuation.model_dump().items()}
+
+
 def outline_context(build, lang: str, slide_order=()) -> dict:
-    """The build's template context, with citations that track each slide's sources and
-    ``slide_order`` (the ``slides`` setting: slide ids in order; empty for the outline's own)."""
+    """The build's template context, with citations that track each slide's sources,
+    ``slide_order`` (the ``slides`` setting: slide ids in order; empty for the outline's own) and
+    the punctuation ``P`` as Markdown."""
     context = build.template_context(lang)
+    context["P"] = markdown_punctuation(context["P"])
     context["citations"] = SlideCitations(build.facts)
     context["slide_order"] = list(slide_order)
     return context
