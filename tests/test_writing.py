@@ -233,3 +233,20 @@ def test_pdf_text_is_read_back_in_logical_order(drawn, read):
     from generator.output.extract import logical_order
 
     assert logical_order(drawn) == read
+
+
+def test_check_warns_about_arabic_vowel_marks(tmp_path, runner):
+    """A vowel mark reads apart from its letter in the PDFs' text: `check` says so, as a warning."""
+    from generator.commands.cli import main
+
+    def edit(data):
+        data["languages"] = ["vi", "en", "ar"]
+        for node in (data["document"]["title"], data["document"]["subtitle"], data["document"]["subject"]):
+            node["ar"] = "وثيقة"
+        data["document"]["keywords"]["ar"] = ["وثيقة"]
+        data["document"]["title"]["ar"] = "وثيقةٌ"  # with a dammatan
+
+    path = minimal_facts(tmp_path, edit)
+    result = runner.invoke(main, ["check", "--facts", str(path)])
+    assert re.search(r"warning: .*facts\.yaml:\d+:\d+: document\.title\.ar: Arabic vowel mark U\+064C "
+                     r"\(ARABIC DAMMATAN\) at character 6: the PDFs show it", result.stderr), result.stderr
