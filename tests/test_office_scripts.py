@@ -222,7 +222,8 @@ def test_an_arabic_deck_is_right_to_left_and_tagged_arabic(arabic):
     path = deck(arabic)
     title = next(p for p in slide_paragraphs(path, 1) if TEXTS["ar"]["title"] in text_of(p, f"{A}t"))
     assert (title.find(f"{A}pPr").get("rtl"), title.find(f"{A}pPr").get("algn")) == ("1", "r")
-    latin = next(p for p in slide_paragraphs(path, 1) if text_of(p, f"{A}t") == "Test team")
+    # (closed by LEFT-TO-RIGHT MARK + RIGHT-TO-LEFT MARK: a Latin text in a right-to-left deck)
+    latin = next(p for p in slide_paragraphs(path, 1) if text_of(p, f"{A}t") == "Test team\u200e\u200f")
     assert latin.find(f"{A}pPr").get("rtl") == "0"  # opens with a Latin letter
     langs = {r.get("lang") for r in part(path, "ppt/slides/slide1.xml").iter(f"{A}rPr")}
     assert langs == {"ar"}
@@ -310,3 +311,34 @@ def test_marp_renders_the_arabic_outline_right_to_left(arabic, tmp_path):
             .map(s => [s.getAttribute('lang'), getComputedStyle(s).direction])""")
         browser.close()
     assert sections and all(section == ["ar", "rtl"] for section in sections)
+
+
+def test_an_arabic_deck_reads_its_figures_from_the_right():
+    """The six-language fixture's Arabic deck: the timeline's earliest event, the first chapter's
+    column and the first tile on the right (the English deck: on the left)."""
+    from generator.pipeline.build import BuildOptions, build
+    from tests.conftest import ROOTS
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        build(["slides"], BuildOptions(out=out, facts=ROOTS / "six-languages" / "facts.yaml", langs=("ar", "en"),
+                                       use_cache=False, jobs=1))
+        for lang, from_right in (("ar", True), ("en", False)):
+            prs = pptx.Presentation(str(out / lang / "facts-slides.pptx"))
+            seen = {"figures": 0, "charts": 0}
+            for slide in prs.slides:
+                groups = [s for s in slide.shapes if s.shape_type == 6]  # MSO_SHAPE_TYPE.GROUP
+                charts = [s for s in slide.shapes if s.has_chart]
+                for group in groups:
+                    boxes = [s for s in group.shapes if s.has_text_frame and s.text_frame.text.strip()]
+                    if len(boxes) >= 2:
+                        first, last = boxes[0], boxes[-1]
+                        assert (first.left > last.left) == from_right, (lang, [b.text_frame.text for b in boxes])
+                        seen["figures"] += 1
+                for chart in charts:
+                    assert chart.chart.category_axis.reverse_order == from_right
+                    seen["charts"] += 1
+            assert seen == {"figures": 2, "charts": 1}, (lang, seen)  # the timeline and the tiles; the chapters

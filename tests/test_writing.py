@@ -233,3 +233,36 @@ def test_pdf_text_is_read_back_in_logical_order(drawn, read):
     from generator.output.extract import logical_order
 
     assert logical_order(drawn) == read
+
+
+def test_check_warns_about_arabic_vowel_marks(tmp_path, runner):
+    """A vowel mark reads apart from its letter in the PDFs' text: `check` says so, as a warning."""
+    from generator.commands.cli import main
+
+    def edit(data):
+        data["languages"] = ["vi", "en", "ar"]
+        for node in (data["document"]["title"], data["document"]["subtitle"], data["document"]["subject"]):
+            node["ar"] = "وثيقة"
+        data["document"]["keywords"]["ar"] = ["وثيقة"]
+        data["document"]["title"]["ar"] = "وثيقةٌ"  # with a dammatan
+
+    path = minimal_facts(tmp_path, edit)
+    result = runner.invoke(main, ["check", "--facts", str(path)])
+    assert re.search(r"warning: .*facts\.yaml:\d+:\d+: document\.title\.ar: Arabic vowel mark U\+064C "
+                     r"\(ARABIC DAMMATAN\) at character 6: the PDFs show it", result.stderr), result.stderr
+
+
+@pytest.mark.parametrize("text, direction, closed", [
+    ("هانوي", "ltr", "هانوي\u200f\u200e"),      # Arabic in an English document
+    ("Hanoi", "ltr", "Hanoi"),
+    ("Hanoi", "rtl", "Hanoi\u200e\u200f"),      # Latin in an Arabic document
+    ("الفصل V – التعاون الدولي", "rtl", "الفصل V – التعاون الدولي\u200e\u200f"),
+    ("هانوي", "rtl", "هانوي"),
+    ("2024", "rtl", "2024"),                     # digits run with either
+])
+def test_text_against_the_document_s_direction_is_closed(text, direction, closed):
+    """So that ": 18 مادة" after "التعاون الدولي" stays on its side in an Arabic deck."""
+    from generator.templating.environment import close_direction, isolate
+
+    assert close_direction(text, direction) == closed
+    assert (isolate(text, direction) != text) == (closed != text)

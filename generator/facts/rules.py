@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 
 from generator.facts.models import Attributed, Discrepancy, FactFile, Quotation, Sourced, Statement, Text, TextList, instances, walk
@@ -26,6 +27,10 @@ def check_facts(facts: FactFile, doc: Document) -> list[Problem]:
     _check_dates(facts, report)
     _check_glyphs(facts, report)
     return problems
+
+
+#: Arabic vowel and other marks written over or under a letter (harakat, shadda, sukun, superscript alef).
+_ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670]")
 
 
 def missing_translations(facts: FactFile) -> dict[str, list[str]]:
@@ -248,6 +253,13 @@ def _check_glyphs(facts: FactFile, report) -> None:
         if index is not None:
             report(path, f"expected characters an installed font can draw, found {describe_char(text[index])} "
                    f"at character {index + 1}; install a font that has it or remove it")
+        elif not text.isascii():
+            mark = _ARABIC_MARKS.search(text)
+            if mark:  # drawn correctly, but the PDF's text layer puts the mark beside its letter
+                report(path, f"Arabic vowel mark {describe_char(mark.group())} at character {mark.start() + 1}: "
+                       "the PDFs show it, but their text (copying, screen readers, verify) reads it apart from "
+                       "its letter (WeasyPrint 70 draws each mark as a glyph of its own); write the text "
+                       "without vowel marks where the meaning allows, as UN Arabic documents do", "warning")
 
     for path, value in walk(facts):
         kind = type(value)

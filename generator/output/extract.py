@@ -22,10 +22,16 @@ _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
+#: A line break between two Han, kana or full-width characters: Chinese and Japanese put no
+#: space between words, so a line that wraps there joins without one.
+_WIDE_LINE_BREAK = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])[ \t]*\n\s*(?=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])")
+
+
 def normalize_space(text: str) -> str:
-    """NFC, soft hyphens dropped, every run of whitespace one space: text as a reader sees it."""
+    """NFC, soft hyphens dropped, every run of whitespace one space (none where a line wraps
+    between two Han characters): text as a reader sees it."""
     text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", _WIDE_LINE_BREAK.sub("", text)).strip()
 
 
 def extract_text(path: Path, fmt: str) -> str:

@@ -135,12 +135,17 @@ def _verify_document(out_dir, path, record, build: "BuildContext", memo=None) ->
 
 def states(text: str, phrase: str) -> bool:
     """Whether ``text`` states ``phrase`` as a whole phrase: not inside a longer word or number
-    ("2" is not found in "2001", "2,5" or "12"; "ACTIP" not in "ACTIPS")."""
+    ("2" is not found in "2001", "2,5" or "12"; "ACTIP" not in "ACTIPS"; "草案" is in "草案译文")."""
     phrase = normalize_space(phrase)
     if not phrase:
         return True
-    pattern = r"(?<!\w)(?<!\d[.,])" + re.escape(phrase) + r"(?!\w)(?![.,]\d)"
+    pattern = rf"(?<!{_WORD})(?<!\d[.,])" + re.escape(phrase) + rf"(?!{_WORD})(?![.,]\d)"
     return re.search(pattern, text) is not None
+
+
+#: A letter or digit of a language that spaces its words: Chinese and Japanese write none between
+#: words, so a Han character next to a phrase does not make it part of a longer word ("于2024年").
+_WORD = r"[^\W\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]"
 
 
 def _shown_by(kind: object, fact) -> bool:

@@ -59,7 +59,7 @@ def create_environment(path: TemplatePath) -> jinja2.Environment:
     env.filters.update(
         css_string=css_string, css_colour=css_colour, css_font_stack=css_font_stack,
         tr=_tr, date=_date, daterange=_daterange, number=_number, cite=_cite, romans=to_roman,
-        direction=text_direction, isolate=isolate, instrument=_instrument,
+        direction=text_direction, isolate=_isolate, instrument=_instrument,
     )
     env.globals.update(cite_numbers=_cite_numbers, disputes=_disputes)
     return env
@@ -92,13 +92,15 @@ def _instrument(ctx, holder, capital: bool = False) -> str:
 def _tr(ctx, value) -> str:
     """``{{ field | tr }}``: the current language's text of a bilingual field.
 
-    Right-to-left text comes back marked so that the citation, comma or date a template
+    Text that runs against the document's direction (Arabic in an English document, a Latin
+    name in an Arabic one) comes back marked so that the citation, comma or date a template
     puts after it keeps its place: isolated (:func:`isolate`) where the context sets
-    ``isolate_bidi`` (the brief), else closed by :func:`close_right_to_left` (Word,
-    PowerPoint and Markdown readers all know those two marks).
+    ``isolate_bidi`` (the brief), else closed by :func:`close_direction` (Word, PowerPoint and
+    Markdown readers all know those marks).
     """
     text = ctx["i18n"].text(value)
-    return isolate(text) if ctx.get("isolate_bidi") else close_right_to_left(text)
+    direction = ctx.get("dir", "ltr")
+    return isolate(text, direction) if ctx.get("isolate_bidi") else close_direction(text, direction)
 
 
 _RIGHT_TO_LEFT = {"R", "AL"}
@@ -119,14 +121,35 @@ def has_right_to_left(text: str) -> bool:
                for match in _RIGHT_TO_LEFT_BLOCKS.finditer(text))
 
 
-def close_right_to_left(text: str) -> str:
-    """Text with right-to-left letters followed by RIGHT-TO-LEFT MARK + LEFT-TO-RIGHT MARK.
+def has_left_to_right(text: str) -> bool:
+    """Whether ``text`` holds a letter of a left-to-right script (bidirectional class L)."""
+    return any(unicodedata.bidirectional(char) == "L" for char in text if not char.isascii() or char.isalpha())
 
-    The first keeps the text's closing punctuation on its right-to-left side; the second
-    stops a following "[1]" or "2024" from joining the right-to-left run (it would be shown
-    before the text instead of after it). Other text is returned unchanged.
+
+def runs_against(text: str, direction: str) -> bool:
+    """Whether ``text`` holds letters running against a document written in ``direction``."""
+    return has_left_to_right(text) if direction == "rtl" else has_right_to_left(text)
+
+
+def close_direction(text: str, direction: str = "ltr") -> str:
+    """Text with letters against the document's direction, followed by two marks: in a
+    left-to-right document RIGHT-TO-LEFT MARK + LEFT-TO-RIGHT MARK, in a right-to-left one the
+    reverse.
+
+    The first keeps the text's closing punctuation on its own side; the second stops a following
+    "[1]", ": 18" or "2024" from joining its run (it would be shown on the wrong side of it).
+    Other text is returned unchanged.
     """
-    return text + _RIGHT_TO_LEFT_MARK + _LEFT_TO_RIGHT_MARK if has_right_to_left(text) else text
+    if not runs_against(text, direction):
+        return text
+    if direction == "rtl":
+        return text + _LEFT_TO_RIGHT_MARK + _RIGHT_TO_LEFT_MARK
+    return text + _RIGHT_TO_LEFT_MARK + _LEFT_TO_RIGHT_MARK
+
+
+def close_right_to_left(text: str) -> str:
+    """:func:`close_direction` in a left-to-right document."""
+    return close_direction(text, "ltr")
 
 
 def text_direction(text: object, default: str = "ltr") -> str:
@@ -145,8 +168,9 @@ def text_direction(text: object, default: str = "ltr") -> str:
     return default
 
 
-def isolate(text: object) -> str:
-    """``{{ text | isolate }}``: text with right-to-left letters wrapped in FIRST STRONG ISOLATE …
+def isolate(text: object, direction: str = "ltr") -> str:
+    """``{{ text | isolate }}``: text with letters against the document's direction (``direction``:
+    Arabic in a left-to-right document, Latin in a right-to-left one) wrapped in FIRST STRONG ISOLATE …
     POP DIRECTIONAL ISOLATE, the plain-text ``<bdi>``.
 
     The text then takes the direction of its first strong letter, and a citation, comma or
@@ -154,11 +178,17 @@ def isolate(text: object) -> str:
     the marks are invisible and PDF text extraction drops them.
     """
     value = text if isinstance(text, Markup) else str(text)
-    if not has_right_to_left(value):
+    if not runs_against(value, direction):
         return value
     if isinstance(value, Markup):
         return Markup(_FIRST_STRONG_ISOLATE) + value + Markup(_POP_DIRECTIONAL_ISOLATE)
     return _FIRST_STRONG_ISOLATE + value + _POP_DIRECTIONAL_ISOLATE
+
+
+@pass_context
+def _isolate(ctx, text) -> str:
+    """``{{ text | isolate }}`` against the direction of the document being rendered."""
+    return isolate(text, ctx.get("dir", "ltr"))
 
 
 @pass_context

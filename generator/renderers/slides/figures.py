@@ -47,8 +47,9 @@ def mark_decorative(shape) -> None:
     etree.SubElement(extension, f"{{{DECORATIVE_NS}}}decorative", nsmap={"adec": DECORATIVE_NS}, val="1")
 
 
-def add_column_chart(slide, box: Box, table: Table, alt: str, language_tag: str):
-    """A clustered column chart: first column = categories, other columns = series."""
+def add_column_chart(slide, box: Box, table: Table, alt: str, language_tag: str, right_to_left: bool = False):
+    """A clustered column chart: first column = categories, other columns = series (the first on
+    the right in a ``right_to_left`` deck)."""
     data = CategoryChartData(number_format="0")
     data.categories = [row[0] for row in table.rows]
     for column, name in enumerate(table.header[1:], start=1):
@@ -82,6 +83,7 @@ def add_column_chart(slide, box: Box, table: Table, alt: str, language_tag: str)
     category.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(CHART_TEXT_SIZE)
     category.axis_title.text_frame.paragraphs[0].runs[0].font.bold = False
     category.format.line.color.theme_color = MSO_THEME_COLOR.TEXT_2
+    category.reverse_order = right_to_left
     value = chart.value_axis
     value.visible = False  # the data labels carry the values
     value.has_major_gridlines = False
@@ -102,6 +104,22 @@ def _chart_language(chart, language_tag: str) -> None:
         else:
             space.insert(0, lang)
     lang.set("val", language_tag)
+
+
+def _mirrored(inner: Box, box: Box) -> Box:
+    """``inner`` reflected across the vertical centre line of ``box``."""
+    return Box(2 * box.x + box.width - inner.x - inner.width, inner.y, inner.width, inner.height)
+
+
+def mirror_timeline(geometry: TimelineGeometry, box: Box) -> TimelineGeometry:
+    """The timeline read from the right: markers and labels reflected within ``box``."""
+    return TimelineGeometry(geometry.axis_y, [2 * box.x + box.width - x for x in geometry.markers],
+                            [(_mirrored(label, box), above) for label, above in geometry.labels], geometry.size)
+
+
+def mirror_tiles(geometry: TilesGeometry, box: Box) -> TilesGeometry:
+    """The tiles read from the right: each reflected within ``box``."""
+    return TilesGeometry([_mirrored(tile, box) for tile in geometry.tiles], geometry.size)
 
 
 def add_timeline(slide, geometry: TimelineGeometry, table: Table, box: Box, alt: str):
@@ -160,8 +178,8 @@ def _timeline_label(shapes, label: Box, above: bool, cells: list[list[Run]], siz
         paragraph.alignment = PP_ALIGN.CENTER
 
 
-def add_tiles(slide, geometry: TilesGeometry, items: list[Paragraph], name: str):
-    """One tile per list item: a light panel with an accent bar and the item's text."""
+def add_tiles(slide, geometry: TilesGeometry, items: list[Paragraph], name: str, right_to_left: bool = False):
+    """One tile per list item: a light panel with an accent bar (on the side lines start from) and the item's text."""
     group = slide.shapes.add_group_shape()
     shapes = group.shapes
     bar = Emu(int(0.07 * 914400))
@@ -170,14 +188,15 @@ def add_tiles(slide, geometry: TilesGeometry, items: list[Paragraph], name: str)
         panel.fill.solid()
         panel.fill.fore_color.theme_color = MSO_THEME_COLOR.BACKGROUND_2
         panel.line.fill.background()
-        accent = _plain(shapes.add_shape(MSO_SHAPE.RECTANGLE, Emu(tile.x), Emu(tile.y), bar, Emu(tile.height)))
+        start = tile.x + tile.width - bar if right_to_left else tile.x
+        accent = _plain(shapes.add_shape(MSO_SHAPE.RECTANGLE, Emu(start), Emu(tile.y), bar, Emu(tile.height)))
         accent.fill.solid()
         accent.fill.fore_color.theme_color = MSO_THEME_COLOR.ACCENT_1
         accent.line.fill.background()
         mark_decorative(accent)
         frame = _figure_frame(panel, TILE_INSETS, MSO_ANCHOR.MIDDLE)
         add_runs(frame.paragraphs[0], item.runs, geometry.size, colour=MSO_THEME_COLOR.TEXT_1)
-        frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+        frame.paragraphs[0].alignment = PP_ALIGN.RIGHT if right_to_left else PP_ALIGN.LEFT
     # The tiles' own text is read, tile by tile; the group's description says what they are.
     set_alt_text(group, name, name)
     return group

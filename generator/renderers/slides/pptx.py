@@ -19,13 +19,14 @@ from pptx.oxml.ns import qn
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.util import Emu, Pt
 
-from generator.renderers.slides.figures import add_column_chart, add_tiles, add_timeline
+from generator.renderers.slides.figures import add_column_chart, add_tiles, add_timeline, mirror_tiles, mirror_timeline
 from generator.renderers.slides.outline import Outline
 from generator.renderers.ooxml import DocumentProperties, OfficeScripts, finished_package, read_package
 from generator.renderers.slides.plan import DeckPlan, SlidePlan, TextPlan
 from generator.renderers.slides.runs import add_runs, no_bullet, tag_language
 from generator.renderers.slides.scripts import direct_paragraphs, mirror_text_styles, theme_script_fonts
 from generator.renderers.slides.theme import brand_colours, brand_fonts, restyle_theme
+from generator.templating.writing import writing
 
 _SLIDE_NUMBER_FIELD = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"  # fixed: a random GUID would change the bytes
 
@@ -101,13 +102,18 @@ def _add_slide(prs, layout, plan: SlidePlan, outline: Outline, scripts: OfficeSc
     if figure is not None:
         box = figure.placeholder.box
         _remove(by_idx[figure.placeholder.idx])
+        # A right-to-left language reads figures from the right: the first chapter's column, the
+        # earliest event and the first tile on the right.
+        rtl = writing(language_tag).rtl
         if figure.kind == "column-chart":
-            add_column_chart(slide, box, figure.block.table, plan.slide.alt, language_tag)
+            add_column_chart(slide, box, figure.block.table, plan.slide.alt, language_tag, right_to_left=rtl)
         elif figure.kind == "timeline":
-            add_timeline(slide, figure.geometry, figure.block.table, box, plan.slide.alt)
+            geometry = mirror_timeline(figure.geometry, box) if rtl else figure.geometry
+            add_timeline(slide, geometry, figure.block.table, box, plan.slide.alt)
         else:
             items = [p for p in figure.block.paragraphs if p.kind == "bullet"]
-            add_tiles(slide, figure.geometry, items, plan.slide.title_text)
+            geometry = mirror_tiles(figure.geometry, box) if rtl else figure.geometry
+            add_tiles(slide, geometry, items, plan.slide.title_text, right_to_left=rtl)
     for placeholder in plan.unused:
         _remove(by_idx[placeholder.idx])
     if outline.footer:
