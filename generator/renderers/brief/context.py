@@ -124,7 +124,8 @@ class BriefHelpers:
 
     def _event_title(self, event: Event) -> str:
         text = self.i18n.text(event.title)
-        return f"{text} ({self.label('upcoming')})" if event.upcoming else text
+        marks = self.context["P"]
+        return f"{text}{marks.open_paren}{self.label('upcoming')}{marks.close_paren}" if event.upcoming else text
 
     def chapter_chart(self, chapters: Sequence[Chapter], width: float, font_size: float = 10.0,
                       row_height: float | None = None) -> BarChartLayout:
