@@ -162,6 +162,8 @@ def test_the_brief_of_a_right_to_left_language_is_mirrored(tmp_path, arabic_temp
     assert "font-style: italic" not in css and "letter-spacing: 0.08em" not in css
     assert re.search(r'html \{\s*font-family: "Noto Naskh Arabic", ', css)
     assert 'transform="translate(465' in html  # the timeline drawing mirrored
+    chart = html.split('aria-label="Articles per chapter"', 1)[1].split("</svg>", 1)[0]
+    assert 'text-anchor="start" font-weight="bold"' in chart  # chapter numerals right of the axis
     assert re.search(r'class="timeline-label"[^>]*style="right: ', html)
     assert '<p class="unreviewed-mark">Unreviewed translation' in html
 
