@@ -338,6 +338,14 @@ def value_at(data: dict, path: tuple, lang: str) -> str:
     return data[lang] if isinstance(data, dict) else data
 
 
+def plain_words(text: str, number: int) -> str:
+    """Plain words running the same way as ``text``: a paragraph that opens in Arabic or Hebrew is
+    right to left in Word and PowerPoint, and its twin must be too for the structures to match."""
+    from generator.templating.environment import text_direction
+
+    return "نص عادي" if text_direction(text) == "rtl" else f"Plain text {number}"
+
+
 def benign_twin(path: Path, target: Path) -> Path:
     """The same fact file with every displayed text replaced by plain words: its documents
     must have exactly the structure of the hostile file's documents."""
@@ -349,7 +357,7 @@ def benign_twin(path: Path, target: Path) -> Path:
     def plain(value: object, key: str = "") -> object:
         if isinstance(value, dict):
             if value and set(value) <= set(data["languages"]):
-                return {lang: (f"Plain text {next(counter)}" if isinstance(text, str) else text)
+                return {lang: (plain_words(text, next(counter)) if isinstance(text, str) else text)
                         for lang, text in value.items()}
             return {k: plain(v, k) for k, v in value.items()}
         if isinstance(value, list):
