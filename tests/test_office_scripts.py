@@ -168,7 +168,8 @@ def test_each_font_slot_gets_its_language_and_the_brands_font(arabic, chinese, t
 
 
 def test_complex_script_size_bold_and_italic_follow_the_latin_ones(arabic):
-    """Word sizes and bolds Arabic with szCs and bCs: a 14 pt bold title must not set its Arabic at 26 pt, unbolded."""
+    """Word sizes and bolds Arabic with szCs and bCs: a 14 pt bold title must not set its Arabic at 26 pt, unbolded;
+    italics (iCs) are off, Arabic having none."""
     styles = part(handout(arabic), "word/styles.xml")
     checked = 0
     for rpr in styles.iter(f"{W}rPr"):
@@ -176,7 +177,9 @@ def test_complex_script_size_bold_and_italic_follow_the_latin_ones(arabic):
             source = rpr.find(f"{W}{latin}")
             if source is not None:
                 twin = rpr.find(f"{W}{complex_}")
-                assert twin is not None and dict(twin.attrib) == dict(source.attrib), (latin, etree.tostring(rpr))
+                # Arabic has no italics: an italic style's Arabic stays upright (w:iCs off).
+                expected = {f"{W}val": "0"} if latin == "i" else dict(source.attrib)
+                assert twin is not None and dict(twin.attrib) == expected, (latin, etree.tostring(rpr))
                 checked += 1
     assert checked > 20
     title = next(s for s in styles.iter(f"{W}style") if s.get(f"{W}styleId") == "Title")
@@ -342,3 +345,17 @@ def test_an_arabic_deck_reads_its_figures_from_the_right():
                     assert chart.chart.category_axis.reverse_order == from_right
                     seen["charts"] += 1
             assert seen == {"figures": 2, "charts": 1}, (lang, seen)  # the timeline and the tiles; the chapters
+
+
+def test_no_italics_in_the_script_of_an_arabic_or_chinese_document(arabic, chinese):
+    """Arabic and Chinese have no italics: the handout's own script stays upright (w:iCs in
+    Arabic, w:i and w:iCs in Chinese) and the deck slants no run; English keeps its italics."""
+    for out, names in ((arabic, ("iCs",)), (chinese, ("i", "iCs"))):
+        for part_name in ("word/styles.xml", "word/document.xml"):
+            root = part(handout(out), part_name)
+            slanted = [n for name in names for n in root.iter(f"{W}{name}")
+                       if n.get(f"{W}val", "true") not in ("0", "false")]
+            assert not slanted, (out, part_name)
+        for index in range(1, 4):
+            deck_root = part(deck(out), f"ppt/slides/slide{index}.xml")
+            assert not [r for r in deck_root.iter(f"{A}rPr") if r.get("i") == "1"]

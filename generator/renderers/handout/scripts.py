@@ -134,6 +134,16 @@ def _complete(root: etree._Element, scripts: OfficeScripts) -> None:
                 twin = insert_in_order(rpr, etree.Element(f"{W}{complex_}"), RPR_ORDER)
             twin.attrib.clear()
             twin.attrib.update(source.attrib)
+        # Arabic and Chinese have no italics: a slanted Latin font is no emphasis there, so text
+        # in the document's own script stays upright (its Latin words keep their italics in an
+        # Arabic document, where Word takes them from w:i and the Arabic from w:iCs).
+        if scripts.slot != "latin":
+            upright = ("iCs",) if scripts.slot == "complex" else ("i", "iCs")
+            for name in upright:
+                node = rpr.find(f"{W}{name}")
+                if node is not None and node.get(f"{W}val", "true") not in ("0", "false"):
+                    node.attrib.clear()
+                    node.set(f"{W}val", "0")
 
 
 def _paragraph_text(paragraph: etree._Element) -> str:

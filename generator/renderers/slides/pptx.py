@@ -24,7 +24,7 @@ from generator.renderers.slides.outline import Outline
 from generator.renderers.ooxml import DocumentProperties, OfficeScripts, finished_package, read_package
 from generator.renderers.slides.plan import DeckPlan, SlidePlan, TextPlan
 from generator.renderers.slides.runs import add_runs, no_bullet, tag_language
-from generator.renderers.slides.scripts import direct_paragraphs, mirror_text_styles, theme_script_fonts
+from generator.renderers.slides.scripts import direct_paragraphs, mirror_text_styles, theme_script_fonts, upright
 from generator.renderers.slides.theme import brand_colours, brand_fonts, restyle_theme
 from generator.templating.writing import writing
 
@@ -129,6 +129,8 @@ def _add_slide(prs, layout, plan: SlidePlan, outline: Outline, scripts: OfficeSc
     for element in (slide._element, slide.notes_slide._element):
         tag_language(element, language_tag, alternative)
         direct_paragraphs(element, scripts.rtl)
+        if scripts.slot != "latin":
+            upright(element)
     for shape in slide.shapes:
         if shape.has_chart:
             tag_language(shape.chart._chartSpace, language_tag, alternative)
@@ -304,6 +306,8 @@ def _tag_shared_parts(prs, scripts: OfficeScripts) -> None:
         tag_language(element, scripts.tag, alternative)
         if scripts.rtl:
             mirror_text_styles(element)
+        if scripts.slot != "latin":
+            upright(element)
 
 
 def deck_statistics(slides: int, ratio: float) -> tuple[tuple[str, str], ...]:

@@ -51,6 +51,16 @@ def direct_paragraphs(element: etree._Element, deck_rtl: bool) -> None:
             properties.set("algn", "l")  # the deck's styles are flush right
 
 
+def upright(element: etree._Element) -> None:
+    """No italics in a deck written in a script without them (Arabic, Chinese): PowerPoint would
+    slant the font, which is no emphasis there."""
+    for tag in ("r", "fld", "endParaRPr", "defRPr"):
+        for node in element.iter(f"{A}{tag}"):
+            properties = node if tag in ("endParaRPr", "defRPr") else node.find(f"{A}rPr")
+            if properties is not None and properties.get("i") == "1":
+                properties.set("i", "0")
+
+
 def mirror_text_styles(element: etree._Element) -> None:
     """Make the paragraph styles under ``element`` (a master, a layout, the presentation's
     defaults, the notes master) right to left, left and right alignments swapped."""
