@@ -37,6 +37,19 @@ def _child_rpr(parent: etree._Element) -> etree._Element:
     return rpr
 
 
+def run_defaults(styles: etree._Element) -> etree._Element:
+    """The ``w:rPrDefault`` of a styles part (with its ``w:docDefaults``), created when missing."""
+    defaults = styles.find(f"{W}docDefaults")
+    if defaults is None:
+        defaults = etree.Element(f"{W}docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(f"{W}rPrDefault")
+    if rpr_default is None:
+        rpr_default = etree.Element(f"{W}rPrDefault")
+        defaults.insert(0, rpr_default)
+    return rpr_default
+
+
 def style_rpr(style: etree._Element) -> etree._Element:
     """The rPr of a style, created in its schema position when missing."""
     rpr = style.find(f"{W}rPr")
@@ -117,15 +130,7 @@ def tag_language(parts: dict[str, bytes], languages: dict[str, str]) -> None:
     """
     if "word/styles.xml" in parts:
         root = parse_xml(parts["word/styles.xml"])
-        defaults = root.find(f"{W}docDefaults")
-        if defaults is None:
-            defaults = etree.Element(f"{W}docDefaults")
-            root.insert(0, defaults)
-        rpr_default = defaults.find(f"{W}rPrDefault")
-        if rpr_default is None:
-            rpr_default = etree.Element(f"{W}rPrDefault")
-            defaults.insert(0, rpr_default)
-        _set_lang(_child_rpr(rpr_default), languages)
+        _set_lang(_child_rpr(run_defaults(root)), languages)
         for style in root.iter(f"{W}style"):
             if style.get(f"{W}type") in ("paragraph", "character") or style.find(f"{W}rPr") is not None:
                 _set_lang(style_rpr(style), languages)

@@ -33,7 +33,7 @@ import unicodedata
 
 from lxml import etree
 
-from generator.renderers.handout.package import RPR_ORDER, STORY_PART, W, insert_in_order
+from generator.renderers.handout.package import RPR_ORDER, STORY_PART, W, insert_in_order, run_defaults
 from generator.renderers.ooxml import OfficeScripts, parse_xml, serialize_xml
 from generator.templating.environment import has_right_to_left, text_direction
 
@@ -87,14 +87,8 @@ def write_scripts(parts: dict[str, bytes], scripts: OfficeScripts) -> None:
 
 def _style_defaults(root: etree._Element, scripts: OfficeScripts) -> None:
     """The document defaults: the brand's complex and East Asian fonts, right to left if the document is."""
-    defaults = root.find(f"{W}docDefaults")
-    if defaults is None:
-        defaults = etree.Element(f"{W}docDefaults")
-        root.insert(0, defaults)
-    rpr_default = defaults.find(f"{W}rPrDefault")
-    if rpr_default is None:
-        rpr_default = etree.Element(f"{W}rPrDefault")
-        defaults.insert(0, rpr_default)
+    rpr_default = run_defaults(root)
+    defaults = rpr_default.getparent()
     rpr = rpr_default.find(f"{W}rPr")
     if rpr is None:
         rpr = etree.SubElement(rpr_default, f"{W}rPr")
