@@ -147,10 +147,6 @@ def close_direction(text: str, direction: str = "ltr") -> str:
     return text + _RIGHT_TO_LEFT_MARK + _LEFT_TO_RIGHT_MARK
 
 
-def close_right_to_left(text: str) -> str:
-    """:func:`close_direction` in a left-to-right document."""
-    return close_direction(text, "ltr")
-
 
 def text_direction(text: object, default: str = "ltr") -> str:
     """``{{ text | direction }}``: ``rtl`` when the first strong letter is Arabic, Hebrew…, ``ltr``
