@@ -81,3 +81,32 @@ def synthetic(kind: str, lang: str, path: str, fmt: str, title: str):
 
     return Output(kind=kind, lang=lang, format=fmt, path=path, data=f"{title}: {kind} ({lang}, {fmt})\n".encode(),
                   title=title)
+
+
+MARP = Path(__file__).parent.parent / "node_modules" / ".bin" / "marp"
+
+
+def marp_sections(outline: Path, workdir: Path, script: str):
+    """Render a Markdown outline with Marp CLI (pinned in package-lock.json) and evaluate
+    ``script`` — a JavaScript function of ``sections``, the rendered slides' <section> elements —
+    in headless Chromium at 1280 × 720; returns what it returns."""
+    import os
+    import shutil
+    import subprocess
+
+    from playwright.sync_api import sync_playwright
+
+    source = workdir / "outline.md"
+    shutil.copy(outline, source)
+    html = workdir / "outline.html"
+    subprocess.run([str(MARP), "--html", "--template", "bare", str(source), "-o", str(html)], check=True,
+                   capture_output=True, timeout=120, env={**os.environ, "CHROME_PATH": shutil.which("chromium")})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                             args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(html.as_uri())
+        found = page.evaluate(f"""() => ({script})(
+            [...document.querySelectorAll('svg[data-marpit-svg] > foreignObject > section')])""")
+        browser.close()
+    return found

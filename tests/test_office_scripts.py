@@ -10,7 +10,6 @@ Arabic common name in the Vietnamese document).
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -25,7 +24,7 @@ from generator.pipeline.build import BuildOptions, build
 from generator.renderers.handout.scripts import direction_segments
 from generator.templating.brand import Fonts
 from tests.conftest import REPO, have
-from tests.helpers import minimal_facts, shown
+from tests.helpers import MARP, minimal_facts, shown
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -38,7 +37,6 @@ TEXTS = {
 ARABIC_NAME = "اتفاقية دالات"
 UNREVIEWED = yaml.safe_load((REPO / "templates" / "labels" / "en.yaml").read_text(encoding="utf-8"))["text"][
     "unreviewed_translation"]
-MARP = REPO / "node_modules" / ".bin" / "marp"
 
 
 def build_tagged(directory: Path, tag: str) -> Path:
@@ -296,23 +294,10 @@ def test_libreoffice_sets_the_arabic_and_chinese_texts(arabic, chinese, tmp_path
 @pytest.mark.skipif(not have("chromium"), reason="Debian's chromium is not installed")
 @pytest.mark.skipif(not MARP.exists(), reason="Marp CLI not installed (bash scripts/setup.sh test runs npm ci)")
 def test_marp_renders_the_arabic_outline_right_to_left(arabic, tmp_path):
-    import os
+    from tests.helpers import marp_sections
 
-    from playwright.sync_api import sync_playwright
-
-    source = tmp_path / "outline.md"
-    shutil.copy(deck(arabic, suffix="md"), source)
-    html = tmp_path / "outline.html"
-    subprocess.run([str(MARP), "--html", "--template", "bare", str(source), "-o", str(html)], check=True,
-                   capture_output=True, timeout=120, env={**os.environ, "CHROME_PATH": shutil.which("chromium")})
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
-                                             args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.goto(html.as_uri())
-        sections = page.evaluate("""() => [...document.querySelectorAll('svg[data-marpit-svg] > foreignObject > section')]
-            .map(s => [s.getAttribute('lang'), getComputedStyle(s).direction])""")
-        browser.close()
+    sections = marp_sections(deck(arabic, suffix="md"), tmp_path,
+                             "sections => sections.map(s => [s.getAttribute('lang'), getComputedStyle(s).direction])")
     assert sections and all(section == ["ar", "rtl"] for section in sections)
 
 

@@ -34,7 +34,7 @@ from generator.templating.environment import to_roman
 from generator.templating.paths import TemplatePath
 from generator.templating.build_context import BuildContext
 from tests.conftest import FROZEN_FACTS, MINIMAL, REPO, have, records
-from tests.helpers import minimal_facts
+from tests.helpers import MARP, minimal_facts
 
 LANGS = ("vi", "en")
 TAGS = {"vi": "vi-VN", "en": "en-US"}
@@ -639,8 +639,6 @@ def test_no_slide_points_to_more_in_the_notes_and_sources_slide_lists_references
     assert not re.search(r"(Press|báo chí)[^.]*: \d+", sources)  # references, not counts
 
 
-MARP = REPO / "node_modules" / ".bin" / "marp"
-
 
 @pytest.mark.skipif(not have("chromium"), reason="Debian's chromium is not installed")
 @pytest.mark.skipif(not MARP.exists(), reason="Marp CLI not installed (bash scripts/setup.sh test runs npm ci)")
@@ -648,22 +646,9 @@ MARP = REPO / "node_modules" / ".bin" / "marp"
 def test_marp_renders_the_outline_with_its_theme_and_no_slide_overflows(bundled, lang, tmp_path):
     """Marp CLI (pinned in package-lock.json) renders the outline; in Chromium, every slide's
     content ends above its footer and inside its width, with the theme's classes applied."""
-    import os
-    import shutil
+    from tests.helpers import marp_sections
 
-    from playwright.sync_api import sync_playwright
-
-    source = tmp_path / "outline.md"
-    shutil.copy(deck_path(bundled[0], lang, suffix="md"), source)
-    html = tmp_path / "outline.html"
-    subprocess.run([str(MARP), "--html", "--template", "bare", str(source), "-o", str(html)], check=True,
-                   capture_output=True, timeout=120, env={**os.environ, "CHROME_PATH": shutil.which("chromium")})
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
-                                             args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.goto(html.as_uri())
-        slides = page.evaluate("""() => [...document.querySelectorAll('svg[data-marpit-svg] > foreignObject > section')].map(s => {
+    slides = marp_sections(deck_path(bundled[0], lang, suffix="md"), tmp_path, """sections => sections.map(s => {
             const box = s.getBoundingClientRect(), scale = box.height / s.offsetHeight;
             const footer = s.querySelector(':scope > footer');
             const limit = footer ? footer.getBoundingClientRect().top : box.bottom;
@@ -674,7 +659,6 @@ def test_marp_renders_the_outline_with_its_theme_and_no_slide_overflows(bundled,
                     content: (bottom - box.top) / scale, available: (limit - box.top) / scale,
                     right: (right - box.left) / scale, columns: getComputedStyle(s).columnCount};
         })""")
-        browser.close()
     assert len(slides) == 11  # ten, and the "what changed" slide of an edition
     for number, slide in enumerate(slides, 1):
         assert (slide["width"], slide["height"]) == (1280, 720)
