@@ -13,11 +13,15 @@ from pathlib import Path
 import click
 
 from generator import __version__
+from generator.commands.lazygroup import LazyGroup
 
-# Options shared by the document commands, each defined once.
-facts_option = click.option(
-    "--facts", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="PATH",
-    help="Fact file to render (default: the bundled facts/hanoi-convention.yaml).")
+# Options shared by the document commands, each defined once. Each is a function that makes its
+# option when a command is built (not at import: a click.Path costs a gettext lookup, and
+# `generate --help` builds no command).
+def facts_option(command):
+    return click.option(
+        "--facts", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="PATH",
+        help="Fact file to render (default: the bundled facts/hanoi-convention.yaml).")(command)
 
 
 def _split_languages(ctx, param, value) -> tuple[str, ...]:
@@ -28,17 +32,24 @@ def _split_languages(ctx, param, value) -> tuple[str, ...]:
 lang_option = click.option(
     "--lang", "langs", multiple=True, metavar="CODE", callback=_split_languages,
     help="Language to build: --lang vi,en or repeated (default: every language in the fact file).")
-out_option = click.option(
-    "--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), show_default=True,
-    metavar="DIR", help="Output directory.")
-templates_option = click.option(
-    "--templates", type=click.Path(path_type=Path, file_okay=False), default=None, metavar="DIR",
-    help="Your template directory, searched before the bundled templates/.")
 
 
-brand_option = click.option(
-    "--brand", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
-    help="Brand file (colours, fonts, logo, organization) for every format (default: brand.yaml on the template path).")
+def out_option(command):
+    return click.option(
+        "--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), show_default=True,
+        metavar="DIR", help="Output directory.")(command)
+
+
+def templates_option(command):
+    return click.option(
+        "--templates", type=click.Path(path_type=Path, file_okay=False), default=None, metavar="DIR",
+        help="Your template directory, searched before the bundled templates/.")(command)
+
+
+def brand_option(command):
+    return click.option(
+        "--brand", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+        help="Brand file (colours, fonts, logo, organization) for every format (default: brand.yaml on the template path).")(command)
 
 
 def document_options(command):
@@ -48,9 +59,11 @@ def document_options(command):
     return command
 
 
-jobs_option = click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
-    help="Render up to N documents at once, in separate processes (default: one per CPU; 1: no extra processes).")
+def jobs_option(command):
+    return click.option(
+        "--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+        help="Render up to N documents at once, in separate processes (default: one per CPU; 1: no extra processes).")(command)
+
 no_cache_option = click.option(
     "--no-cache", is_flag=True,
     help="Render every document again instead of reusing unchanged ones from the build cache (in .OUT.generate/ beside OUT).")
@@ -71,9 +84,10 @@ build_flags = [
 ]
 
 
-time_budget_option = click.option(
-    "--time-budget", type=click.FloatRange(min=0), default=120.0, show_default=True, metavar="SECONDS",
-    help="Stop rendering a document that takes longer than this (a template looping without end); 0: no limit.")
+def time_budget_option(command):
+    return click.option(
+        "--time-budget", type=click.FloatRange(min=0), default=120.0, show_default=True, metavar="SECONDS",
+        help="Stop rendering a document that takes longer than this (a template looping without end); 0: no limit.")(command)
 
 
 def build_options(command):
@@ -83,7 +97,7 @@ def build_options(command):
     return jobs_option(no_cache_option(time_budget_option(command)))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", "-V", prog_name="generate")
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -104,7 +118,7 @@ def main(ctx: click.Context) -> None:
 
     if ctx.resilient_parsing:
         return
-    ctx.default_map = default_map(load_config(), list(main.commands))
+    ctx.default_map = default_map(load_config(), main.list_commands(ctx))
 
 
 def _options(facts, langs, out, templates, brand=None, jobs=None, no_cache=False, time_budget=120.0, name=None,
@@ -242,10 +256,12 @@ def _kind_command(kind: str, declaration) -> click.Command:
 
 
 def _add_kind_commands() -> None:
+    """One command per kind, built when it runs or shows its help (``--help`` needs only the summary)."""
     from generator.renderers import registry
 
     for kind, declaration in registry().items():
-        main.add_command(_kind_command(kind, declaration))
+        main.add_recipe(kind, lambda kind=kind, declaration=declaration: _kind_command(kind, declaration),
+                        declaration.summary)
 
 
 def _build(kinds: list[str], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags: dict,
@@ -273,10 +289,11 @@ def _all_kinds_options(command):
     return command
 
 
-@main.command(name="all")
-@document_options
-@build_options
-@_all_kinds_options
+@main.lazy_command("all", lambda: (
+    document_options,
+    build_options,
+    _all_kinds_options,
+))
 def all_documents(facts, langs, out, templates, brand, jobs, no_cache, time_budget, **flags):
     """Build every document in every language, verify them, then publish OUT/index.html and OUT/manifest.json.
 
@@ -323,10 +340,11 @@ def summary_table(records: list[dict], out: Path) -> str:
     return "\n".join(lines)
 
 
-@main.command()
-@click.argument("out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), required=False)
-@facts_option
-@templates_option
+@main.lazy_command("verify", lambda: (
+    click.argument("out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), required=False),
+    facts_option,
+    templates_option,
+))
 def verify(out, facts, templates):
     """Check a published OUT: every file in manifest.json exists with its sha256, opens,
     and states every key fact (dates, numbers, names) in its own language.
@@ -342,12 +360,14 @@ def verify(out, facts, templates):
     click.echo(f"verified {out}: every document is intact and states the key facts in its language")
 
 
-@main.command()
-@document_options
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
-@click.option("--watch/--no-watch", default=True, show_default=True,
-              help="Rebuild everything when the fact file or a template changes, and reload the page.")
+@main.lazy_command("serve", lambda: (
+    document_options,
+    click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default)."),
+    click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+                 help="Port (0: any free port)."),
+    click.option("--watch/--no-watch", default=True, show_default=True,
+                 help="Rebuild everything when the fact file or a template changes, and reload the page."),
+))
 def serve(facts, langs, out, templates, brand, host, port, watch):
     """Serve OUT (the download page and documents) on http://HOST:PORT/ for preview."""
     from generator.pipeline.build import build_all, check_output
@@ -380,21 +400,22 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
                ready=ready)
 
 
-@main.command()
-@click.option("--facts", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="PATH",
-              help="Fact file to check (default: the bundled facts/hanoi-convention.yaml).")
-@click.option("--lang", "langs", multiple=True, metavar="CODE", callback=_split_languages,
-              help="Language whose labels and templates to check: --lang vi,en or repeated (default: all).")
-@templates_option
-@brand_option
-@click.option("--strict", is_flag=True,
-              help="Treat warnings (missing translations, unused sources, settings that do nothing) as errors.")
-@click.option("--verbose", "-v", is_flag=True, help="Also list the recorded discrepancies between sources.")
-@click.option("--max-age", type=click.IntRange(min=0), default=90, show_default=True, metavar="DAYS",
-              help="Report as stale a document.as_of (or a figure's own as_of) more than DAYS days before today.")
-@click.option("--fail-stale", is_flag=True,
-              help="Fail when a figure is stale (--strict alone never lets the calendar fail a check).")
-@time_budget_option
+@main.lazy_command("check", lambda: (
+    click.option("--facts", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="PATH",
+                 help="Fact file to check (default: the bundled facts/hanoi-convention.yaml)."),
+    click.option("--lang", "langs", multiple=True, metavar="CODE", callback=_split_languages,
+                 help="Language whose labels and templates to check: --lang vi,en or repeated (default: all)."),
+    templates_option,
+    brand_option,
+    click.option("--strict", is_flag=True,
+                 help="Treat warnings (missing translations, unused sources, settings that do nothing) as errors."),
+    click.option("--verbose", "-v", is_flag=True, help="Also list the recorded discrepancies between sources."),
+    click.option("--max-age", type=click.IntRange(min=0), default=90, show_default=True, metavar="DAYS",
+                 help="Report as stale a document.as_of (or a figure's own as_of) more than DAYS days before today."),
+    click.option("--fail-stale", is_flag=True,
+                 help="Fail when a figure is stale (--strict alone never lets the calendar fail a check)."),
+    time_budget_option,
+))
 def check(facts, langs, templates, brand, strict, verbose, max_age, fail_stale, time_budget):
     """Validate the fact file, the templates and the brand, and warn when the facts were last
     verified too long ago; verdict first, then the details.
@@ -408,13 +429,14 @@ def check(facts, langs, templates, brand, strict, verbose, max_age, fail_stale, 
     sys.exit(0 if ok else 1)
 
 
-@main.command()
-@click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
-              help="text: one line per change, for the terminal; markdown: a report with old and new texts.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
-              help="Write the report to FILE (one that generate diff wrote, or a new one) instead of standard output.")
+@main.lazy_command("diff", lambda: (
+    click.argument("old", type=click.Path(path_type=Path, dir_okay=False)),
+    click.argument("new", type=click.Path(path_type=Path, dir_okay=False)),
+    click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+                 help="text: one line per change, for the terminal; markdown: a report with old and new texts."),
+    click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+                 help="Write the report to FILE (one that generate diff wrote, or a new one) instead of standard output."),
+))
 def diff(old, new, fmt, output):
     """List what changed between two fact files: added, removed and changed statements and
     figures, per language, by field path (e.g. signature.signatories.value: 72 → 74).
@@ -432,9 +454,10 @@ def diff(old, new, fmt, output):
         click.echo(f"wrote {output}", err=True)
 
 
-@main.command()
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the schema to this file instead of standard output.")
+@main.lazy_command("schema", lambda: (
+    click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                 help="Write the schema to this file instead of standard output."),
+))
 def schema(output):
     """Print the JSON Schema of fact files (for editor completion and validation)."""
     import json
@@ -472,8 +495,9 @@ def fact_file_schema(model) -> dict:
             **body, "title": "Fact file for the generate briefing toolkit"}
 
 
-@main.command()
-@document_options
+@main.lazy_command("config", lambda: (
+    document_options,
+))
 def config(facts, langs, out, templates, brand):
     """Print the merged configuration and where each value came from."""
     from generator.commands.config import load_config, settings
@@ -500,10 +524,11 @@ def config(facts, langs, out, templates, brand):
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths)).rstrip())
 
 
-@main.command()
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--name", default=None, metavar="NAME",
-              help="Name of the fact file and of the output files (default: from DIRECTORY's name).")
+@main.lazy_command("new", lambda: (
+    click.argument("directory", type=click.Path(path_type=Path, file_okay=False)),
+    click.option("--name", default=None, metavar="NAME",
+                 help="Name of the fact file and of the output files (default: from DIRECTORY's name)."),
+))
 def new(directory, name):
     """Start a project for another treaty in DIRECTORY: a commented fact-file skeleton and a generate.toml.
 
@@ -520,13 +545,14 @@ def new(directory, name):
     click.echo(f"next: cd {directory} && generate check && generate all")
 
 
-@main.group()
+@main.group(cls=LazyGroup)
 def templates():
     """List the templates and where each comes from, or copy bundled ones to edit."""
 
 
-@templates.command(name="list")
-@templates_option
+@templates.lazy_command("list", lambda: (
+    templates_option,
+))
 def templates_list(templates):
     """Every template and asset, bundled or overridden by your --templates directory."""
     from generator.pipeline.build import BuildOptions
@@ -538,10 +564,11 @@ def templates_list(templates):
         click.echo(f"{name.ljust(width)}  {origin}")
 
 
-@templates.command(name="eject")
-@click.argument("kind", metavar="KIND|brand|FILE")
-@click.option("--to", "target", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Directory to copy into (default: the configured templates directory, else ./templates-custom).")
+@templates.lazy_command("eject", lambda: (
+    click.argument("kind", metavar="KIND|brand|FILE"),
+    click.option("--to", "target", type=click.Path(path_type=Path, file_okay=False), default=None,
+                 help="Directory to copy into (default: the configured templates directory, else ./templates-custom)."),
+))
 def templates_eject(kind, target):
     """Copy bundled templates for editing: a whole folder (a document KIND such as brief, or site, labels),
     the brand file (brand), or one FILE as `generate templates list` names it (brief/style.css.jinja).
