@@ -606,6 +606,70 @@ def test_the_resource_scan_reads_markup_and_css_as_weasyprint_does():
     assert resource_refs('<img src="data:image/png;base64,iVBORw0KGgo=" alt="x"><a href="#top">top</a>') == []
 
 
+#: Pieces of documents, hostile ones among them, where html.parser and HTML5 may read alike or not.
+MARKUP_PIECES = [
+    '<img src="a.png" alt="x">', "<img src=b.png>", '<IMG SRC="C.png">', '<img src="d.png" src="e.png">',
+    '<link rel="stylesheet" href="s.css">', '<style>@import url("i.css"); p { background: url(bg.png) }</style>',
+    '<div style="background: url(st.png)">x</div>', "<p style=\"x: image-set('is.png' 1x)\">",
+    '<object data="o.svg"></object>', '<embed src="e.svg">', '<iframe src="f.html"><img src="in-iframe.png"></iframe>',
+    '<video poster="p.png"></video>', '<a rel="attachment" href="att.txt">a</a>', '<a href="no.html">n</a>',
+    '<svg><image href="svg.png"/><use xlink:href="#u"/><use xlink:href="use.svg"/></svg>',
+    '<svg><image xlink:href="x.png"></image></svg>', '<svg><title>t</title><desc><img src="desc.png"></desc></svg>',
+    '<svg><foreignObject><img src="fo.png"></foreignObject></svg>', '<svg><img src="break.png"></svg>',
+    "<svg><style>a { background: url(ss.png) }</style></svg>", '<svg><style><img src="sst.png"></style></svg>',
+    "<svg/>", "<svg><g>", "</svg>", "</g>", '<image href="img-as-image.png">', '<image xlink:href="xl.png">',
+    '<!-- <img src="c1.png"> -->', '<!--><img src="c2.png">-->', '<!---><img src="c3.png">-->',
+    '<!-- a --!><img src="c4.png">-->', '<!-- a -- ><img src="c5.png">-->', "<!-- open ", "-->",
+    '<![CDATA[ x><img src="cd.png"> ]]>', "<!DOCTYPE html>", '<!doctype html "x>y">', '<? pi ><img src="pi.png">',
+    '</ x><img src="et.png">', "</>", '<title><img src="t.png"></title>', '<textarea><img src="ta.png"></textarea>',
+    '<title/><img src="t2.png"></title>', '<script><!--<script></script><img src="sc.png">--></script>',
+    '<script>"<img src=s.png>"</script>', '<script/><img src="sc2.png"></script>',
+    "<style/>p { background: url(st2.png) }</style>", '<noscript><img src="ns.png"></noscript>',
+    '<select><img src="sel.png"></select>', '<template><img src="tp.png"></template>', '<plaintext><img src="pt.png">',
+    '<table><tr><td><img src="cell.png"></td></tr><img src="fostered.png"></table>', "<table>", "<tr>", "<td>",
+    "</td>", "</tr>", "</table>", "<p>", "</p>", "<div>", "</div>", '<body style="background: url(body.png)">',
+    '<html style="background: url(html.png)">', '<base href="http://b/d/">', '<base href="">',
+    '<img src="a.png?x=1&amp;y=2">', '<img src="a.png?x=1&copy=2">', '<img src="a.png?&notit;">',
+    '<img src="&#x2F;etc/passwd">', '<img alt="a"src="ns.png">', '<img/src="sl.png">', "<img src==eq.png>",
+    '<img\xa0src="nb.png">', "<img alt=a\xa0src=nb2.png>", '<img src="x.png" srcset="1x.png 1x, 2x.png 2x">',
+    '<input type="image" src="inp.png">', '<math><mi><img src="m.png"></mi></math>', "text &amp; more",
+    '<p title="a>b"><img src="gt.png">', "<p title='a\"b'>", '<img src="\x00.png">', "<br/>",
+    '<img src="x.png"\n alt="y">', "<STYLE>p { background: URL(up.png) }</STYLE>", "</STYLE >", "</style x>",
+    '<xmp><img src="xmp.png"></xmp>', '<noembed><img src="ne.png"></noembed>', '<caption><img src="cap.png">',
+    '<link rel="stylesheet" href="data:text/css,@import%20url(dcss.css);">',
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(MARKUP_PIECES), min_size=1, max_size=8))
+def test_the_quick_markup_scan_finds_what_the_html5_tree_holds(pieces):
+    # html.parser reads the documents the templates make; whatever it might read otherwise is
+    # left to tinyhtml5 (WeasyPrint's parser): the references found must be the same, in order.
+    from generator.renderers.pdf import markupscan
+    from generator.renderers.pdf.resources import resource_refs
+
+    html = "".join(pieces)
+    found = resource_refs(html)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(markupscan, "scan", lambda html, visit: False)  # the HTML5 tree, always
+        assert found == resource_refs(html)
+
+
+def test_the_quick_markup_scan_reads_the_bundled_documents():
+    from generator.renderers.brief.html import render_html
+    from generator.renderers.card import CardRenderer
+    from generator.renderers.pdf.markupscan import scan
+
+    build_context = BuildContext.load(FROZEN_FACTS, BuildOptions().template_path())
+    for lang in build_context.facts.languages:
+        brief = render_html(build_context.environment(), build_context.template_context(lang), build_context.templates)
+        card = CardRenderer().html(build_context.environment(), build_context.template_context(lang))
+        for html in (brief, card):
+            tags: list[str] = []
+            assert scan(html, lambda tag, attributes, text: tags.append(tag))
+            assert tags[0] == "html" and "body" in tags
+
+
 def test_check_passes_on_the_bundled_templates_and_facts():
     from generator.facts.load import load_facts
     from generator.renderers.brief import BriefRenderer

@@ -13,7 +13,7 @@ loads what it refers to.
 from __future__ import annotations
 
 import urllib.request
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 from urllib.parse import urljoin
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 #: Elements whose URL attributes are loaded (an ``<a>`` only as a PDF attachment, see below).
 _LOADING = frozenset({"img", "link", "image", "use", "object", "embed", "iframe", "source", "video", "audio",
                       "input", "track"})
-_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"  # as tinyhtml5 names SVG's xlink:href
 _URL_ATTRIBUTES = ("src", "href", _XLINK_HREF, "data", "poster")
 #: CSS functions whose string arguments are URLs (``url("x")``, CSS Values 4's ``src("x")``, ``image-set("x" 1x)``).
 _URL_FUNCTIONS = frozenset({"url", "src", "image-set", "-webkit-image-set"})
@@ -52,28 +52,41 @@ def resource_refs(html: str) -> list[str]:
 
 
 def _markup_refs(html: str) -> Iterator[str]:
-    import tinyhtml5
-
-    root = tinyhtml5.parse(html, namespace_html_elements=False)  # WeasyPrint's own call
-    base = next((element.get("href") for element in root.iter("base") if element.get("href")), None)
+    elements = _elements(html)
+    base = next((attributes.get("href") for tag, attributes, _ in elements if tag == "base" and attributes.get("href")),
+                None)
     if base:  # first: where it points is the reason every relative reference goes there too
         yield base
-    for ref in _element_refs(root):
+    for ref in _element_refs(elements):
         yield urljoin(base, ref) if base and not ref.lower().startswith("data:") else ref
 
 
-def _element_refs(root) -> Iterator[str]:
-    for element in root.iter():
-        if not isinstance(element.tag, str):  # a comment or a processing instruction
-            continue
-        name = element.tag.rpartition("}")[2]
-        if name in _LOADING or (name == "a" and "attachment" in element.get("rel", "").lower().split()):
-            yield from (element.get(attribute) for attribute in _URL_ATTRIBUTES if element.get(attribute))
-            yield from _srcset_urls(element.get("srcset", ""))
-        if element.get("style"):
-            yield from _css_refs(_declarations(element.get("style")))
+def _elements(html: str) -> list[tuple[str, Mapping[str, str], str]]:
+    """``(tag, attributes, text)`` of every element in document order, as WeasyPrint's parser builds them
+    (``text``: what a ``<style>`` holds). Read with html.parser when the document is one it reads as
+    HTML5 does (every document the bundled templates make), else parsed with tinyhtml5."""
+    from generator.renderers.pdf.markupscan import scan
+
+    elements: list = []
+    if scan(html, lambda tag, attributes, text: elements.append((tag, attributes, text))):
+        return elements
+    import tinyhtml5
+
+    root = tinyhtml5.parse(html, namespace_html_elements=False)  # WeasyPrint's own call
+    return [(element.tag, element, "".join(element.itertext()) if element.tag.rpartition("}")[2] == "style" else "")
+            for element in root.iter() if isinstance(element.tag, str)]  # not a comment or a processing instruction
+
+
+def _element_refs(elements) -> Iterator[str]:
+    for tag, attributes, text in elements:
+        name = tag.rpartition("}")[2]
+        if name in _LOADING or (name == "a" and "attachment" in attributes.get("rel", "").lower().split()):
+            yield from (attributes.get(attribute) for attribute in _URL_ATTRIBUTES if attributes.get(attribute))
+            yield from _srcset_urls(attributes.get("srcset", ""))
+        if attributes.get("style"):
+            yield from _css_refs(_declarations(attributes.get("style")))
         if name == "style":
-            yield from _css_refs(_stylesheet("".join(element.itertext())))
+            yield from _css_refs(_stylesheet(text))
 
 
 def _srcset_urls(srcset: str) -> Iterator[str]:
