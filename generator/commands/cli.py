@@ -462,8 +462,9 @@ def schema(output):
     """Print the JSON Schema of fact files (for editor completion and validation)."""
     import json
 
-    from generator.facts.models import FactFile
+    from generator.facts.models import FactFile, describe_fields
 
+    describe_fields()
     text = json.dumps(fact_file_schema(FactFile), ensure_ascii=False, indent=2) + "\n"
     if output is None:
         click.echo(text, nl=False)
