@@ -33,7 +33,7 @@ PatternPair = Annotated[list[Pattern], Field(min_length=2, max_length=2)]
 class DateFormats(BaseModel):
     """Babel (CLDR) date patterns for one language."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     formal: Pattern
     """A full date in running text, e.g. ``'ngày' d 'tháng' M 'năm' y`` or ``d MMMM y``."""
@@ -66,7 +66,7 @@ class Punctuation(BaseModel):
     defaults are English (and Vietnamese) typography, so a label file may leave the block out.
     """
 
-    model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     comma: Pattern = ", "
     """Between items of a list or the parts of one phrase (a place and a date): ``", "``,
@@ -126,7 +126,7 @@ class Punctuation(BaseModel):
 class Labels(BaseModel):
     """Everything a template says in one language that is not a fact."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     language_tag: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")]
     """BCP 47 tag written into documents, e.g. ``vi-VN``; it also selects Babel's locale data."""
