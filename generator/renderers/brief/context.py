@@ -106,7 +106,7 @@ class BriefHelpers:
 
     def source_name(self, number: int) -> str:
         """``Source 11: <title>``: what a screen reader says for a citation link."""
-        source = self.context["citations"].notes()[number - 1][1]
+        source = self.context["citations"].note(number)[1]  # one lookup: listing every note per mark was quadratic
         return self.label("source_link").format(number=number, title=self.i18n.text(source.title))
 
     def short_range(self, start: dt.date, end: dt.date | None = None) -> str:
