@@ -215,18 +215,27 @@ def _lint_kind(kind: str, build, time_budget: float | None) -> list[Problem]:
 _lint_input: tuple | None = None
 
 
-def _lint_kind_in_child(kind: str) -> list[Problem]:
-    build, time_budget = _lint_input
-    return _lint_kind(kind, build, time_budget)
+def _lint_share() -> list[tuple[int, list[Problem]]]:
+    """Lint kinds, each the next one no process has taken yet, until none is left: ``(index, problems)``."""
+    kinds, build, time_budget, taken = _lint_input
+    done = []
+    while True:
+        with taken.get_lock():
+            index = taken.value
+            taken.value += 1
+        if index >= len(kinds):
+            return done
+        done.append((index, _lint_kind(kinds[index], build, time_budget)))
 
 
 def _lint_every_kind(kinds: list[str], build, time_budget: float | None) -> list[Problem]:
-    """Every kind's lint, in registry order; the kinds in parallel processes when CPUs allow.
+    """Every kind's lint, reported in registry order; the kinds shared out among processes when CPUs allow.
 
     Linting renders every template in every language, so it grows with the fact file (a file
     citing 5,000 sources renders 5,000 entries per kind and language); forked processes share
-    the loaded file without copying it. A process with threads (``serve``) or one CPU lints
-    in order, in this process.
+    the loaded file without copying it. This process lints too, taking the next kind whenever it
+    is free, as each forked one does: no CPU waits while a kind is left. A process with threads
+    (``serve``) or one CPU lints in order, in this process.
     """
     from generator.pipeline.workers import default_jobs, start_method
 
@@ -234,10 +243,13 @@ def _lint_every_kind(kinds: list[str], build, time_budget: float | None) -> list
     workers = min(default_jobs(), len(kinds))
     if workers < 2 or start_method() != "fork":
         return [problem for kind in kinds for problem in _lint_kind(kind, build, time_budget)]
-    _lint_input = (build, time_budget)
+    context = multiprocessing.get_context("fork")
+    _lint_input = (kinds, build, time_budget, context.Value("i", 0))
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            found = pool.map(_lint_kind_in_child, kinds, chunksize=1)
+        with context.Pool(workers - 1) as pool:
+            others = [pool.apply_async(_lint_share) for _ in range(workers - 1)]
+            done = _lint_share() + [item for share in others for item in share.get()]
     finally:
         _lint_input = None
-    return [problem for problems in found for problem in problems]
+    found = dict(done)
+    return [problem for index in range(len(kinds)) for problem in found[index]]
