@@ -5,7 +5,7 @@ for the resource check: a tenth of what building the whole HTML5 tree with tinyh
 parts of HTML5 go further (comments closed by ``--!>``, raw text after ``<title>``, SVG's own
 attribute names, misplaced table content moved before the table, ...). :func:`scan` therefore
 checks, as it goes, that the document stays inside what the two read alike, and answers
-``None`` as soon as it does not: the caller then builds the HTML5 tree (see
+``False`` as soon as it does not: the caller then builds the HTML5 tree (see
 :func:`generator.renderers.pdf.resources.resource_refs`). A test compares the two on generated
 documents, hostile ones included.
 """
@@ -69,7 +69,7 @@ class _Scanner(HTMLParser):
         self.visit = visit  # visit(tag, attributes, text), as :func:`scan` says
         self.open: list[str] = []  # HTML elements, closed by their end tag (roughly: only to spot tables)
         self.svg: list[str] = []  # the SVG elements open, innermost last
-        self.raw: tuple[str, dict] | None = None  # a script or style element whose text is being read
+        self.raw: tuple[str, dict, bool] | None = None  # a script or style (name, attributes, in SVG) being read
         self.raw_text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
@@ -84,6 +84,8 @@ class _Scanner(HTMLParser):
             raise _Unlike
         attributes: dict[str, str] = {}
         foreign = bool(self.svg) or tag == "svg"
+        if tag == "image" and not foreign:  # HTML5 reads it as an <img>
+            tag = "img"
         for name, value in attrs:  # HTML5 keeps the first of a repeated attribute
             if foreign and name == "xlink:href":
                 name = XLINK_HREF
