@@ -134,22 +134,31 @@ def check(command: str, options) -> tuple[Replay | None, Inputs | None]:
     """``(replay, inputs)``: the stamp's report when nothing changed since the stamp was written,
     else None; and the inputs found now (None when they could not be computed), which the build
     compares with the inputs it finds once it has published."""
-    if not options.use_cache:
-        return None, None
     try:
         root = workspace_dir(Path(options.out))
-        stamp = _read_stamp(root)
-        files = stamp["files"] if stamp is not None else first_files(options)
-        inputs = current_inputs(command, options, files)
-        if stamp is None or stamp["key"] != inputs.key:
+        found = _read_stamp(root) if options.use_cache else None
+    except Exception:  # noqa: BLE001 - the stamp is a shortcut: whatever went wrong, the build runs as always
+        root, found = None, None
+    try:
+        inputs = current_inputs(command, options, found["files"] if found else first_files(options))
+    except Exception:  # noqa: BLE001 - a damaged list of files, say: the build runs, and stamps afresh
+        found = None
+        try:
+            inputs = current_inputs(command, options, first_files(options))
+        except Exception:  # noqa: BLE001
+            return None, None
+    if found is None or root is None:
+        return None, inputs
+    try:
+        if found["key"] != inputs.key:
             return None, inputs
         with _lock_held(root):
             Workspace(root, Path(options.out)).validate()
-            if not (_out_holds(Path(options.out), stamp["out"]) and _workspace_holds(root, stamp["workspace"])):
+            if not (_out_holds(Path(options.out), found["out"]) and _workspace_holds(root, found["workspace"])):
                 return None, inputs
-        return _replay(stamp["replay"]), inputs
-    except Exception:  # noqa: BLE001 - the stamp is a shortcut: whatever went wrong, the build runs as always
-        return None, None
+            return _replay(found["replay"]), inputs
+    except Exception:  # noqa: BLE001
+        return None, inputs
 
 
 def _read_stamp(root: Path) -> dict | None:
