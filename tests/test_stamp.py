@@ -348,7 +348,67 @@ def test_a_real_no_op_imports_nothing_heavy_and_touches_nothing(tmp_path):
     fast, imported = run()
     assert imported == []
     assert state(out, workspace_dir(out)) == before
-    elapsed = re.compile(r"\[\d+\.\d s\]")
+    elapsed = re.compile(r"\[\d+\.\d s\]|^@@.*$", re.M)  # the clock, and the probe's own line
     assert elapsed.sub("", fast.stdout) == elapsed.sub("", slow.stdout)
     assert elapsed.sub("", fast.stderr) == elapsed.sub("", slow.stderr)
     assert "nothing written (verified)" in fast.stdout
+
+
+AUDIT = """
+import json, os, sys
+opened = set()
+
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        path = os.fsdecode(args[0])
+        if os.path.isabs(path) or os.path.exists(path):  # not a name relative to a folder's descriptor (rmtree's)
+            opened.add(os.path.abspath(path))
+
+sys.addaudithook(hook)
+from generator.commands.cli import main
+try:
+    main({args!r})
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print("@@" + json.dumps(sorted(opened)))
+"""
+#: What a build may open besides its inputs: Python and the libraries, the system's fonts, time
+#: zones and MIME types (all part of the environment digest or read by libraries as data), the
+#: user's cache of compiled templates and font coverage, its own temporary files.
+SYSTEM = ("/proc/", "/dev/", "/sys/", "/etc/mime.types", "/usr/share/zoneinfo/", "/etc/localtime",
+          "/usr/share/fonts/", "/etc/fonts/", "/usr/local/share/fonts/")
+
+
+@pytest.mark.slow
+def test_every_file_a_build_opens_is_an_input_the_stamp_covers(tmp_path):
+    """Run a real build in one process with an audit hook on every file opened: each one must be
+    on the template path, in the stamp's list of files, OUT or the build folder, or the
+    environment (code, libraries, fonts). A new kind of input that the stamp does not cover fails here."""
+    import tempfile
+
+    from generator import PACKAGE_DIR
+
+    facts = tmp_path / "project" / "facts.yaml"
+    facts.parent.mkdir()
+    for name in ("facts.yaml", "previous.yaml"):
+        shutil.copy(root("editions") / name, facts.parent / name)
+    out = tmp_path / "project" / "out"
+    args = ["all", "--facts", str(facts), "--out", str(out), "--jobs", "1", "--no-cache"]
+    result = subprocess.run([sys.executable, "-c", AUDIT.format(args=args)], cwd=facts.parent, capture_output=True,
+                            text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)})
+    marker = [line for line in result.stdout.splitlines() if line.startswith("@@")]
+    assert marker, result.stdout + result.stderr
+    recorded = json.loads((workspace_dir(out) / "stamp.json").read_text(encoding="utf-8"))
+    user_cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "generate")
+    covered = [str(BUNDLED_TEMPLATES) + "/", str(out) + "/", str(workspace_dir(out)) + "/", str(PACKAGE_DIR) + "/",
+               *(prefix + "/" for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix}), user_cache + "/",
+               *SYSTEM]
+    temporary = Path(tempfile.gettempdir())
+
+    def own_temporary(path: Path) -> bool:  # tempfile's folders (the verification's among them), its probes
+        return path == temporary or path.parent == temporary or path.is_relative_to(temporary) and \
+            path.relative_to(temporary).parts[0].startswith(("tmp", "generate-"))
+
+    strays = [path for path in json.loads(marker[-1][2:])
+              if path not in recorded["files"] and not path.startswith(tuple(covered)) and not own_temporary(Path(path))]
+    assert strays == []
