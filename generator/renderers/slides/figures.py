@@ -5,6 +5,9 @@ Colours are theme colours, so a corporate master recolours the figures with the 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from lxml import etree
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
@@ -127,8 +130,13 @@ def add_timeline(slide, geometry: TimelineGeometry, table: Table, box: Box, alt:
 
     A row whose third cell is not empty (e.g. "upcoming") gets a hollow marker.
     """
-    group = slide.shapes.add_group_shape()
-    shapes = group.shapes
+    with _group_shape(slide) as group:
+        _draw_timeline(group.shapes, geometry, table, box)
+    set_alt_text(group, "Timeline", alt)
+    return group
+
+
+def _draw_timeline(shapes, geometry: TimelineGeometry, table: Table, box: Box) -> None:
     axis = _plain(shapes.add_connector(MSO_CONNECTOR.STRAIGHT, Emu(box.x), Emu(geometry.axis_y),
                                        Emu(box.x + box.width), Emu(geometry.axis_y)))
     axis.line.width = Pt(2.5)
@@ -158,8 +166,6 @@ def add_timeline(slide, geometry: TimelineGeometry, table: Table, box: Box, alt:
             marker.fill.fore_color.theme_color = MSO_THEME_COLOR.ACCENT_1
             marker.line.color.theme_color = MSO_THEME_COLOR.BACKGROUND_1
         _timeline_label(shapes, label, above, cells, geometry.size, ahead)
-    set_alt_text(group, "Timeline", alt)
-    return group
 
 
 def _timeline_label(shapes, label: Box, above: bool, cells: list[list[Run]], size: float, ahead: bool) -> None:
@@ -180,8 +186,14 @@ def _timeline_label(shapes, label: Box, above: bool, cells: list[list[Run]], siz
 
 def add_tiles(slide, geometry: TilesGeometry, items: list[Paragraph], name: str, right_to_left: bool = False):
     """One tile per list item: a light panel with an accent bar (on the side lines start from) and the item's text."""
-    group = slide.shapes.add_group_shape()
-    shapes = group.shapes
+    with _group_shape(slide) as group:
+        _draw_tiles(group.shapes, geometry, items, right_to_left)
+    # The tiles' own text is read, tile by tile; the group's description says what they are.
+    set_alt_text(group, name, name)
+    return group
+
+
+def _draw_tiles(shapes, geometry: TilesGeometry, items: list[Paragraph], right_to_left: bool) -> None:
     bar = Emu(int(0.07 * 914400))
     for tile, item in zip(geometry.tiles, items):
         panel = _plain(shapes.add_shape(MSO_SHAPE.RECTANGLE, Emu(tile.x), Emu(tile.y), Emu(tile.width), Emu(tile.height)))
@@ -197,9 +209,21 @@ def add_tiles(slide, geometry: TilesGeometry, items: list[Paragraph], name: str,
         frame = _figure_frame(panel, TILE_INSETS, MSO_ANCHOR.MIDDLE)
         add_runs(frame.paragraphs[0], item.runs, geometry.size, colour=MSO_THEME_COLOR.TEXT_1)
         frame.paragraphs[0].alignment = PP_ALIGN.RIGHT if right_to_left else PP_ALIGN.LEFT
-    # The tiles' own text is read, tile by tile; the group's description says what they are.
-    set_alt_text(group, name, name)
-    return group
+
+
+@contextmanager
+def _group_shape(slide) -> Iterator:
+    """A new group shape whose position and size are computed once, from all its shapes, when the
+    block ends. python-pptx computes them again after every shape added to a group, reading every
+    shape's position each time: quadratic, a fifth of a deck's time. The result is the same."""
+    group = slide.shapes.add_group_shape()
+    shapes = group.shapes
+    shapes._recalculate_extents = lambda: None  # shadows the method for this group's shapes only
+    try:
+        yield group
+    finally:
+        del shapes._recalculate_extents
+    shapes._recalculate_extents()
 
 
 def _plain(shape):
