@@ -150,7 +150,8 @@ def _png(path: Path, colour: tuple[int, int, int]) -> None:
 CHANGES = {
     # inputs read outside the template path
     "a fact": lambda p: _edit(p["dir"] / "facts.yaml", "Test team", "Test team B"),
-    "the previous edition": lambda p: _edit(p["dir"] / "previous.yaml", "signatories: {value: 12", "signatories: {value: 11"),
+    "the previous edition": lambda p: _edit(p["dir"] / "previous.yaml", "signatories: {value: 12",
+                                            "signatories: {value: 11"),
     # the template path: contents, and which files exist
     "a template file": lambda p: _edit(p["templates"] / "slides" / "outline.md.jinja", "\n", "\n{# edited #}\n"),
     "a label": lambda p: (p["templates"] / "labels" / "vi.yaml").write_text(
@@ -280,7 +281,8 @@ def test_an_input_changed_while_the_build_ran_leaves_no_stamp(project, monkeypat
         return render(self, job)
 
     monkeypatch.setattr(renderer, "render", edit_while_rendering)
-    _edit(project["dir"] / "facts.yaml", "title: {vi: Công ước Mẫu", "title: {vi: Công ước Mẫu B")  # all render
+    # the made-up documents show the title: every one is rendered, and the hook edits a template meanwhile
+    _edit(project["dir"] / "facts.yaml", "title: {vi: Công ước Mẫu", "title: {vi: Công ước Mẫu B")
     report = rebuild(project["options"])
     assert ("slides", "vi") in report.rendered
     assert not (workspace_dir(project["out"]) / "stamp.json").exists()
@@ -410,5 +412,6 @@ def test_every_file_a_build_opens_is_an_input_the_stamp_covers(tmp_path):
             path.relative_to(temporary).parts[0].startswith(("tmp", "generate-"))
 
     strays = [path for path in json.loads(marker[-1][2:])
-              if path not in recorded["files"] and not path.startswith(tuple(covered)) and not own_temporary(Path(path))]
+              if path not in recorded["files"] and not path.startswith(tuple(covered))
+              and not own_temporary(Path(path))]
     assert strays == []

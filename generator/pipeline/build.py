@@ -227,7 +227,7 @@ def _write_stamp(command: str, options: BuildOptions, plan: "_Plan", before, cac
         return
     loaded, previous, brand = plan.loaded, plan.loaded.previous, plan.brand
     files = [path for path in (loaded.path, previous and previous.path, brand.source, brand.logo_path) if path]
-    order = {(kind, lang): index for index, (kind, lang) in enumerate((k, lang) for k in plan.kinds for lang in plan.langs)}
+    order = {task: index for index, task in enumerate((kind, lang) for kind in plan.kinds for lang in plan.langs)}
     documents = sorted(report.documents, key=lambda document: order[document[:2]])
     replay = stamp.Replay(records, plan.warnings, [(k, lang, round(s, 3), w) for k, lang, s, w in documents],
                           plan.gaps)
