@@ -20,7 +20,7 @@ class BriefRenderer(Renderer):
     formats = ("pdf",)
     extent = "pages"
     options = (PDF_VARIANT,)
-    heavy_imports = ("weasyprint", "fontTools.ttLib", "generator.renderers.pdf", "generator.renderers.brief.html")
+    heavy_imports = ("generator.renderers.pdf.engine", "fontTools.ttLib", "generator.renderers.pdf", "generator.renderers.brief.html")
 
     def render(self, job):
         from generator.renderers.brief.html import render_html

@@ -22,7 +22,7 @@ class CardRenderer(Renderer):
     formats = ("pdf",)
     extent = "pages"
     options = (PDF_VARIANT,)
-    heavy_imports = ("weasyprint", "generator.renderers.pdf")
+    heavy_imports = ("generator.renderers.pdf.engine", "generator.renderers.pdf")
     # A card has no room for the "what changed" box: the brief and the handout carry it.
     shows = frozenset({"draft mark", "marking", "common name", "adoption date", "adopting instrument",
                        "article count", "in force since", "parties", "signing place", "signatories",

@@ -68,6 +68,7 @@ def resolve_resource(url: str, templates: "TemplatePath", kind: str) -> Path:
 @lru_cache(maxsize=1)
 def _fetcher_types() -> tuple[type, type]:
     """``(Refused, TemplateOnlyFetcher)``, defined on first use so that WeasyPrint loads lazily."""
+    import generator.renderers.pdf.engine  # noqa: F401  (WeasyPrint, loaded the quick way)
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     class Refused(FatalURLFetchingError):
@@ -100,8 +101,7 @@ def html_to_pdf(html: str, templates: "TemplatePath", kind: str, variant: str = 
     """Lay out ``html`` and write the PDF; relative links resolve in ``<template dir>/<kind>/``."""
     if variant not in VARIANTS:
         raise ConfigError(f"unknown PDF variant {variant!r}; expected one of {', '.join(VARIANTS)}")
-    import weasyprint
-
+    from generator.renderers.pdf.engine import weasyprint
     from generator.renderers.pdf.tagging import finish_structure, recording_elements
 
     refused, fetcher_type = _fetcher_types()
