@@ -8,3 +8,5 @@ __version__ = "0.1.0"
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The checkout or installation the bundled ``facts/`` and ``templates/`` sit in.
 PROJECT_DIR = PACKAGE_DIR.parent
+#: The fact file shipped with the project, used when ``--facts`` is not given.
+BUNDLED_FACTS = PROJECT_DIR / "facts" / "hanoi-convention.yaml"

@@ -195,7 +195,7 @@ class Run:
 
 def _watched(facts, templates, brand) -> list[Path]:
     """What a build reads that a user edits (settings are read once: change them, start again)."""
-    from generator.facts.load import BUNDLED_FACTS
+    from generator import BUNDLED_FACTS
     from generator.templating.paths import BUNDLED_TEMPLATES
 
     return [Path(facts or BUNDLED_FACTS), BUNDLED_TEMPLATES, templates and Path(templates), brand and Path(brand)]
@@ -372,7 +372,7 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
     """Serve OUT (the download page and documents) on http://HOST:PORT/ for preview."""
     from generator.pipeline.build import build_all, check_output
     from generator.commands.config import find_config
-    from generator.facts.load import BUNDLED_FACTS
+    from generator import BUNDLED_FACTS
     from generator.commands.serve import is_loopback, listening_address, run_server
     from generator.templating.paths import BUNDLED_TEMPLATES
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import PROJECT_DIR
+from generator import BUNDLED_FACTS
 from generator.errors import FactFileError
 from generator.facts.models import FactFile
 from generator.facts.validation import validate
@@ -16,8 +16,7 @@ from generator.facts.yamlsource import Document, Problem, describe, display_path
 if TYPE_CHECKING:
     from generator.facts.editions import PreviousEdition
 
-#: The fact file shipped with the project, used when ``--facts`` is not given.
-BUNDLED_FACTS = PROJECT_DIR / "facts" / "hanoi-convention.yaml"
+__all__ = ["BUNDLED_FACTS", "LoadedFacts", "load_facts", "read_facts"]
 
 
 @dataclass

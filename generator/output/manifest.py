@@ -15,11 +15,14 @@ import os
 import re
 import stat
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.errors import ManifestError
-from generator.facts.load import LoadedFacts
 from generator.renderers import Output
+
+if TYPE_CHECKING:
+    from generator.facts.load import LoadedFacts
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1

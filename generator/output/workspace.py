@@ -1,8 +1,9 @@
-"""The build's own folder beside OUT, ``.OUT.generate/``: lock, cache, staging trees, journal.
+"""The build's own folder beside OUT, ``.OUT.generate/``: lock, cache, stamp, staging trees, journal.
 
 Everything a build keeps for itself lives in this one folder, never among the user's files:
-the lock that keeps two builds from publishing at once, the build cache, the trees being
-staged or retired, and the journal of a publication in progress. The folder ignores itself
+the lock that keeps two builds from publishing at once, the build cache, the stamp of the last
+build's inputs and outputs, the trees being staged or retired, and the journal of a publication
+in progress. The folder ignores itself
 for git (it holds a ``.gitignore`` of ``*``), so a build in a clone leaves ``git status`` clean.
 
 A folder of that name that a build did not make is never used, adopted or deleted: the
@@ -37,6 +38,9 @@ JOURNAL = "journal.json"
 #: here, not in manifest.json, whose bytes must not depend on where OUT or the fact file is.
 FACTS_RECORD = "facts.json"
 CACHE = "cache"
+#: What the last build read and published, so that a rebuild with nothing to do knows it at once
+#: (see :mod:`generator.pipeline.stamp`).
+STAMP = "stamp.json"
 STAGING_PREFIX = "staging-"
 RETIRED_PREFIX = "previous-"
 #: How long to wait for a build that is creating the folder at the same moment to write its marker.
@@ -142,6 +146,10 @@ class Workspace:
         """Record the fact file OUT was built from (absolute path and checksum)."""
         record = {"path": os.path.abspath(path), "sha256": sha256}
         _write_replace(self.root / FACTS_RECORD, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+
+    def record_stamp(self, data: bytes) -> None:
+        """Replace the build stamp in one step (see :mod:`generator.pipeline.stamp`)."""
+        _write_replace(self.root / STAMP, data)
 
     def clear_journal(self) -> None:
         (self.root / JOURNAL).unlink(missing_ok=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import os
 import secrets
 import shutil
@@ -29,17 +30,19 @@ import stat
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import click
 
 from generator.errors import GenerateError
-from generator.facts.load import LoadedFacts
 from generator.output.manifest import MANIFEST, MANIFEST_VERSION, document_record, manifest_bytes, read_manifest
 from generator.output.outdir import OutputFolder, inspect, real_path, refuse
 from generator.renderers import Output
 from generator.errors import OutputBusyError
 from generator.output.workspace import Workspace, workspace_dir
+
+if TYPE_CHECKING:
+    from generator.facts.load import LoadedFacts
 
 __all__ = ["MANIFEST", "MANIFEST_VERSION", "document_record", "manifest_bytes", "read_manifest", "output_lock",
            "publish_changes", "recover"]
@@ -55,7 +58,8 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 def publish_changes(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *,
                     extra_files: Callable[[Path, list[dict]], dict[str, bytes]] | None = None,
                     check: Callable[[Path], None] | None = None,
-                    replace_all: bool = False) -> tuple[list[dict], bool]:
+                    replace_all: bool = False,
+                    published: Callable[[dict[str, str]], None] | None = None) -> tuple[list[dict], bool]:
     """Make ``out_dir`` hold ``outputs`` plus a manifest, atomically, unless it holds them already.
 
     Without ``replace_all``, documents of the previous build that this one does not
@@ -64,7 +68,9 @@ def publish_changes(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *
     may reject the staged tree by raising. When every staged file already exists in OUT
     with the same bytes and OUT has no other file of ours, the staging is discarded
     instead of published, so a rebuild that changed nothing changes nothing (not even
-    modification times). Returns the records of ``outputs`` and whether OUT was replaced.
+    modification times). ``published(digests)`` is told, once OUT holds the staged files,
+    the SHA-256 of each (by relative path, ``manifest.json`` included). Returns the records of
+    ``outputs`` and whether OUT was replaced.
     """
     out_dir = Path(out_dir)
     space = Workspace.beside(out_dir)
@@ -88,11 +94,15 @@ def publish_changes(out_dir: Path, outputs: list[Output], loaded: LoadedFacts, *
                 _write_new(staging / rel, data)
             if check:
                 check(staging)
+            digests = {relative: _file_sha256(staging / relative) for relative in _staged_files(staging)} \
+                if published else {}
             replaced = not _same_files(staging, target)
             if replaced:
                 if not (_swappable(target) and _swap(staging, target, space)):
                     _publish_in_place(staging, target, space)
             space.record_facts(loaded.path, loaded.sha256)
+            if published:
+                published(digests)
         except OSError as exc:
             raise GenerateError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
         finally:
@@ -132,6 +142,14 @@ def _same_files(staging: Path, target: OutputFolder) -> bool:
         return False
     staged = _staged_files(staging)
     return set(staged) == target.owned and all(_same_bytes(staging / r, target.path / r) for r in staged)
+
+
+def _file_sha256(path: Path) -> str:
+    hasher = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            hasher.update(chunk)
+    return hasher.hexdigest()
 
 
 def _same_bytes(new: Path, old: Path) -> bool:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from generator.templating.brand import LoadedBrand, load_brand
 from generator.errors import ConfigError
-from generator.facts.load import LoadedFacts, load_facts
 from generator.limits import DEFAULT_TIME_BUDGET
 from generator.renderers import Output, kinds as all_kinds, renderer_type
-from generator.templating.build_context import BuildContext
 from generator.templating.paths import TemplatePath
+
+if TYPE_CHECKING:  # the fact models (pydantic), YAML and Jinja load when a build needs them, not on import:
+    # a rebuild its stamp shows to have nothing to do never needs them (generator.pipeline.stamp)
+    from generator.facts.load import LoadedFacts
+    from generator.templating.brand import LoadedBrand
+    from generator.templating.build_context import BuildContext
 
 
 @dataclass
@@ -109,6 +113,12 @@ class BuildReport:
     the customizations, and each document (also when the document comes from the cache)."""
     on_warning: Callable[[str], None] | None = None
     """Called with each warning as it is found (the command line prints it at once)."""
+    documents: list[tuple[str, str, float, list[str]]] = field(default_factory=list)
+    """``(kind, lang, seconds, warnings)`` of each document as it is ready (for the build's stamp)."""
+    stamped: bool = False
+    """True when the build's stamp showed that nothing changed: nothing was loaded, rendered or
+    written, and the report is the one a rebuild that changed nothing makes
+    (see :mod:`generator.pipeline.stamp`)."""
 
     def warn(self, text: str) -> None:
         self.warnings.append(text)
@@ -120,18 +130,27 @@ def build(kinds: list[str], options: BuildOptions, progress: Progress | None = N
           report: BuildReport | None = None) -> list[dict]:
     """Render and publish ``kinds``; other documents already in OUT stay, and the download page
     is rebuilt so that it lists exactly what manifest.json lists. Returns the new records."""
+    from generator.pipeline import stamp
+
+    report = report if report is not None else BuildReport()
+    command = "only " + ",".join(kinds)
+    replay, before = stamp.check(command, options)
+    if replay is not None:
+        return _replayed(replay, progress, report)
     from generator.pipeline.cache import DocumentCache
     from generator.output.site import site_files
     from generator.output.writer import publish_changes
 
-    report = report if report is not None else BuildReport()
     plan = _Plan.make(kinds, options, report)
     check_output(options, plan)
     report.missing_translations = plan.gaps
-    outputs = _render(plan, options, DocumentCache.for_output(options.out), progress, report)
+    cache = DocumentCache.for_output(options.out)
+    outputs = _render(plan, options, cache, progress, report)
+    published: dict[str, str] = {}
     records, report.published = publish_changes(
         options.out, outputs, plan.loaded,
-        extra_files=lambda staging, documents: site_files(plan.build, documents))
+        extra_files=lambda staging, documents: site_files(plan.build, documents), published=published.update)
+    _write_stamp(command, options, plan, before, cache, published, records, report)
     return records
 
 
@@ -142,25 +161,96 @@ def build_all(options: BuildOptions, progress: Progress | None = None, report: B
     language) before it replaces OUT; on failure OUT keeps the previous build. When OUT
     already holds exactly what this build made, it is left alone (after verification).
     """
+    from generator.pipeline import stamp
+
+    report = report if report is not None else BuildReport()
+    replay, before = stamp.check("all", options)
+    if replay is not None:
+        return _replayed(replay, progress, report)
     from generator.pipeline.cache import DocumentCache, environment_digest
     from generator.output.verify import require_verified
     from generator.output.writer import publish_changes
 
-    report = report if report is not None else BuildReport()
     plan = _Plan.make(all_kinds(), options, report)
     check_output(options, plan)
     report.missing_translations = plan.gaps
     cache = DocumentCache.for_output(options.out)
-    environment = environment_digest()
+    environment = before.environment if before is not None else environment_digest()
     verified = cache.verified(environment)
     outputs = _render(plan, options, cache, progress, report, environment, verified)
+    published: dict[str, str] = {}
     records, report.published = publish_changes(
         options.out, outputs, plan.loaded, replace_all=True,
         extra_files=lambda staging, documents: _site_files(plan, documents, options.time_budget),
         check=lambda staging: require_verified(staging, plan.build, verified),
+        published=published.update,
     )
     cache.save_verified(verified)
+    _write_stamp("all", options, plan, before, cache, published, records, report)
     return records
+
+
+def _replayed(replay, progress: Progress | None, report: BuildReport) -> list[dict]:
+    """Report what a rebuild that changed nothing reports, from the build's stamp: the same
+    warnings, the same progress lines (every document unchanged, from the cache), the same records."""
+    report.stamped = True
+    for warning in replay.warnings:
+        report.warn(warning)
+    report.missing_translations = replay.missing_translations
+    begun = time.perf_counter()
+    for index, (kind, lang, seconds, warnings) in enumerate(replay.documents, 1):
+        for warning in warnings:
+            report.warn(warning)
+        report.cached.append((kind, lang))
+        report.documents.append((kind, lang, seconds, warnings))
+        if progress:
+            progress(DocumentStatus(index, len(replay.documents), kind, lang, True, seconds,
+                                    time.perf_counter() - begun))
+    report.published = False
+    return replay.records
+
+
+def _write_stamp(command: str, options: BuildOptions, plan: "_Plan", before, cache, published: dict[str, str],
+                 records: list[dict], report: BuildReport) -> None:
+    """After a successful publish, stamp what this build read and published, and what a rebuild
+    that changed nothing will report (see :mod:`generator.pipeline.stamp`).
+
+    Only when every document is in the cache and nothing the build read changed while it ran:
+    the inputs found before the build (``before``), those the documents' cache keys were computed
+    from, and those found now must agree. Otherwise the stamp is removed.
+    """
+    from generator.errors import GenerateError
+    from generator.output.workspace import Workspace
+    from generator.pipeline import stamp
+
+    if before is None or cache.store_failed or not published or plan.seen is None:
+        return
+    loaded, previous, brand = plan.loaded, plan.loaded.previous, plan.brand
+    files = [path for path in (loaded.path, previous and previous.path, brand.source, brand.logo_path) if path]
+    order = {task: index for index, task in enumerate((kind, lang) for kind in plan.kinds for lang in plan.langs)}
+    documents = sorted(report.documents, key=lambda document: order[document[:2]])
+    replay = stamp.Replay(records, plan.warnings, [(k, lang, round(s, 3), w) for k, lang, s, w in documents],
+                          plan.gaps)
+    try:
+        space = Workspace.beside(options.out)
+        with space.lock():
+            after = stamp.current_inputs(command, options, files)
+            seen_snapshot, seen_brand = plan.seen
+            read = {os.path.abspath(loaded.path): loaded.sha256,
+                    **({os.path.abspath(previous.path): previous.sha256} if previous else {})}
+            steady = (after.environment == before.environment
+                      and after.snapshot.digests == before.snapshot.digests == seen_snapshot.digests
+                      and after.description == before.description
+                      and all(before.files.get(path, digest) == digest for path, digest in after.files.items())
+                      and all(after.files.get(path) == digest for path, digest in read.items())
+                      and stamp.brand_files_digest(after, brand) == seen_brand
+                      and len(documents) == len(order))
+            if steady:
+                stamp.write(space, after, published, replay)
+            else:
+                stamp.remove(space)
+    except (OSError, GenerateError):
+        return
 
 
 def _site_files(plan: "_Plan", documents: list[dict], seconds: float | None) -> dict[str, bytes]:
@@ -178,7 +268,7 @@ def check_output(options: BuildOptions, plan: "_Plan | None" = None):
     of the build, the home folder or a system folder, and must be new, empty, or hold a
     manifest of ours. Returns the :class:`generator.output.outdir.OutputFolder` found.
     """
-    from generator.facts.load import BUNDLED_FACTS
+    from generator import BUNDLED_FACTS
     from generator.output.outdir import check_location, inspect
     from generator.output.writer import recover_if_idle
 
@@ -203,6 +293,10 @@ class _Plan:
     build: BuildContext
     gaps: int = 0
     """Missing translations in the selected languages (only with ``allow_missing``)."""
+    warnings: list[str] = field(default_factory=list)
+    """The warnings the plan reported (of the fact file and the customizations)."""
+    seen: tuple | None = None
+    """The template snapshot and the brand digest the documents' cache keys were computed from."""
 
     @property
     def loaded(self) -> LoadedFacts:
@@ -220,6 +314,7 @@ class _Plan:
     def make(cls, kinds: list[str], options: BuildOptions, report: BuildReport) -> "_Plan":
         for kind in kinds:
             renderer_type(kind)  # an unknown kind: the error lists the valid ones
+        from generator.facts.load import load_facts
         from generator.facts.rules import translation_gaps
 
         loaded = load_facts(options.facts)
@@ -230,6 +325,8 @@ class _Plan:
             raise ConfigError("\n".join(str(gap) for gap in gaps) + f"\n{count} missing translation{'s' * (count != 1)} "
                               f"in {loaded.document.file}; nothing was generated (add the text, or build with "
                               "--allow-missing to publish with a mark where each is missing)")
+        from generator.templating.brand import load_brand
+        from generator.templating.build_context import BuildContext
         from generator.templating.noops import customization_problems
 
         templates = options.template_path()
@@ -244,7 +341,8 @@ class _Plan:
             report.warn(str(warning))
         kind_options = {**options.kind_options, "brand": options.brand, "name": options.name,
                         "slides": list(options.slides)}
-        return cls(list(kinds), langs, BuildContext(loaded, templates, brand, kind_options), len(gaps))
+        return cls(list(kinds), langs, BuildContext(loaded, templates, brand, kind_options), len(gaps),
+                   [str(warning) for warning in warnings])
 
 
 def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None,
@@ -269,6 +367,7 @@ def _render(plan: _Plan, options: BuildOptions, cache, progress: Progress | None
             warned.append(warning)
             report.warn(warning)
         (report.cached if cached else report.rendered).append((task.kind, task.lang))
+        report.documents.append((task.kind, task.lang, seconds, list(warnings)))
         if progress:
             progress(DocumentStatus(len(report.cached) + len(report.rendered), len(tasks), task.kind, task.lang,
                                     cached, seconds, time.perf_counter() - begun))
@@ -319,6 +418,7 @@ def _cache_keys(plan: _Plan, tasks, cache, environment: str | None):
     snapshot = TemplateSnapshot.take(plan.templates)
     environment = environment or environment_digest()
     brand = brand_digest(plan.brand)
+    plan.seen = (snapshot, brand)
     previous = plan.loaded.previous
     keys = {task: cache.inputs_key(task.kind, task.lang, environment=environment, snapshot=snapshot, brand=brand,
                                    facts_stem=plan.loaded.path.stem,

@@ -36,7 +36,6 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from generator import PACKAGE_DIR, __version__
-from generator.pipeline.recording import dependencies_hold
 from generator.renderers import Output
 from generator.errors import InputRefused
 from generator.limits import MAX_PACKAGE_BYTES, read_regular_file
@@ -161,6 +160,8 @@ class DocumentCache:
     root: Path
     _digests: dict[int, dict[str, str]] = field(default_factory=dict, repr=False)
     """Fact digests already computed, per fact-file object."""
+    store_failed: bool = False
+    """True once a document could not be stored: a rebuild would render it again."""
 
     @classmethod
     def for_output(cls, out_dir: Path) -> "DocumentCache":
@@ -191,6 +192,8 @@ class DocumentCache:
     def lookup(self, kind: str, lang: str, key: str, snapshot: TemplateSnapshot, facts,
                options: dict) -> CachedDocument | None:
         """The cached outputs of (kind, lang) if everything they were made from is unchanged."""
+        from generator.pipeline.recording import dependencies_hold  # pydantic: only once a build has loaded facts
+
         try:
             entry = json.loads(self._entry_path(kind, lang).read_text(encoding="utf-8"))
             if entry.get("inputs") != key:
@@ -248,7 +251,7 @@ class DocumentCache:
                     _write_atomic(blob, output.data)
             _write_atomic(self._entry_path(kind, lang), json.dumps(entry, ensure_ascii=False, indent=1).encode())
         except OSError:
-            return
+            self.store_failed = True
 
     def prune(self, kinds: Iterable[str], langs: Iterable[str]) -> None:
         """Drop entries of kinds or languages that no longer exist, and blobs no entry refers to."""
