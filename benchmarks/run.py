@@ -67,6 +67,15 @@ class Bench:
         jobs = ["--jobs", str(self.jobs)] if self.jobs and "--jobs" not in extra else []
         return self.generate("all", "--facts", str(facts), "--out", str(out), *jobs, *extra)
 
+    def six(self, facts: Path, out: Path) -> Run:
+        """The six documents the peer makes, built by one process (see ``six.py``)."""
+        jobs = ["--jobs", str(self.jobs)] if self.jobs else []
+        measured = run([sys.executable, str(self.root / "benchmarks" / "six.py"), "--facts", str(facts),
+                        "--out", str(out), *jobs], cwd=self.scratch, env=self.env)
+        if measured.returncode != 0:
+            raise RuntimeError(f"six.py failed:\n{measured.stderr[-3000:]}")
+        return measured
+
     @staticmethod
     def clean(out: Path) -> None:
         for path in (out, out.parent / f".{out.name}.generate"):  # OUT and its build folder (lock, cache)
@@ -174,9 +183,13 @@ def bench_builds(bench: Bench, facts: Path, out: Path, runs: int, pandoc: str | 
     """
     full = Series(f"full build (`generate all`, empty OUT and cache){'' if label == 'bundled' else ', ' + label}")
     one = Series("full build with `--jobs 1`", note="everything in one process") if serial else None
+    six = Series(f"the peer's six documents (brief, handout, slides; empty OUT and cache)"
+                 f"{'' if label == 'bundled' else ', ' + label}", note="`benchmarks/six.py`: no cards")
     peer_runs: list[list] = []
     inputs = None
     for _ in range(runs):
+        bench.clean(out)
+        six.runs.append(bench.six(facts, out))
         bench.clean(out)
         full.runs.append(bench.build(facts, out))
         if one is not None:
@@ -187,7 +200,7 @@ def bench_builds(bench: Bench, facts: Path, out: Path, runs: int, pandoc: str | 
                                        out=out, folder=bench.scratch / f"peer-{label}")
             peer_runs.append(convert_all(pandoc, inputs, bench.env))
     full.note = f"renders {len(rendered_documents(full.runs[-1]))} documents, verifies, publishes"
-    result: dict = {"full": full, "serial": one, "peer": None, "ratios": {}}
+    result: dict = {"full": full, "serial": one, "six": six, "peer": None, "ratios": {}}
     if one is not None:
         result["ratios"]["full ÷ --jobs 1"] = _median_ratio(full.runs, one.runs, "seconds")
     if pandoc and inputs is not None:
@@ -204,6 +217,8 @@ def bench_builds(bench: Bench, facts: Path, out: Path, runs: int, pandoc: str | 
         }
         result["ratios"]["full ÷ Pandoc"] = _median_ratio(full.runs, totals, "seconds")
         result["ratios"]["full ÷ Pandoc, CPU time"] = _median_ratio(full.runs, totals, "cpu_seconds")
+        result["ratios"]["six documents ÷ Pandoc"] = _median_ratio(six.runs, totals, "seconds")
+        result["ratios"]["six documents ÷ Pandoc, CPU time"] = _median_ratio(six.runs, totals, "cpu_seconds")
         if one is not None:
             result["ratios"]["--jobs 1 ÷ Pandoc"] = _median_ratio(one.runs, totals, "seconds")
     return result
@@ -279,19 +294,22 @@ def report_markdown(result: dict) -> str:
                   + ", ".join(f"{k} {v:.2f} s" for k, v in peer["documents"].items())
                   + f"; its PDFs have {', '.join(f'{v} pages ({k})' for k, v in peer['pages'].items())}."]
     if result.get("scale"):
-        lines += ["", "| content | statements | fact file | full build | CPU time | peak RSS | peak PSS | brief pages | Pandoc | ours ÷ Pandoc |",
-                  "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
+        lines += ["", "| content | statements | fact file | full build | CPU time | peak RSS | peak PSS | brief pages | Pandoc | "
+                  "ours ÷ Pandoc | the six documents ÷ Pandoc |",
+                  "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
         for row in result["scale"]:
             ours, peer = row["ours"], row.get("peer")
             pages = ", ".join(f"{v} ({k})" for k, v in row["pages"].items())
             peer_cell = f"{peer['median_seconds']:.1f} s ({peer['median_cpu_seconds']:.1f} s CPU)" if peer else "–"
             ratio = (f"{row['ratios']['full ÷ Pandoc']:.2f} ({row['ratios']['full ÷ Pandoc, CPU time']:.2f} CPU)"
                      if peer else "–")
+            six = (f"{row['ratios']['six documents ÷ Pandoc']:.2f} "
+                   f"({row['ratios']['six documents ÷ Pandoc, CPU time']:.2f} CPU)" if peer else "–")
             lines.append(f"| {row['factor']}x | {row['statements']} | {row['fact_file_bytes'] / 1000:,.0f} kB | "
                          f"{ours['median_seconds']:.1f} s ({ours['runs']} run{'s' * (ours['runs'] != 1)}) | "
                          f"{ours['median_cpu_seconds']:.1f} s | "
                          f"{ours['median_max_rss_mb']:.0f} MB | {ours['median_peak_pss_mb']:.0f} MB | {pages} | "
-                         f"{peer_cell} | {ratio} |")
+                         f"{peer_cell} | {ratio} | {six} |")
     return "\n".join(lines) + "\n"
 
 
@@ -319,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         series = bench_startup(bench, args.runs)
         builds = bench_builds(bench, facts, out, args.runs, pandoc, "bundled", serial=True)
         full = builds["full"]
-        series += [full, builds["serial"]]
+        series += [full, builds["serial"], builds["six"]]
         series += bench_incremental(bench, facts, out, args.runs)
         result["series"] = [s.as_dict() for s in series]
         result["ratios"] = dict(builds["ratios"])
