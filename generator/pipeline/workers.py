@@ -131,19 +131,14 @@ def render_all(setup: RenderSetup, tasks: list[Task], jobs: int, done: Done | No
     several fail, the first in task order is reported.
     """
     if jobs <= 1 or len(tasks) <= 1:
-        _prepare(setup, sorted({task.kind for task in tasks}))
-        gc.freeze()  # what every document uses lives on; the collector need not walk it again and again
-        try:
-            results = []
-            for task in tasks:
-                if started:
-                    started(task)
-                results.append(render_one(setup, task))
-                if done:
-                    done(results[-1])
-            return results
-        finally:
-            gc.unfreeze()
+        results = []
+        for task in tasks:
+            if started:
+                started(task)
+            results.append(render_one(setup, task))
+            if done:
+                done(results[-1])
+        return results
     return _render_in_pool(setup, tasks, min(jobs, len(tasks)), done, started)
 
 
