@@ -59,16 +59,3 @@ def test_help_lists_every_command_without_building_one():
     assert built_by_help == []
     assert same_listing
     assert count >= 13  # every command: the kinds, all, check, ... templates
-
-
-def test_field_descriptions_are_read_from_the_docstrings_only_for_the_schema():
-    # Reading the docstrings costs a fifth of loading the models; only `generate schema` shows them.
-    code = ("from generator.facts.models import Source, FactFile, describe_fields; "
-            "before = Source.model_fields['url'].description; describe_fields(); "
-            "schema = FactFile.model_json_schema(); "
-            "print('@@' + repr((before, Source.model_fields['url'].description, "
-            "schema['$defs']['Source']['properties']['url']['description'])))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
-    marker = [line for line in result.stdout.splitlines() if line.startswith("@@")]
-    assert marker, result.stdout + result.stderr
-    assert eval(marker[-1][2:]) == (None, "Public web address, if any.", "Public web address, if any.")

@@ -462,9 +462,8 @@ def schema(output):
     """Print the JSON Schema of fact files (for editor completion and validation)."""
     import json
 
-    from generator.facts.models import FactFile, describe_fields
+    from generator.facts.models import FactFile
 
-    describe_fields()
     text = json.dumps(fact_file_schema(FactFile), ensure_ascii=False, indent=2) + "\n"
     if output is None:
         click.echo(text, nl=False)

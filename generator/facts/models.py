@@ -110,7 +110,7 @@ class Model(BaseModel):
     """Base of every fact-file object: unknown keys are errors, types are not coerced."""
 
     model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True
+        extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True
     )
 
     @classmethod
@@ -846,25 +846,3 @@ def instances(obj: object, kinds: type | tuple[type, ...]) -> list[tuple[tuple, 
     if found is None:
         found = by_kind[kinds] = [(where, value) for where, value in nodes if issubclass(type(value), kinds)]
     return found
-
-@functools.lru_cache(maxsize=1)
-def describe_fields() -> None:
-    """Give every field of these models the description its docstring holds, as the JSON Schema shows it.
-
-    The models are built without them: pydantic's ``use_attribute_docstrings`` reads and parses
-    this module's source once per class, a fifth of loading it, and only ``generate schema`` shows
-    the descriptions. This does what that option does (with pydantic's own extraction), then
-    rebuilds each model in the order they are defined, so that each holds its fields' new schemas.
-    """
-    from pydantic._internal._docs_extraction import extract_docstrings_from_cls
-
-    models = [value for name, value in globals().items() if isinstance(value, type) and issubclass(value, BaseModel)
-              and value.__module__ == __name__ and value.__name__ == name]
-    docstrings = functools.cache(lambda cls: extract_docstrings_from_cls(cls, use_inspect=True))
-    for model in models:
-        for name, field in model.model_fields.items():
-            # As pydantic does: the docstring under the annotation, in the class that annotates the field.
-            owner = next(cls for cls in model.__mro__ if name in vars(cls).get("__annotations__", {}))
-            if field.description is None and name in docstrings(owner):
-                field.description = docstrings(owner)[name]
-        model.model_rebuild(force=True)
