@@ -110,3 +110,16 @@ def marp_sections(outline: Path, workdir: Path, script: str):
             [...document.querySelectorAll('svg[data-marpit-svg] > foreignObject > section')])""")
         browser.close()
     return found
+
+
+#: Run ``generate`` with ``args`` in a fresh interpreter and print, after ``@@``, its exit code and
+#: which of the ``heavy`` top-level packages it imported (fill in with ``str.format``).
+IMPORT_PROBE = """
+import json, sys
+from generator.commands.cli import main
+try:
+    main({args!r})
+except SystemExit as exit:
+    code = exit.code
+print("@@" + json.dumps([code, sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r})]))
+"""

@@ -28,6 +28,7 @@ from generator.pipeline.workers import _portable
 from generator.templating.paths import BUNDLED_TEMPLATES
 from generator.renderers import kinds
 from tests.conftest import MINIMAL, REPO
+from tests.helpers import IMPORT_PROBE as PROBE
 
 KINDS = tuple(kinds())  # every registered kind (brief, card, handout, slides, ...)
 EVERY_DOCUMENT = {(kind, lang) for kind in KINDS for lang in ("vi", "en")}
@@ -133,15 +134,6 @@ def test_a_hand_edited_output_is_published_again_from_the_cache(first, copy):
     assert tree(copy["out"]) == first["tree"]
 
 
-PROBE = """
-import json, sys
-from generator.commands.cli import main
-try:
-    main({args!r})
-except SystemExit as exit:
-    code = exit.code
-print("@@" + json.dumps([code, sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r})]))
-"""
 
 
 @pytest.mark.slow

@@ -25,6 +25,7 @@ from generator.pipeline.build import BuildOptions, BuildReport, build, build_all
 from generator.renderers import kinds
 from generator.templating.paths import BUNDLED_TEMPLATES
 from tests.conftest import REPO, root
+from tests.helpers import IMPORT_PROBE as PROBE
 
 EVERY_DOCUMENT = [(kind, lang) for kind in kinds() for lang in ("vi", "en")]
 
@@ -315,15 +316,6 @@ def test_the_stamp_lists_every_file_the_build_read_outside_the_template_path(pro
 
 # ------------------------------------------------------------------- for real, as users run it
 
-PROBE = """
-import json, sys
-from generator.commands.cli import main
-try:
-    main({args!r})
-except SystemExit as exit:
-    code = exit.code
-print("@@" + json.dumps([code, sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r})]))
-"""
 HEAVY = {"pydantic", "jinja2", "babel", "yaml", "weasyprint", "docx", "docxtpl", "pptx", "pypdf", "fontTools"}
 
 
