@@ -1,9 +1,10 @@
 """Rendering documents one (kind, language) at a time, in this process or in worker processes.
 
 Documents are independent, so ``generate all`` renders them in a pool of processes
-(``--jobs``). Each worker imports the renderers and their heavy libraries (WeasyPrint,
-python-docx, python-pptx) once, before its first document, and gets the loaded facts
-once, not per document. Every rendering records what it read (see
+(``--jobs``). The renderers and their heavy libraries (WeasyPrint, python-docx, python-pptx)
+are imported once, before the first document: by this process before it forks the workers,
+which inherit them (by each worker where processes are not forked); each worker gets the
+loaded facts once, not per document. Every rendering records what it read (see
 :mod:`generator.pipeline.recording`) so that the build cache can tell when to render it again.
 """
 
