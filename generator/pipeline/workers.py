@@ -161,8 +161,10 @@ def _render_in_pool(setup: RenderSetup, tasks: list[Task], workers: int, done: D
     futures: dict[Future, Task] = {}
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(setup, kinds))
     try:
-        futures = {executor.submit(_render_in_worker, task): task for task in tasks}
-        gc.unfreeze()  # the workers are forked by now: this process collects as before
+        try:
+            futures = {executor.submit(_render_in_worker, task): task for task in tasks}
+        finally:
+            gc.unfreeze()  # the workers are forked by now: this process collects as before
         # Workers take tasks in submission order, one each; as one finishes, the next task starts.
         waiting = list(tasks)
         for _ in range(workers):
