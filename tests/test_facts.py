@@ -250,3 +250,39 @@ def test_seed_articles_are_described_per_language_and_their_files_stay_internal(
     # The seed interview (seed 003) is cited through its published version only.
     assert "seed-003" not in {s.id for s in facts.sources}
     assert "vtc-int" in facts.country_role.interview.sources
+
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("text", ["languages: [en]\n", "languages: [en\n"], ids=["data", "bad-syntax"])
+def test_reading_a_file_pauses_the_collector_and_leaves_it_as_it_was(tmp_path, monkeypatch, enabled, text):
+    """The cyclic collector is off while a fact file's YAML is built and its rules run (issue 18: it
+    cost a third of a large file's reading), and as the caller left it afterwards, errors included."""
+    import gc
+
+    from generator.facts import rules, yamlsource
+
+    seen: list[tuple[str, bool]] = []
+
+    def spy(name, function):
+        def spied(*args, **kwargs):
+            seen.append((name, gc.isenabled()))
+            return function(*args, **kwargs)
+        return spied
+
+    monkeypatch.setattr(yamlsource._Builder, "build", spy("build", yamlsource._Builder.build))
+    monkeypatch.setattr(yamlsource, "_first_mark_too_deep", spy("depth", yamlsource._first_mark_too_deep))
+    monkeypatch.setattr(rules, "check_facts", spy("rules", rules.check_facts))
+    path = tmp_path / "facts.yaml"
+    path.write_text(text, encoding="utf-8")
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        read_facts(path)
+        assert gc.isenabled() is enabled
+        read_facts(LIVE_FACTS)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+    assert {name for name, _ in seen} == {"depth", "build", "rules"}
+    assert not any(on for _, on in seen)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from generator import BUNDLED_FACTS
 from generator.errors import FactFileError
+from generator.gcpause import collection_paused
 from generator.facts.models import FactFile
 from generator.facts.validation import validate
 from generator.facts.yamlsource import Document, Problem, describe, display_path, load_yaml
@@ -38,6 +39,11 @@ def read_facts(path: Path | str | None = None) -> tuple[LoadedFacts | None, list
     ``loaded`` is None when any problem is an error. Problems come in file order within
     each stage (YAML, types, cross-field rules).
     """
+    with collection_paused():  # a large file's nodes, paths and models: see generator/gcpause.py
+        return _read_facts(path)
+
+
+def _read_facts(path: Path | str | None) -> tuple[LoadedFacts | None, list[Problem]]:
     from generator.facts.rules import check_facts  # cross-field rules
 
     path = Path(path) if path is not None else BUNDLED_FACTS

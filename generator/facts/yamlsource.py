@@ -23,6 +23,7 @@ try:  # the C composer is ~5x faster; marks are identical
 except ImportError:  # pragma: no cover - libyaml missing
     from yaml import SafeLoader as _BaseLoader
 
+from generator.gcpause import collection_paused
 from generator.limits import MAX_YAML_BYTES as MAX_FILE_BYTES, read_or_reason
 
 Path_ = tuple  # a path into the data: keys (str) and list indexes (int)
@@ -188,6 +189,11 @@ def load_yaml(path: Path) -> Document:
 
 def parse_yaml(text: str, name: str) -> Document:
     """Parse YAML ``text`` (reported as file ``name``)."""
+    with collection_paused():  # a node per value, none freed before the end: see generator/gcpause.py
+        return _parse_yaml(text, name)
+
+
+def _parse_yaml(text: str, name: str) -> Document:
     doc = Document(name, None)
     # YAML 1.1 (libyaml) folds these into line breaks inside a scalar, YAML 1.2 keeps them:
     # either way the text would silently differ from what the file shows. Refused.
