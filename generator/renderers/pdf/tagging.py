@@ -49,6 +49,7 @@ def recording_elements() -> Iterator[dict[int, Any]]:
 
 
 def _install_recorder() -> None:
+    _install_page_references_cache()
     from weasyprint.layout.absolute import AbsolutePlaceholder
     from weasyprint.pdf import tags
 
@@ -66,6 +67,33 @@ def _install_recorder() -> None:
 
     build_and_record.records_elements = True
     tags._build_box_tree = build_and_record  # recursive calls go through the module global too
+
+
+def _install_page_references_cache() -> None:
+    """Make ``pydyf.PDF.page_references`` computed once per set of pages rather than at each use.
+
+    The property formats a reference to every page each time it is read, and WeasyPrint's tagger
+    reads it for every structure element it makes (``tags._build_box_tree``): pages times
+    elements, quadratic in the length of a document. With 5,000 sources that was most of a
+    brief's time (issue 18, docs/performance.md). The cached tuple is the property's own result,
+    reused while the page list holds the same pages, so the PDF is byte for byte the same.
+    """
+    import pydyf
+
+    compute = pydyf.PDF.page_references.fget
+    if getattr(compute, "reuses_result", False):
+        return
+
+    def page_references(pdf: Any) -> tuple:
+        pages = tuple(pdf.pages["Kids"][::3])  # the object numbers the property formats
+        cached = pdf.__dict__.get("_page_references")
+        if cached is None or cached[0] != pages:
+            cached = pdf.__dict__["_page_references"] = (pages, compute(pdf))
+        return cached[1]
+
+    page_references.reuses_result = True  # type: ignore[attr-defined]
+    page_references.__doc__ = compute.__doc__
+    pydyf.PDF.page_references = property(page_references)
 
 
 def finish_structure(document: Any, pdf: Any, elements: dict[int, Any] | None = None,
