@@ -1,11 +1,12 @@
-"""Pause Python's cyclic garbage collector while a large acyclic structure is built.
+"""Pause Python's cyclic garbage collector while a large, mostly acyclic structure is built.
 
 Reading a fact file makes hundreds of thousands of small objects (YAML nodes, positions,
-paths, models) and frees almost none until it is done. Each allocation counts toward the
-collector's next pass, and each pass walks the objects that survived the earlier ones:
-with 5,000 sources the collector took a third to a half of the time the file took to read
-(issue 18, docs/performance.md). Nothing built there refers to itself in a cycle that
-needs collecting before the end, so the collector runs again once the structure is made.
+paths, models), and laying out a PDF a box per element and line; both keep almost all of
+them until they are done. Each allocation counts toward the collector's next pass, and each
+pass walks the objects that survived the earlier ones: with 5,000 sources the collector took
+a third to a half of the time the file took to read, and 10-15 % of a brief's layout
+(issue 18, docs/performance.md). Little there is cyclic garbage, so the collector runs again
+once the structure is made.
 """
 
 from __future__ import annotations

@@ -107,7 +107,12 @@ def html_to_pdf(html: str, templates: "TemplatePath", kind: str, variant: str = 
     refused, fetcher_type = _fetcher_types()
     base_url = resource_base(templates, kind)
     options = {"pdf_variant": variant, "pdf_tags": True}
-    with _weasyprint_log() as warnings:
+    from generator.gcpause import collection_paused
+
+    # Layout makes a box per element and line, kept until the PDF is written, and little cyclic
+    # garbage: the collector's passes over the boxes cost a brief 10-15 % of its time, more the
+    # longer it is, and kept its peak memory 2 % lower (issue 18, docs/performance.md).
+    with _weasyprint_log() as warnings, collection_paused():
         try:
             document = weasyprint.HTML(string=html, base_url=base_url,
                                        url_fetcher=fetcher_type(templates, kind)).render(**options)
