@@ -41,14 +41,17 @@ def declared_kinds() -> dict[str, str] | None:
 
 
 def _class_attributes(node: ast.ClassDef) -> dict[str, ast.expr | None]:
-    """The names ``node``'s body assigns, each with its value (None: annotated only)."""
+    """The names ``node``'s body assigns, each with its value (None: one this cannot tell, such as
+    a name unpacked from a tuple or only annotated)."""
     attributes: dict[str, ast.expr | None] = {}
     for statement in node.body:
-        if isinstance(statement, ast.Assign):
-            attributes.update((target.id, statement.value) for target in statement.targets
-                              if isinstance(target, ast.Name))
-        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            attributes[statement.target.id] = statement.value
+        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            plain = isinstance(statement, (ast.Assign, ast.AnnAssign))
+            for target in targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        attributes[name.id] = statement.value if plain and name is target else None
     return attributes
 
 
