@@ -114,7 +114,7 @@ def test_a_declaration_the_listing_cannot_read_sends_it_to_the_registry(tmp_path
     (tmp_path / "poster").mkdir()
     (tmp_path / "poster" / "__init__.py").write_text(f"class PosterRenderer(Renderer):\n    {body}\n")
     (tmp_path / "shared").mkdir()  # a package of shared code, like pdf/: no kind
-    (tmp_path / "shared" / "__init__.py").write_text('class Result:\n    kinds = ("a",)\n\ndef kind(): pass\n')
+    (tmp_path / "shared" / "__init__.py").write_text('from generator.renderers import Renderer\n\nclass Result:\n    kinds = ("a",)\n\ndef kind(): pass\n')
     (tmp_path / "notes").mkdir()  # not a package
     monkeypatch.setattr(kindlist, "RENDERERS_DIR", str(tmp_path))
     assert kindlist.declared_kinds() == ({"poster": "Render a poster."} if readable else None)

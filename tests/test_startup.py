@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import click
 import pytest
 
 from generator.renderers import registry
@@ -88,3 +89,19 @@ def test_help_is_the_same_when_a_declaration_must_be_imported_to_be_read():
     imported_output, imported = _probe(["--help"], {"generator"}, before=unreadable)
     assert "generator.renderers" in imported
     assert imported_output == read
+
+
+@pytest.mark.parametrize("columns", [None, "120", "30", "0", "-5", "wide"])
+def test_help_is_as_wide_as_click_would_make_it(monkeypatch, columns):
+    # `generate --help` measures the terminal without importing shutil (generator.commands.terminal).
+    import shutil
+
+    from generator.commands.terminal import HelpFormatter, terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert terminal_columns() == shutil.get_terminal_size().columns
+    for max_width in (None, 100, 60):
+        assert HelpFormatter(max_width=max_width).width == click.HelpFormatter(max_width=max_width).width
