@@ -449,17 +449,35 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
     click.option("--fail-stale", is_flag=True,
                  help="Fail when a figure is stale (--strict alone never lets the calendar fail a check)."),
     time_budget_option,
+    click.option("--no-cache", is_flag=True,
+                 help="Check everything again instead of repeating the report of a passed check whose inputs are unchanged."),
 ))
-def check(facts, langs, templates, brand, strict, verbose, max_age, fail_stale, time_budget):
+def check(facts, langs, templates, brand, strict, verbose, max_age, fail_stale, time_budget, no_cache):
     """Validate the fact file, the templates and the brand, and warn when the facts were last
     verified too long ago; verdict first, then the details.
 
     Exits 1 on errors, on warnings too with --strict, and on stale figures with --fail-stale.
+    A passed check run again with nothing changed repeats its report at once (--no-cache: check again).
     """
-    from generator.commands.check import run_check, today
+    from generator.commands.checkmemo import CheckMemo
+    from generator.commands.check import today
+    from generator.pipeline.build import BuildOptions
 
-    ok = run_check(facts, langs, templates, strict=strict, echo=click.echo, brand=brand, verbose=verbose,
-                   max_age=max_age, today=today(), time_budget=time_budget or None, fail_stale=fail_stale)
+    day = today()
+    settings = {"strict": strict, "verbose": verbose, "max_age": max_age, "fail_stale": fail_stale,
+                "time_budget": time_budget or None}
+    memo = None if no_cache else CheckMemo.open(BuildOptions(facts=facts, langs=tuple(langs), templates=templates,
+                                                             brand=brand), settings, day)
+    if memo is not None and (replayed := memo.replay(click.echo)) is not None:
+        sys.exit(0 if replayed else 1)
+    from generator.commands.check import run_check
+
+    read: dict[Path, str | None] = {}
+    ok = run_check(facts, langs, templates, strict=strict, echo=memo.recorder(click.echo) if memo else click.echo,
+                   brand=brand, verbose=verbose, max_age=max_age, today=day, time_budget=time_budget or None,
+                   fail_stale=fail_stale, read=read)
+    if memo is not None:
+        memo.save(ok, read)
     sys.exit(0 if ok else 1)
 
 
