@@ -11,10 +11,10 @@ def __getattr__(name: str):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from pathlib import Path
 
-    #: The ``generator`` package folder (its code is part of every cache key; no build may write into it).
+    # The ``generator`` package folder (its code is part of every cache key; no build may write into it).
     PACKAGE_DIR = Path(__file__).resolve().parent
-    #: The checkout or installation the bundled ``facts/`` and ``templates/`` sit in.
+    # The checkout or installation the bundled ``facts/`` and ``templates/`` sit in.
     PROJECT_DIR = PACKAGE_DIR.parent
-    #: The fact file shipped with the project, used when ``--facts`` is not given.
+    # The fact file shipped with the project, used when ``--facts`` is not given.
     BUNDLED_FACTS = PROJECT_DIR / "facts" / "hanoi-convention.yaml"
     return globals()[name]

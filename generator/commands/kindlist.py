@@ -25,7 +25,7 @@ def declared_kinds() -> dict[str, str] | None:
     found: dict[str, str] = {}
     for name in sorted(os.listdir(RENDERERS_DIR)):
         init = os.path.join(RENDERERS_DIR, name, "__init__.py")
-        if not name.isidentifier() or not os.path.isfile(init):  # what pkgutil counts as a package
+        if not os.path.isfile(init):  # not a package (__pycache__, a data folder)
             continue
         with open(init, encoding="utf-8") as source:
             text = source.read()
