@@ -91,7 +91,10 @@ install_locked() {  # install_locked build|test
   echo "setup: installing the project into $venv from $lock"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     --require-hashes --no-deps -r "$lock"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${project_install[@]}"
+  # setuptools warns that compat mode is transitional, in a 12-line banner: it is pinned in the
+  # lock, and requirements/README.md says what to do when a refresh brings one without the mode.
+  PYTHONWARNINGS="ignore:Compat editable installs" \
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${project_install[@]}"
   rm -f "$venv/.installed-$1-"*
   touch "$stamp"
 }
