@@ -77,16 +77,24 @@ compile_lock() {  # compile_lock OUTPUT [uv pip compile options]
   "$venv/bin/uv" pip compile "${lock_inputs[@]}" --universal --python-version 3.11 \
     --generate-hashes --quiet "$@" -o "$output"
 }
+# The project itself, editable, built with the setuptools pinned in the lock (no download).
+# editable_mode=compat: a static .pth entry for the checkout instead of setuptools' import-hook
+# finder, which every start of the venv's Python would import (pathlib, urllib.parse,
+# ipaddress...: a quarter of `generate --help`); docs/performance.md, issue 18.
+project_install=(--no-deps --no-build-isolation --no-index --config-settings editable_mode=compat -e .)
 install_locked() {  # install_locked build|test
   local lock="requirements/$1.lock"
-  local stamp="$venv/.installed-$1-$(cat "$lock" pyproject.toml | sha256sum | cut -c1-16)"
+  # The stamp names the lock, pyproject.toml and how the project is installed: a change to any
+  # of them (an older venv installed another way) installs again.
+  local stamp="$venv/.installed-$1-$({ cat "$lock" pyproject.toml; echo "${project_install[*]}"; } | sha256sum | cut -c1-16)"
   [ -f "$stamp" ] && return 0
   echo "setup: installing the project into $venv from $lock"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     --require-hashes --no-deps -r "$lock"
-  # The project itself, editable, built with the setuptools pinned above (no download).
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    --no-deps --no-build-isolation --no-index -e .
+  # setuptools warns that compat mode is transitional, in a 12-line banner: it is pinned in the
+  # lock, and requirements/README.md says what to do when a refresh brings one without the mode.
+  PYTHONWARNINGS="ignore:Compat editable installs" \
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${project_install[@]}"
   rm -f "$venv/.installed-$1-"*
   touch "$stamp"
 }

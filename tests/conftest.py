@@ -39,6 +39,17 @@ def fixed_today(monkeypatch):
     monkeypatch.setenv("GENERATE_TODAY", TEST_TODAY)
 
 
+@pytest.fixture(autouse=True)
+def own_check_memo(tmp_path_factory, monkeypatch):
+    """Each test keeps its passed checks in a memo of its own (generator.commands.checkmemo): a
+    check repeated from another test's memo would not run what this test patches or looks at."""
+    import generator.commands.checkmemo as checkmemo
+
+    folder = tmp_path_factory.mktemp("check-memo")
+    monkeypatch.setattr(checkmemo, "user_cache_folder", lambda name: folder)
+    return folder
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -90,3 +90,31 @@ def test_verify_looks_only_for_the_key_facts_a_kind_declares(extra_kind):
     assert not _shown_by("poster", KeyFact("signatories", "72"))
     assert _shown_by("brief", KeyFact("signatories", "72"))  # the brief declares no list: every fact
     assert _shown_by("retired-kind", KeyFact("signatories", "72"))
+
+
+def test_the_help_listing_reads_the_registry_s_kinds_and_summaries():
+    # `generate --help` lists the kinds without importing them (generator.commands.kindlist):
+    # what it reads must be what the registry finds, kind for kind and word for word.
+    from generator.commands.kindlist import declared_kinds
+
+    assert declared_kinds() == {kind: declaration.summary for kind, declaration in registry().items()}
+
+
+@pytest.mark.parametrize(("body", "readable"), [
+    ('kind = "poster"\n    summary = "Render a " "poster."', True),
+    ('kind: str = "poster"\n    summary: str = "Render a poster."', True),
+    ('kind = "poster"\n    summary = "Render a %s." % "poster"', False),  # made by code
+    ('kind = "poster"', False),  # the summary inherited: only the class knows it
+    ('kind, summary = "poster", "Render a poster."', False),
+    ('kind = "poster"\n    summary = "Render a poster."\n    kind += "s"', False),
+])
+def test_a_declaration_the_listing_cannot_read_sends_it_to_the_registry(tmp_path, monkeypatch, body, readable):
+    import generator.commands.kindlist as kindlist
+
+    (tmp_path / "poster").mkdir()
+    (tmp_path / "poster" / "__init__.py").write_text(f"class PosterRenderer(Renderer):\n    {body}\n")
+    (tmp_path / "shared").mkdir()  # a package of shared code, like pdf/: no kind
+    (tmp_path / "shared" / "__init__.py").write_text('from generator.renderers import Renderer\n\nclass Result:\n    kinds = ("a",)\n\ndef kind(): pass\n')
+    (tmp_path / "notes").mkdir()  # not a package
+    monkeypatch.setattr(kindlist, "RENDERERS_DIR", str(tmp_path))
+    assert kindlist.declared_kinds() == ({"poster": "Render a poster."} if readable else None)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from generator.pipeline.budget import TimeBudget
-from generator.facts.rules import missing_translations
+from generator import BUNDLED_FACTS
 from generator.errors import ConfigError, GenerateError
-from generator.facts.load import BUNDLED_FACTS, read_facts
 from generator.limits import DEFAULT_TIME_BUDGET
-from generator.facts.yamlsource import Problem, display_path
+
+if TYPE_CHECKING:
+    from generator.facts.yamlsource import Problem
 
 
 #: ``GENERATE_TODAY=YYYY-MM-DD`` stands in for the clock's date in the freshness check (tests, reviews of old runs).
@@ -35,7 +34,8 @@ def today() -> dt.date:
 def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Path | None,
               *, strict: bool, echo: Callable[..., None], brand: Path | None = None, verbose: bool = False,
               max_age: int = DEFAULT_MAX_AGE, today: dt.date | None = None,
-              time_budget: float | None = DEFAULT_TIME_BUDGET, fail_stale: bool = False) -> bool:
+              time_budget: float | None = DEFAULT_TIME_BUDGET, fail_stale: bool = False,
+              read: dict[Path, str | None] | None = None) -> bool:
     """Print a report, verdict first; True when the check passes (no errors; no warnings either if
     ``strict``; no stale figure either if ``fail_stale``).
 
@@ -46,13 +46,26 @@ def run_check(facts_path: Path | None, langs: tuple[str, ...], templates_dir: Pa
     kept apart from ``strict`` on purpose: the same files must get the same strict verdict
     tomorrow as today, so only ``fail_stale`` lets the calendar fail a check. The documents
     themselves never depend on the clock.
+
+    ``read``, when given, receives the files the check read (the fact file, its previous edition,
+    the brand file and logo, the configuration), each with the SHA-256 of the bytes it read when
+    known, else None.
     """
+    # Imported here: a check repeated from its memo (generator.commands.checkmemo) needs neither
+    # pydantic, nor the models, nor YAML.
+    from generator.facts.load import read_facts
+    from generator.facts.yamlsource import display_path
+
+    read = read if read is not None else {}
     shown = display_path(Path(facts_path) if facts_path else BUNDLED_FACTS)
     today = today or dt.date.today()
     loaded, problems = read_facts(facts_path)
     if loaded is not None:
+        read[loaded.path] = loaded.sha256
+        if loaded.previous is not None:
+            read[loaded.previous.path] = loaded.previous.sha256
         problems = problems + freshness_problems(loaded, today, max_age)
-        problems = problems + _check_templates(loaded, langs, templates_dir, brand, time_budget)
+        problems = problems + _check_templates(loaded, langs, templates_dir, brand, time_budget, read)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     stale = [p for p in problems if p.severity == "stale"]
@@ -92,6 +105,8 @@ def _sourced(facts):
 
 
 def _report_translations(facts, echo) -> None:
+    from generator.facts.rules import missing_translations
+
     echo("Translations:")
     for lang, paths in missing_translations(facts).items():
         status = "complete" if not paths else f"{len(paths)} missing: {', '.join(paths[:8])}" + (" …" if len(paths) > 8 else "")
@@ -135,7 +150,7 @@ def freshness_problems(loaded, today: dt.date, max_age: int) -> list[Problem]:
     older than that, since a figure can lag behind the rest of the file.
     """
     from generator.facts.models import Count, instances
-    from generator.facts.yamlsource import format_path
+    from generator.facts.yamlsource import Problem, format_path
 
     facts, doc = loaded.facts, loaded.document
     problems: list[Problem] = []
@@ -157,14 +172,18 @@ def freshness_problems(loaded, today: dt.date, max_age: int) -> list[Problem]:
 
 def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
                      brand_file: Path | None = None,
-                     time_budget: float | None = DEFAULT_TIME_BUDGET) -> list[Problem]:
-    """Labels of every language, customizations that would do nothing, then each kind's own template lint."""
+                     time_budget: float | None = DEFAULT_TIME_BUDGET,
+                     read: dict[Path, str | None] | None = None) -> list[Problem]:
+    """Labels of every language, customizations that would do nothing, then each kind's own template lint
+    (the brand file, logo and configuration it reads are added to ``read``)."""
+    read = read if read is not None else {}
     from generator.templating.build_context import BuildContext
     from generator.pipeline.build import BuildOptions, select_languages
     from generator.commands.config import load_config
     from generator.templating.brand import load_brand
     from generator.templating.i18n import load_labels
     from generator.templating.noops import customization_problems
+    from generator.facts.yamlsource import Problem
     from generator.renderers import kinds
 
     problems: list[Problem] = []
@@ -190,15 +209,21 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
         brand = load_brand(templates, brand_file)
     except GenerateError as exc:
         return problems + [Problem(None, "", line) for line in exc.format_message().splitlines()]
+    read.update((path, None) for path in (brand.source, brand.logo_path) if path is not None)
     problems += customization_problems(templates, brand, loaded.facts.languages)
     # The kinds lint with what a build would use: the configured brand and settings, each language's labels.
-    options = {"brand": brand_file, "slides": list(load_config().get("slides") or ())}
+    config = load_config()
+    if config.file is not None:
+        read[config.file] = None
+    options = {"brand": brand_file, "slides": list(config.get("slides") or ())}
     build = BuildContext(loaded, templates, brand, options, _labels=labels)
     return problems + _lint_every_kind(kinds(), build, time_budget)
 
 
 def _lint_kind(kind: str, build, time_budget: float | None) -> list[Problem]:
     """One kind's template lint (it renders the kind's templates in every language)."""
+    from generator.facts.yamlsource import Problem
+    from generator.pipeline.budget import TimeBudget
     from generator.renderers import get_renderer
 
     try:
@@ -237,6 +262,8 @@ def _lint_every_kind(kinds: list[str], build, time_budget: float | None) -> list
     is free, as each forked one does: no CPU waits while a kind is left. A process with threads
     (``serve``) or one CPU lints in order, in this process.
     """
+    import multiprocessing
+
     from generator.pipeline.workers import default_jobs, start_method
 
     global _lint_input

@@ -8,19 +8,36 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from generator import __version__
 from generator.commands.lazygroup import LazyGroup
 
+if TYPE_CHECKING:  # pathlib is imported when a command is built or runs: `generate --help` needs none
+    from pathlib import Path
+
 # Options shared by the document commands, each defined once. Each is a function that makes its
 # option when a command is built (not at import: a click.Path costs a gettext lookup, and
 # `generate --help` builds no command).
+def path_type(**checks) -> click.Path:
+    """A path option's type (``dir_okay=False``: a file; ``file_okay=False``: a folder), given as a :class:`~pathlib.Path`."""
+    from pathlib import Path
+
+    return click.Path(path_type=Path, **checks)
+
+
+def default_out() -> "Path":
+    """The output folder when --out is not given."""
+    from pathlib import Path
+
+    return Path("output")
+
+
 def facts_option(command):
     return click.option(
-        "--facts", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="PATH",
+        "--facts", type=path_type(dir_okay=False), default=None, metavar="PATH",
         help="Fact file to render (default: the bundled facts/hanoi-convention.yaml).")(command)
 
 
@@ -36,19 +53,19 @@ lang_option = click.option(
 
 def out_option(command):
     return click.option(
-        "--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), show_default=True,
+        "--out", type=path_type(file_okay=False), default=default_out(), show_default=True,
         metavar="DIR", help="Output directory.")(command)
 
 
 def templates_option(command):
     return click.option(
-        "--templates", type=click.Path(path_type=Path, file_okay=False), default=None, metavar="DIR",
+        "--templates", type=path_type(file_okay=False), default=None, metavar="DIR",
         help="Your template directory, searched before the bundled templates/.")(command)
 
 
 def brand_option(command):
     return click.option(
-        "--brand", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+        "--brand", type=path_type(dir_okay=False), default=None, metavar="FILE",
         help="Brand file (colours, fonts, logo, organization) for every format (default: brand.yaml on the template path).")(command)
 
 
@@ -175,6 +192,8 @@ class Run:
             click.launch(str(page.resolve()))
         if not self.watch:
             return
+        from pathlib import Path
+
         from watchfiles import watch
 
         from generator.errors import GenerateError
@@ -195,6 +214,8 @@ class Run:
 
 def _watched(facts, templates, brand) -> list[Path]:
     """What a build reads that a user edits (settings are read once: change them, start again)."""
+    from pathlib import Path
+
     from generator import BUNDLED_FACTS
     from generator.templating.paths import BUNDLED_TEMPLATES
 
@@ -256,12 +277,23 @@ def _kind_command(kind: str, declaration) -> click.Command:
 
 
 def _add_kind_commands() -> None:
-    """One command per kind, built when it runs or shows its help (``--help`` needs only the summary)."""
-    from generator.renderers import registry
+    """One command per kind, built when it runs or shows its help. ``--help`` needs only the names
+    and summaries, read without importing the kinds (:mod:`generator.commands.kindlist`)."""
+    from generator.commands.kindlist import declared_kinds
 
-    for kind, declaration in registry().items():
-        main.add_recipe(kind, lambda kind=kind, declaration=declaration: _kind_command(kind, declaration),
-                        declaration.summary)
+    summaries = declared_kinds()
+    if summaries is None:  # a declaration made by code: only importing it tells
+        from generator.renderers import registry
+
+        summaries = {kind: declaration.summary for kind, declaration in registry().items()}
+    for kind, summary in summaries.items():
+        main.add_recipe(kind, lambda kind=kind: _kind_command(kind, _declaration(kind)), summary)
+
+
+def _declaration(kind: str):
+    from generator.renderers import renderer_type
+
+    return renderer_type(kind)
 
 
 def _build(kinds: list[str], facts, langs, out, templates, brand, jobs, no_cache, time_budget, flags: dict,
@@ -341,7 +373,7 @@ def summary_table(records: list[dict], out: Path) -> str:
 
 
 @main.lazy_command("verify", lambda: (
-    click.argument("out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), required=False),
+    click.argument("out", type=path_type(file_okay=False), default=default_out(), required=False),
     facts_option,
     templates_option,
 ))
@@ -370,6 +402,8 @@ def verify(out, facts, templates):
 ))
 def serve(facts, langs, out, templates, brand, host, port, watch):
     """Serve OUT (the download page and documents) on http://HOST:PORT/ for preview."""
+    from pathlib import Path
+
     from generator.pipeline.build import build_all, check_output
     from generator.commands.config import find_config
     from generator import BUNDLED_FACTS
@@ -401,7 +435,7 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
 
 
 @main.lazy_command("check", lambda: (
-    click.option("--facts", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="PATH",
+    click.option("--facts", type=path_type(dir_okay=False), default=None, metavar="PATH",
                  help="Fact file to check (default: the bundled facts/hanoi-convention.yaml)."),
     click.option("--lang", "langs", multiple=True, metavar="CODE", callback=_split_languages,
                  help="Language whose labels and templates to check: --lang vi,en or repeated (default: all)."),
@@ -415,26 +449,44 @@ def serve(facts, langs, out, templates, brand, host, port, watch):
     click.option("--fail-stale", is_flag=True,
                  help="Fail when a figure is stale (--strict alone never lets the calendar fail a check)."),
     time_budget_option,
+    click.option("--no-cache", is_flag=True,
+                 help="Check everything again instead of repeating the report of a passed check whose inputs are unchanged."),
 ))
-def check(facts, langs, templates, brand, strict, verbose, max_age, fail_stale, time_budget):
+def check(facts, langs, templates, brand, strict, verbose, max_age, fail_stale, time_budget, no_cache):
     """Validate the fact file, the templates and the brand, and warn when the facts were last
     verified too long ago; verdict first, then the details.
 
     Exits 1 on errors, on warnings too with --strict, and on stale figures with --fail-stale.
+    A passed check run again with nothing changed repeats its report at once (--no-cache: check again).
     """
-    from generator.commands.check import run_check, today
+    from generator.commands.checkmemo import CheckMemo
+    from generator.commands.check import today
+    from generator.pipeline.build import BuildOptions
 
-    ok = run_check(facts, langs, templates, strict=strict, echo=click.echo, brand=brand, verbose=verbose,
-                   max_age=max_age, today=today(), time_budget=time_budget or None, fail_stale=fail_stale)
+    day = today()
+    settings = {"strict": strict, "verbose": verbose, "max_age": max_age, "fail_stale": fail_stale,
+                "time_budget": time_budget or None}
+    memo = None if no_cache else CheckMemo.open(BuildOptions(facts=facts, langs=tuple(langs), templates=templates,
+                                                             brand=brand), settings, day)
+    if memo is not None and (replayed := memo.replay(click.echo)) is not None:
+        sys.exit(0 if replayed else 1)
+    from generator.commands.check import run_check
+
+    read: dict[Path, str | None] = {}
+    ok = run_check(facts, langs, templates, strict=strict, echo=memo.recorder(click.echo) if memo else click.echo,
+                   brand=brand, verbose=verbose, max_age=max_age, today=day, time_budget=time_budget or None,
+                   fail_stale=fail_stale, read=read)
+    if memo is not None:
+        memo.save(ok, read)
     sys.exit(0 if ok else 1)
 
 
 @main.lazy_command("diff", lambda: (
-    click.argument("old", type=click.Path(path_type=Path, dir_okay=False)),
-    click.argument("new", type=click.Path(path_type=Path, dir_okay=False)),
+    click.argument("old", type=path_type(dir_okay=False)),
+    click.argument("new", type=path_type(dir_okay=False)),
     click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
                  help="text: one line per change, for the terminal; markdown: a report with old and new texts."),
-    click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+    click.option("--output", "-o", type=path_type(dir_okay=False), default=None, metavar="FILE",
                  help="Write the report to FILE (one that generate diff wrote, or a new one) instead of standard output."),
 ))
 def diff(old, new, fmt, output):
@@ -455,7 +507,7 @@ def diff(old, new, fmt, output):
 
 
 @main.lazy_command("schema", lambda: (
-    click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    click.option("--output", "-o", type=path_type(dir_okay=False), default=None,
                  help="Write the schema to this file instead of standard output."),
 ))
 def schema(output):
@@ -525,7 +577,7 @@ def config(facts, langs, out, templates, brand):
 
 
 @main.lazy_command("new", lambda: (
-    click.argument("directory", type=click.Path(path_type=Path, file_okay=False)),
+    click.argument("directory", type=path_type(file_okay=False)),
     click.option("--name", default=None, metavar="NAME",
                  help="Name of the fact file and of the output files (default: from DIRECTORY's name)."),
 ))
@@ -566,7 +618,7 @@ def templates_list(templates):
 
 @templates.lazy_command("eject", lambda: (
     click.argument("kind", metavar="KIND|brand|FILE"),
-    click.option("--to", "target", type=click.Path(path_type=Path, file_okay=False), default=None,
+    click.option("--to", "target", type=path_type(file_okay=False), default=None,
                  help="Directory to copy into (default: the configured templates directory, else ./templates-custom)."),
 ))
 def templates_eject(kind, target):
@@ -577,6 +629,8 @@ def templates_eject(kind, target):
     templates = "DIR" in generate.toml) and edit the copies.
     """
     from generator.commands.config import load_config
+    from pathlib import Path
+
     from generator.templating.customize import eject
     from generator.templating.paths import TemplatePath
 

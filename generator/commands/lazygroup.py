@@ -13,9 +13,13 @@ from typing import Callable
 
 import click
 
+from generator.commands.terminal import Context
+
 
 class LazyGroup(click.Group):
     """A :class:`click.Group` that also holds commands as recipes, built on first use."""
+
+    context_class = Context  # its help measures the terminal without importing shutil
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -96,7 +96,7 @@ class Replay:
 def current_inputs(command: str, options, files: Iterable[str | Path], environment: str | None = None) -> Inputs:
     """The digests of ``options``' inputs now: code and libraries, template path, ``files``, options."""
     return Inputs(environment or environment_digest(), TemplateSnapshot.take(options.template_path()),
-                  {os.path.abspath(path): file_digest(path) for path in files}, _description(command, options))
+                  {os.path.abspath(path): file_digest(path) for path in files}, describe(command, options))
 
 
 def first_files(options) -> list[str]:
@@ -117,7 +117,8 @@ def file_digest(path: str | Path) -> str:
         return "unreadable:" + type(exc).__name__
 
 
-def _description(command: str, options) -> dict:
+def describe(command: str, options) -> dict:
+    """The command, its options (but those of :data:`IGNORED_OPTIONS`) and where it runs."""
     chosen = {field.name: getattr(options, field.name) for field in dataclasses.fields(options)
               if field.name not in IGNORED_OPTIONS}  # a new option counts unless listed as ignored
     return {"format": STAMP_FORMAT, "version": __version__, "command": command,
