@@ -176,7 +176,6 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
                      read: dict[Path, str | None] | None = None) -> list[Problem]:
     """Labels of every language, customizations that would do nothing, then each kind's own template lint
     (the brand file, logo and configuration it reads are added to ``read``)."""
-    read = read if read is not None else {}
     from generator.templating.build_context import BuildContext
     from generator.pipeline.build import BuildOptions, select_languages
     from generator.commands.config import load_config
@@ -186,6 +185,7 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
     from generator.facts.yamlsource import Problem
     from generator.renderers import kinds
 
+    read = read if read is not None else {}
     problems: list[Problem] = []
     try:
         templates = BuildOptions(templates=templates_dir).template_path()

@@ -110,10 +110,7 @@ class CheckMemo:
                 data = {"format": MEMO_FORMAT, "files": files, "key": None}
             else:
                 after = current_inputs("check", self.options, files)
-                if not (after.environment == self.before.environment
-                        and after.snapshot.digests == self.before.snapshot.digests
-                        and after.description == self.before.description
-                        and after.files == {**self.before.files, **new}):
+                if not (after.same_setting(self.before) and after.files == {**self.before.files, **new}):
                     return
                 data = {"format": MEMO_FORMAT, "files": files, "key": self._key(after), "ok": ok,
                         "lines": [[text, err] for text, err in self.lines]}

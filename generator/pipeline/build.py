@@ -238,9 +238,8 @@ def _write_stamp(command: str, options: BuildOptions, plan: "_Plan", before, cac
             seen_snapshot, seen_brand = plan.seen
             read = {os.path.abspath(loaded.path): loaded.sha256,
                     **({os.path.abspath(previous.path): previous.sha256} if previous else {})}
-            steady = (after.environment == before.environment
-                      and after.snapshot.digests == before.snapshot.digests == seen_snapshot.digests
-                      and after.description == before.description
+            steady = (after.same_setting(before)
+                      and before.snapshot.digests == seen_snapshot.digests
                       and all(before.files.get(path, digest) == digest for path, digest in after.files.items())
                       and all(after.files.get(path) == digest for path, digest in read.items())
                       and stamp.brand_files_digest(after, brand) == seen_brand

@@ -72,6 +72,12 @@ class Inputs:
     description: dict
     """The command, the options and where the build runs."""
 
+    def same_setting(self, other: "Inputs") -> bool:
+        """The same code, libraries and fonts, template files, command and options as ``other``
+        (the files read outside the template path are compared by each caller, as it read them)."""
+        return (self.environment == other.environment and self.snapshot.digests == other.snapshot.digests
+                and self.description == other.description)
+
     @property
     def key(self) -> str:
         return sha256(json.dumps({"environment": self.environment, "files": self.files,
