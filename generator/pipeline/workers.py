@@ -379,11 +379,7 @@ def _render_in_worker(task: Task) -> Rendered:
 
 def _portable(error: GenerateError) -> GenerateError:
     """The error itself if it survives pickling (the way back to the parent), else its message."""
-    try:
-        pickle.loads(pickle.dumps(error))
-        return error
-    except Exception:
-        return GenerateError(error.format_message())
+    return error if _picklable(error) else GenerateError(error.format_message())
 
 
 def default_jobs() -> int:
