@@ -79,8 +79,8 @@ def document_options(command):
 def jobs_option(command):
     return click.option(
         "--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
-        help="Render up to N documents at once, in separate processes, with one more process for the documents that need "
-             "other libraries than the first (default: one per CPU; 1: no extra processes).")(command)
+        help="Render up to N documents at once, in separate processes, plus one that starts the Word and PowerPoint "
+             "documents while the PDF libraries load (default: one per CPU; 1: no extra processes).")(command)
 
 no_cache_option = click.option(
     "--no-cache", is_flag=True,
