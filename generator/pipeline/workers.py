@@ -6,8 +6,9 @@ are imported once, before the first document: by this process before it forks th
 which inherit them (by each worker where processes are not forked); each worker gets the
 loaded facts once, not per document. The documents whose libraries the first document does
 not use (the Word and PowerPoint files beside the PDFs) render ahead, in one more process
-forked before this one imports the PDFs' libraries, which imports its own meanwhile. Every rendering records what it read (see
-:mod:`generator.pipeline.recording`) so that the build cache can tell when to render it again.
+forked before this one imports the PDFs' libraries, which imports its own meanwhile. Every
+rendering records what it read (see :mod:`generator.pipeline.recording`) so that the build
+cache can tell when to render it again.
 """
 
 from __future__ import annotations
