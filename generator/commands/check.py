@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -220,16 +221,39 @@ def _check_templates(loaded, langs: tuple[str, ...], templates_dir: Path | None,
     return problems + _lint_every_kind(kinds(), build, time_budget)
 
 
-def _lint_kind(kind: str, build, time_budget: float | None) -> list[Problem]:
-    """One kind's template lint (it renders the kind's templates in every language)."""
+#: A share of the template lint: a kind, and the languages it checks (None: all, ``()``: none, only
+#: what belongs to no language).
+LintUnit = tuple[str, "tuple[str, ...] | None"]
+
+
+def _lint_units(kinds: list[str], languages: list[str]) -> list[LintUnit]:
+    """The lint in shares, in the order their problems are reported: a kind that can lint one
+    language at a time gives one share for what belongs to no language and one per language
+    (rendering a large fact file in one language can take seconds), any other kind one share."""
+    from generator.renderers import get_renderer
+
+    units: list[LintUnit] = []
+    for kind in kinds:
+        try:
+            by_language = get_renderer(kind).lints_by_language
+        except ImportError:
+            by_language = False  # _lint_kind reports nothing for it
+        units += [(kind, ()), *((kind, (lang,)) for lang in languages)] if by_language else [(kind, None)]
+    return units
+
+
+def _lint_kind(unit: LintUnit, build, time_budget: float | None, left: float | None = None) -> list[Problem]:
+    """One share of a kind's template lint (it renders the kind's templates in its languages);
+    ``left``: what remains of the kind's ``time_budget``, when its other shares started earlier."""
     from generator.facts.yamlsource import Problem
     from generator.pipeline.budget import TimeBudget
     from generator.renderers import get_renderer
 
+    kind, languages = unit
     try:
         renderer = get_renderer(kind)
-        with TimeBudget(time_budget, f"the {kind} templates", renderer.template):
-            return renderer.lint(build)
+        with TimeBudget(time_budget, f"the {kind} templates", renderer.template, left):
+            return renderer.lint(build) if languages is None else renderer.lint(build, languages)
     except ImportError:
         return []  # that kind is not built yet in this checkout
     except GenerateError as exc:
@@ -241,37 +265,57 @@ _lint_input: tuple | None = None
 
 
 def _lint_share() -> list[tuple[int, list[Problem]]]:
-    """Lint kinds, each the next one no process has taken yet, until none is left: ``(index, problems)``."""
-    kinds, build, time_budget, taken = _lint_input
+    """Lint shares, each the next one no process has taken yet, until none is left: ``(index, problems)``.
+
+    A kind's shares together get one time budget, as the kind linted whole does: its first share
+    to start sets the kind's deadline (in ``deadlines``, shared by the processes; the monotonic
+    clock is the machine's), and a share that starts after it is skipped (one that ran out of
+    time reports it).
+    """
+    units, build, time_budget, taken, deadlines = _lint_input
+    kinds = list(dict.fromkeys(kind for kind, _ in units))
     done = []
     while True:
         with taken.get_lock():
             index = taken.value
             taken.value += 1
-        if index >= len(kinds):
-            return done
-        done.append((index, _lint_kind(kinds[index], build, time_budget)))
+            if index >= len(units):
+                return done
+            left = None
+            if time_budget:
+                slot = kinds.index(units[index][0])
+                if not deadlines[slot]:
+                    deadlines[slot] = time.monotonic() + time_budget
+                left = deadlines[slot] - time.monotonic()
+        if left is not None and left <= 0:
+            done.append((index, []))
+            continue
+        done.append((index, _lint_kind(units[index], build, time_budget, left)))
 
 
 def _lint_every_kind(kinds: list[str], build, time_budget: float | None) -> list[Problem]:
-    """Every kind's lint, reported in registry order; the kinds shared out among processes when CPUs allow.
+    """Every kind's lint, reported in registry order; shared out among processes when CPUs allow.
 
     Linting renders every template in every language, so it grows with the fact file (a file
     citing 5,000 sources renders 5,000 entries per kind and language); forked processes share
-    the loaded file without copying it. This process lints too, taking the next kind whenever it
-    is free, as each forked one does: no CPU waits while a kind is left. A process with threads
-    (``serve``) or one CPU lints in order, in this process.
+    the loaded file without copying it. The shares are a kind's languages where the kind can
+    lint them apart (:func:`_lint_units`), so a brief's two languages render side by side. This
+    process lints too, taking the next share whenever it is free, as each forked one does: no
+    CPU waits while a share is left. A process with threads (``serve``) or one CPU lints in
+    order, in this process.
     """
     import multiprocessing
 
     from generator.pipeline.workers import default_jobs, start_method
 
     global _lint_input
-    workers = min(default_jobs(), len(kinds))
+    workers = default_jobs()
     if workers < 2 or start_method() != "fork":
-        return [problem for kind in kinds for problem in _lint_kind(kind, build, time_budget)]
+        return [problem for kind in kinds for problem in _lint_kind((kind, None), build, time_budget)]
+    units = _lint_units(kinds, list(build.facts.languages))
+    workers = min(workers, len(units))
     context = multiprocessing.get_context("fork")
-    _lint_input = (kinds, build, time_budget, context.Value("i", 0))
+    _lint_input = (units, build, time_budget, context.Value("i", 0), context.Array("d", len(kinds)))
     try:
         with context.Pool(workers - 1) as pool:
             others = [pool.apply_async(_lint_share) for _ in range(workers - 1)]
@@ -279,4 +323,17 @@ def _lint_every_kind(kinds: list[str], build, time_budget: float | None) -> list
     finally:
         _lint_input = None
     found = dict(done)
-    return [problem for index in range(len(kinds)) for problem in found[index]]
+    return _merge(units, [found[index] for index in range(len(units))])
+
+
+def _merge(units: list[LintUnit], shares: list[list[Problem]]) -> list[Problem]:
+    """The shares' problems in order; one a kind raised in several of its shares (a template that
+    does not compile, a kind out of time) is reported once, as when the kind lints whole."""
+    problems: list[Problem] = []
+    seen: dict[str, set[tuple]] = {}
+    for (kind, _languages), share in zip(units, shares):
+        earlier = seen.setdefault(kind, set())
+        keys = [(str(problem), problem.severity) for problem in share]
+        problems += [problem for problem, key in zip(share, keys) if key not in earlier]
+        earlier.update(keys)
+    return problems

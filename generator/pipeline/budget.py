@@ -28,11 +28,13 @@ class TimeBudget:
     """``with TimeBudget(120, "brief (en)", "brief/brief.html.jinja"):`` — a :class:`TemplateError`
     naming the document and the template line that was running when the time ran out.
 
-    ``seconds`` of None or 0 means no budget.
+    ``seconds`` of None or 0 means no budget. ``left``: the time still allowed when part of the
+    budget was spent elsewhere (another process linting the same kind); the message names ``seconds``.
     """
 
-    def __init__(self, seconds: float | None, document: str, template: str) -> None:
+    def __init__(self, seconds: float | None, document: str, template: str, left: float | None = None) -> None:
         self.seconds = seconds
+        self.left = seconds if left is None else left
         self.document = document
         self.template = template
         self._lock = threading.Lock()
@@ -50,7 +52,7 @@ class TimeBudget:
                         self._fired = True
                         _raise_in(thread_id, OverBudget)
 
-            self._timer = threading.Timer(self.seconds, expire)
+            self._timer = threading.Timer(max(self.left, 0), expire)
             self._timer.daemon = True
             self._timer.start()
         return self

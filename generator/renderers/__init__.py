@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, ClassVar
 from generator.errors import ConfigError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import jinja2
 
     from generator.templating.build_context import BuildContext
@@ -161,9 +163,18 @@ class Renderer:
     def render(self, job: RenderJob) -> list[Output]:
         raise NotImplementedError
 
-    def lint(self, build: "BuildContext") -> list["Problem"]:
+    lints_by_language: ClassVar[bool] = False
+    """True when :meth:`lint` can check one language at a time (``check`` then shares a kind's
+    languages out among its processes: a large fact file makes each language slow to render)."""
+
+    def lint(self, build: "BuildContext", languages: "Sequence[str] | None" = None) -> list["Problem"]:
         """Problems ``generate check`` reports for this kind's templates, rendered in every language of
-        ``build`` with its brand (no layout: ``check`` stays quick)."""
+        ``build`` with its brand (no layout: ``check`` stays quick).
+
+        ``languages``, for a kind that :attr:`lints_by_language`: only the problems of those
+        languages, ``()`` only those of no language; None (and any other kind): all of them,
+        in the order of those calls (no language first, then each language of the fact file).
+        """
         return []
 
 

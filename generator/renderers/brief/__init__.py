@@ -38,10 +38,12 @@ class BriefRenderer(Renderer):
         return [Output(kind=self.kind, lang=job.lang, format="pdf", path=job.filename(self.kind, "pdf"),
                        data=pdf.data, title=title, pages=pdf.pages)]
 
-    def lint(self, build):
-        """Render the HTML in every language (no WeasyPrint): template errors and disallowed resources."""
+    lints_by_language = True
+
+    def lint(self, build, languages=None):
+        """Render the HTML in each language (no WeasyPrint): template errors and disallowed resources."""
         from generator.renderers.brief.html import render_html
         from generator.renderers.pdf.resources import lint_html
 
         return lint_html(build, self.kind, lambda lang: render_html(build.environment(), build.template_context(lang),
-                                                                   build.templates))
+                                                                   build.templates), languages)

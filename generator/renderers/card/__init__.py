@@ -54,8 +54,11 @@ class CardRenderer(Renderer):
         context.setdefault("css_string", css_string)
         return unicodedata.normalize("NFC", render_template(env, self.template, context))
 
-    def lint(self, build):
-        """Render the HTML in every language (no layout): template errors and disallowed resources."""
+    lints_by_language = True
+
+    def lint(self, build, languages=None):
+        """Render the HTML in each language (no layout): template errors and disallowed resources."""
         from generator.renderers.pdf.resources import lint_html
 
-        return lint_html(build, self.kind, lambda lang: self.html(build.environment(), build.template_context(lang)))
+        return lint_html(build, self.kind, lambda lang: self.html(build.environment(), build.template_context(lang)),
+                         languages)

@@ -25,7 +25,9 @@ class HandoutRenderer(Renderer):
 
         return render(job)
 
-    def lint(self, build):
+    def lint(self, build, languages=None):
+        # Every language at once (not lints_by_language): the template is checked against the
+        # types that all languages' contexts give each name.
         from generator.renderers.handout.document import lint
 
         return lint(build)

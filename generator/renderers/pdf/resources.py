@@ -12,7 +12,7 @@ loads what it refers to.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import urljoin
 
 if TYPE_CHECKING:
@@ -180,14 +180,15 @@ def resource_problems(html: str, templates: "TemplatePath", kind: str) -> list[s
     return problems
 
 
-def lint_html(build, kind: str, render: "Callable[[str], str]") -> list:
-    """``generate check`` for an HTML kind: ``render(lang)`` in every language of ``build`` (no layout),
-    each template error and each reference outside the template directories as a problem."""
+def lint_html(build, kind: str, render: Callable[[str], str], languages: Sequence[str] | None = None) -> list:
+    """``generate check`` for an HTML kind: ``render(lang)`` in each of ``languages`` (default: every
+    language of ``build``; no layout), each template error and each reference outside the template
+    directories as a problem."""
     from generator.errors import GenerateError
     from generator.facts.yamlsource import Problem
 
     problems = []
-    for lang in build.facts.languages:
+    for lang in build.facts.languages if languages is None else languages:
         where = f"{kind} ({lang})"
         try:
             html = render(lang)

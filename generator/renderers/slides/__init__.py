@@ -28,7 +28,9 @@ class SlidesRenderer(Renderer):
 
         return render(job)
 
-    def lint(self, build):
+    lints_by_language = True
+
+    def lint(self, build, languages=None):
         from generator.renderers.slides.deck import lint
 
-        return lint(build)
+        return lint(build, languages)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Sequence
 
 from generator import __version__
 from generator.errors import GenerateError, TemplateError
@@ -50,11 +51,13 @@ def render(job: RenderJob) -> list[Output]:
     ]
 
 
-def lint(build) -> list[Problem]:
-    """Render the outline in every language and report what breaks the format or the limits."""
+def lint(build, languages: Sequence[str] | None = None) -> list[Problem]:
+    """Render the outline in each of ``languages`` (default: every language) and report what breaks
+    the format or the limits; the fact file's own problems (over-long ``short`` texts) belong to no
+    language: reported unless ``languages`` names some."""
     env = build.environment()
-    problems: list[Problem] = []
-    for lang in build.facts.languages:
+    problems: list[Problem] = _short_texts(build.loaded) if not languages else []
+    for lang in build.facts.languages if languages is None else languages:
         name = outline_name(lang)
         try:
             context = outline_context(build, lang, build.options.get("slides") or ())
@@ -66,7 +69,7 @@ def lint(build) -> list[Problem]:
         problems += [Problem(None, name, message) for message in plan.errors]
         # Limits are warnings here as in a build (errors with --strict in both).
         problems += [Problem(None, name, message, "warning") for message in plan.problems]
-    return _short_texts(build.loaded) + problems
+    return problems
 
 
 def _short_texts(loaded) -> list[Problem]:
