@@ -82,7 +82,7 @@ def test_a_problem_a_kind_raises_in_several_shares_is_reported_once():
 
 
 def test_a_kinds_shares_share_one_time_budget(build, monkeypatch):
-    """A share that starts after its kind's deadline is skipped; the one running reports the time-out."""
+    """A share that would start after its kind's deadline reports the kind out of time instead."""
     import multiprocessing
 
     started = []
@@ -92,6 +92,14 @@ def test_a_kinds_shares_share_one_time_budget(build, monkeypatch):
     deadlines = context.Array("d", 2)
     deadlines[0] = time.monotonic() - 1  # the brief's budget ran out in another process
     monkeypatch.setattr(check, "_lint_input", (units, build, 30.0, context.Value("i", 0), deadlines))
-    assert check._lint_share() == [(0, []), (1, []), (2, [])]
+    done = check._lint_share()
     assert [unit for unit, _ in started] == [("card", ("vi",))]  # the card's first share sets its deadline
     assert 29 < started[0][1] <= 30 and deadlines[1] > time.monotonic() + 29
+    assert [index for index, _ in done] == [0, 1, 2] and done[2][1] == []
+    for _index, problems in done[:2]:  # each brief share says why it did not run
+        assert [str(problem) for problem in problems] == [
+            "brief: brief/brief.html.jinja: rendering the brief templates took longer than its time budget of 30 s "
+            "and was stopped (a loop without end?); if the document needs longer, raise the budget with "
+            "--time-budget SECONDS or time_budget in generate.toml"]
+    merged = check._merge(units, [problems for _, problems in done])
+    assert len(merged) == 1  # and the kind says it once

@@ -269,8 +269,8 @@ def _lint_share() -> list[tuple[int, list[Problem]]]:
 
     A kind's shares together get one time budget, as the kind linted whole does: its first share
     to start sets the kind's deadline (in ``deadlines``, shared by the processes; the monotonic
-    clock is the machine's), and a share that starts after it is skipped (one that ran out of
-    time reports it).
+    clock is the machine's), and a share that would start after it (or just before) reports the
+    kind out of time instead of running.
     """
     units, build, time_budget, taken, deadlines = _lint_input
     kinds = list(dict.fromkeys(kind for kind, _ in units))
@@ -287,10 +287,24 @@ def _lint_share() -> list[tuple[int, list[Problem]]]:
                 if not deadlines[slot]:
                     deadlines[slot] = time.monotonic() + time_budget
                 left = deadlines[slot] - time.monotonic()
-        if left is not None and left <= 0:
-            done.append((index, []))
+        if left is not None and left < _LEAST_TIME:
+            done.append((index, _out_of_time(units[index][0], time_budget)))
             continue
         done.append((index, _lint_kind(units[index], build, time_budget, left)))
+
+
+#: A share left less time than this is not started: its timer would fire before it began.
+_LEAST_TIME = 0.1
+
+
+def _out_of_time(kind: str, time_budget: float) -> list[Problem]:
+    """The problem a kind whose time budget ran out reports (the template it starts from named)."""
+    from generator.facts.yamlsource import Problem
+    from generator.pipeline.budget import TimeBudget
+    from generator.renderers import get_renderer
+
+    message = TimeBudget(time_budget, f"the {kind} templates", get_renderer(kind).template).message()
+    return [Problem(None, kind, line) for line in message.splitlines()]
 
 
 def _lint_every_kind(kinds: list[str], build, time_budget: float | None) -> list[Problem]:
