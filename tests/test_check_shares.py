@@ -86,15 +86,22 @@ def test_a_kinds_shares_share_one_time_budget(build, monkeypatch):
     import multiprocessing
 
     started = []
-    monkeypatch.setattr(check, "_lint_kind", lambda unit, build, budget, left=None: started.append((unit, left)) or [])
+    lint_kind = check._lint_kind
+
+    def recorded(unit, build, budget, left=None):
+        started.append((unit, left))
+        return lint_kind(unit, build, budget, left)
+
+    monkeypatch.setattr(check, "_lint_kind", recorded)
     context = multiprocessing.get_context("fork")
     units = [("brief", ()), ("brief", ("vi",)), ("card", ("vi",))]
     deadlines = context.Array("d", 2)
     deadlines[0] = time.monotonic() - 1  # the brief's budget ran out in another process
     monkeypatch.setattr(check, "_lint_input", (units, build, 30.0, context.Value("i", 0), deadlines))
     done = check._lint_share()
-    assert [unit for unit, _ in started] == [("card", ("vi",))]  # the card's first share sets its deadline
-    assert 29 < started[0][1] <= 30 and deadlines[1] > time.monotonic() + 29
+    assert [unit for unit, _ in started] == units
+    assert all(left < 0 for _, left in started[:2])
+    assert 29 < started[2][1] <= 30 and deadlines[1] > time.monotonic() + 29  # the card's first share sets its deadline
     assert [index for index, _ in done] == [0, 1, 2] and done[2][1] == []
     for _index, problems in done[:2]:  # each brief share says why it did not run
         assert [str(problem) for problem in problems] == [

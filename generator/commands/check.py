@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from generator import BUNDLED_FACTS
-from generator.errors import ConfigError, GenerateError
+from generator.errors import ConfigError, GenerateError, TemplateError
 from generator.limits import DEFAULT_TIME_BUDGET
 
 if TYPE_CHECKING:
@@ -252,7 +252,10 @@ def _lint_kind(unit: LintUnit, build, time_budget: float | None, left: float | N
     kind, languages = unit
     try:
         renderer = get_renderer(kind)
-        with TimeBudget(time_budget, f"the {kind} templates", renderer.template, left):
+        budget = TimeBudget(time_budget, f"the {kind} templates", renderer.template, left)
+        if left is not None and left < _LEAST_TIME:  # the kind's other shares used its time
+            raise TemplateError(budget.message())
+        with budget:
             return renderer.lint(build) if languages is None else renderer.lint(build, languages)
     except ImportError:
         return []  # that kind is not built yet in this checkout
@@ -287,24 +290,12 @@ def _lint_share() -> list[tuple[int, list[Problem]]]:
                 if not deadlines[slot]:
                     deadlines[slot] = time.monotonic() + time_budget
                 left = deadlines[slot] - time.monotonic()
-        if left is not None and left < _LEAST_TIME:
-            done.append((index, _out_of_time(units[index][0], time_budget)))
-            continue
         done.append((index, _lint_kind(units[index], build, time_budget, left)))
 
 
-#: A share left less time than this is not started: its timer would fire before it began.
+#: A share left less time than this is not started (its timer would fire before it began): it
+#: reports its kind out of time.
 _LEAST_TIME = 0.1
-
-
-def _out_of_time(kind: str, time_budget: float) -> list[Problem]:
-    """The problem a kind whose time budget ran out reports (the template it starts from named)."""
-    from generator.facts.yamlsource import Problem
-    from generator.pipeline.budget import TimeBudget
-    from generator.renderers import get_renderer
-
-    message = TimeBudget(time_budget, f"the {kind} templates", get_renderer(kind).template).message()
-    return [Problem(None, kind, line) for line in message.splitlines()]
 
 
 def _lint_every_kind(kinds: list[str], build, time_budget: float | None) -> list[Problem]:
