@@ -159,13 +159,12 @@ class Renderer:
     shows: ClassVar[frozenset[str] | None] = None
     """Names of the key facts every document of this kind states (:data:`generator.output.keyfacts.KEY_FACTS`),
     which ``verify`` looks for; None: all of them."""
-
-    def render(self, job: RenderJob) -> list[Output]:
-        raise NotImplementedError
-
     lints_by_language: ClassVar[bool] = False
     """True when :meth:`lint` can check one language at a time (``check`` then shares a kind's
     languages out among its processes: a large fact file makes each language slow to render)."""
+
+    def render(self, job: RenderJob) -> list[Output]:
+        raise NotImplementedError
 
     def lint(self, build: "BuildContext", languages: "Sequence[str] | None" = None) -> list["Problem"]:
         """Problems ``generate check`` reports for this kind's templates, rendered in every language of

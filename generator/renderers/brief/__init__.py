@@ -21,6 +21,7 @@ class BriefRenderer(Renderer):
     extent = "pages"
     options = (PDF_VARIANT,)
     heavy_imports = ("generator.renderers.pdf.engine", "fontTools.ttLib", "generator.renderers.pdf", "generator.renderers.brief.html")
+    lints_by_language = True
 
     def render(self, job):
         from generator.renderers.brief.html import render_html
@@ -37,8 +38,6 @@ class BriefRenderer(Renderer):
         title = context["i18n"].text(job.loaded.facts.document.title)
         return [Output(kind=self.kind, lang=job.lang, format="pdf", path=job.filename(self.kind, "pdf"),
                        data=pdf.data, title=title, pages=pdf.pages)]
-
-    lints_by_language = True
 
     def lint(self, build, languages=None):
         """Render the HTML in each language (no WeasyPrint): template errors and disallowed resources."""

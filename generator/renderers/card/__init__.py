@@ -23,6 +23,7 @@ class CardRenderer(Renderer):
     extent = "pages"
     options = (PDF_VARIANT,)
     heavy_imports = ("generator.renderers.pdf.engine", "generator.renderers.pdf")
+    lints_by_language = True
     # A card has no room for the "what changed" box: the brief and the handout carry it.
     shows = frozenset({"draft mark", "marking", "common name", "adoption date", "adopting instrument",
                        "article count", "in force since", "parties", "signing place", "signatories",
@@ -53,8 +54,6 @@ class CardRenderer(Renderer):
 
         context.setdefault("css_string", css_string)
         return unicodedata.normalize("NFC", render_template(env, self.template, context))
-
-    lints_by_language = True
 
     def lint(self, build, languages=None):
         """Render the HTML in each language (no layout): template errors and disallowed resources."""

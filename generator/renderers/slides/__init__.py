@@ -22,13 +22,12 @@ class SlidesRenderer(Renderer):
     options = (KindOption("slides", "slides of the deck, in order (ids of the outline's blocks)", command_line=False,
                           example='["title", "timeline"]', items="slide ids", shown_default="every slide of the outline"),)
     heavy_imports = ("pptx", "generator.renderers.slides.deck", "generator.renderers.slides.pptx")
+    lints_by_language = True
 
     def render(self, job):
         from generator.renderers.slides.deck import render
 
         return render(job)
-
-    lints_by_language = True
 
     def lint(self, build, languages=None):
         from generator.renderers.slides.deck import lint
