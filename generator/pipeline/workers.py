@@ -148,12 +148,11 @@ def render_all(setup: RenderSetup, tasks: list[Task], jobs: int, done: Done | No
 
 def _render_in_pool(setup: RenderSetup, tasks: list[Task], workers: int, done: Done | None,
                     started: Started | None = None) -> list[Rendered]:
-    kinds = sorted({task.kind for task in tasks})
     context = multiprocessing.get_context(start_method())
     first, early = tasks, []
     ahead: _Ahead | None = None
     if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["generator.pipeline.workers", *_heavy_modules(kinds)])
+        context.set_forkserver_preload(["generator.pipeline.workers", *_heavy_modules(_kinds(tasks))])
     elif context.get_start_method() == "fork":
         setup.build.environment()  # compiled templates then serve every worker
         first, early = _by_libraries(tasks)
@@ -167,7 +166,7 @@ def _render_in_pool(setup: RenderSetup, tasks: list[Task], workers: int, done: D
         # (about 1.5 s for WeasyPrint, fontTools, python-docx and python-pptx), and the workers
         # would otherwise import in parallel but all of them, for no shorter a wait.
         try:
-            _prepare(setup, sorted({task.kind for task in first}))
+            _prepare(setup, _kinds(first))
         except BaseException:  # Ctrl-C during the import, say: the ahead process must not go on alone
             if ahead is not None:
                 ahead.stop()
@@ -179,7 +178,7 @@ def _render_in_pool(setup: RenderSetup, tasks: list[Task], workers: int, done: D
     futures: dict[Future, Task] = {}
     workers = min(workers, len(first))
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                   initargs=(setup, sorted({task.kind for task in first})))
+                                   initargs=(setup, _kinds(first)))
     try:
         try:
             futures = {executor.submit(_render_in_worker, task): task for task in first}
@@ -231,6 +230,11 @@ def _render_in_pool(setup: RenderSetup, tasks: list[Task], workers: int, done: D
                               "run again with --jobs 1 to render in one process") from None
         raise error
     return [future.result() for future in in_order]
+
+
+def _kinds(tasks: list[Task]) -> list[str]:
+    """The kinds of ``tasks``, sorted: what a process imports before rendering them."""
+    return sorted({task.kind for task in tasks})
 
 
 def _by_libraries(tasks: list[Task]) -> tuple[list[Task], list[Task]]:
@@ -305,7 +309,7 @@ class _Ahead:
 
 def _render_ahead(setup: RenderSetup, tasks: list[Task], results) -> None:
     """The ahead process: import what ``tasks`` need, then render them in order, sending each result."""
-    _start_worker(setup, sorted({task.kind for task in tasks}))
+    _start_worker(setup, _kinds(tasks))
     for task in tasks:
         try:
             outcome = (True, render_one(setup, task))
